@@ -1,0 +1,28 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+
+// Folders are the design card's (src-main, src-preload, src-renderer), not electron-vite's defaults.
+export default defineConfig({
+  main: {
+    // better-sqlite3 is externalized (electron-vite's default): its binding is found relative to its package.
+    build: {
+      outDir: 'out/main',
+      lib: { entry: resolve(__dirname, 'src-main/index.ts') },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      lib: { entry: resolve(__dirname, 'src-preload/index.ts') },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src-renderer'),
+    plugins: [svelte()],
+    build: {
+      outDir: resolve(__dirname, 'out/renderer'),
+      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
+    },
+  },
+})

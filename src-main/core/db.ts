@@ -1,0 +1,178 @@
+// The one SQLite database behind Berth: image records, content records and labels, leases and ingests,
+// per namespace. better-sqlite3 is synchronous, which is what makes a multi-statement change atomic
+// without ceremony: wrap it in db.transaction().
+import BetterSqlite3 from 'better-sqlite3'
+import { failedPrecondition, unavailable } from './errors'
+
+export type Database = BetterSqlite3.Database
+
+/**
+ * Ordered schema migrations. The index + 1 is the schema version after the step runs. Never edit a
+ * step that has shipped: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the image and content model.
+  `
+  CREATE TABLE namespaces (
+    name        TEXT PRIMARY KEY,
+    labels      TEXT NOT NULL DEFAULT '{}',
+    created_at  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Names sort by BINARY collation, i.e. memcmp over UTF-8: containerd's bbolt key order.
+  CREATE TABLE images (
+    namespace          TEXT NOT NULL,
+    name               TEXT NOT NULL,
+    target_media_type  TEXT NOT NULL,
+    target_digest      TEXT NOT NULL,
+    target_size        INTEGER NOT NULL,
+    target_annotations TEXT NOT NULL DEFAULT '{}',
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name)
+  ) WITHOUT ROWID;
+  CREATE INDEX images_by_target ON images (namespace, target_digest);
+
+  CREATE TABLE image_labels (
+    namespace TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (namespace, name, key),
+    FOREIGN KEY (namespace, name) REFERENCES images (namespace, name) ON DELETE CASCADE ON UPDATE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX image_labels_by_key ON image_labels (namespace, key, value);
+
+  -- A namespace's view of a blob. The bytes live once in the shared OCI layout on disk.
+  CREATE TABLE content (
+    namespace  TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, digest)
+  ) WITHOUT ROWID;
+  CREATE INDEX content_by_digest ON content (digest);
+
+  CREATE TABLE content_labels (
+    namespace TEXT NOT NULL,
+    digest    TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (namespace, digest, key),
+    FOREIGN KEY (namespace, digest) REFERENCES content (namespace, digest) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX content_labels_by_key ON content_labels (namespace, key, value);
+
+  -- In-progress writes. The bytes are in <root>/ingest/<sha256(backend ref)>/; this row gives the
+  -- namespace, the expiry (24 h outside a lease) and the lease that protects it.
+  CREATE TABLE ingests (
+    namespace   TEXT NOT NULL,
+    ref         TEXT NOT NULL,
+    backend_ref TEXT NOT NULL UNIQUE,
+    expected    TEXT,
+    total       INTEGER NOT NULL DEFAULT 0,
+    lease       TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER,
+    PRIMARY KEY (namespace, ref)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE leases (
+    namespace  TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    labels     TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, id)
+  ) WITHOUT ROWID;
+
+  -- kind: 'content' (key = digest), 'image' (key = name), 'ingest' (key = ref).
+  CREATE TABLE lease_resources (
+    namespace TEXT NOT NULL,
+    lease     TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    PRIMARY KEY (namespace, lease, kind, key),
+    FOREIGN KEY (namespace, lease) REFERENCES leases (namespace, id) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+
+  -- Bumped by every write that may create garbage; GC compares it to know whether to run.
+  CREATE TABLE gc_state (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    dirty  INTEGER NOT NULL DEFAULT 0,
+    last_run_at INTEGER
+  );
+  INSERT INTO gc_state (id, dirty) VALUES (1, 0);
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+export interface OpenOptions {
+  readonly?: boolean
+  /** Milliseconds a writer waits for another connection's lock before giving up (Unavailable). */
+  busyTimeout?: number
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Database {
+  let db: Database
+  try {
+    db = new BetterSqlite3(file, { readonly: opts.readonly ?? false, timeout: opts.busyTimeout ?? 5000 })
+  } catch (e) {
+    throw unavailable(`cannot open database ${file}: ${(e as Error).message}`, e)
+  }
+  try {
+    if (file !== ':memory:' && !opts.readonly) db.pragma('journal_mode = WAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('synchronous = NORMAL')
+    db.pragma(`busy_timeout = ${opts.busyTimeout ?? 5000}`)
+    if (!opts.readonly) migrate(db)
+    else checkVersion(db)
+  } catch (e) {
+    db.close()
+    throw e
+  }
+  return db
+}
+
+function currentVersion(db: Database): number {
+  const row = db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`)
+    .get()
+  if (!row) return 0
+  const v = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined
+  return v?.version ?? 0
+}
+
+function checkVersion(db: Database): number {
+  const v = currentVersion(db)
+  if (v > SCHEMA_VERSION) {
+    throw failedPrecondition(
+      `database ${db.name} has schema version ${v}, newer than this Berth understands (${SCHEMA_VERSION}): ` +
+        'upgrade Berth, or open another store',
+    )
+  }
+  return v
+}
+
+function migrate(db: Database): void {
+  // IMMEDIATE: two processes opening a fresh store at once must not both run step 1.
+  db.transaction(() => {
+    const v = checkVersion(db)
+    if (v === SCHEMA_VERSION) return
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)')
+    for (let i = v; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i])
+    db.exec('DELETE FROM schema_version')
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION)
+  }).immediate()
+}
+
+/** Records a namespace the first time something is written in it, so it can be listed. */
+export function touchNamespace(db: Database, namespace: string, now: number): void {
+  db.prepare('INSERT OR IGNORE INTO namespaces (name, created_at) VALUES (?, ?)').run(namespace, now)
+}
+
+/** Marks the database as holding possible garbage, as containerd's dirty flag does. */
+export function markDirty(db: Database): void {
+  db.prepare('UPDATE gc_state SET dirty = dirty + 1 WHERE id = 1').run()
+}
