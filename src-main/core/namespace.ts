@@ -11,7 +11,9 @@ export function validateNamespace(ns: string): string {
   if (ns === undefined || ns === null || ns === '') throw failedPrecondition('namespace is required')
   if (typeof ns !== 'string') throw invalidArgument(`namespace must be a string`)
   if (ns.length > MAX_LENGTH) {
-    throw invalidArgument(`identifier ${JSON.stringify(ns)} greater than maximum length (${MAX_LENGTH} characters)`)
+    throw invalidArgument(
+      `identifier ${JSON.stringify(ns)} greater than maximum length (${MAX_LENGTH} characters)`,
+    )
   }
   if (!IDENTIFIER.test(ns)) {
     throw invalidArgument(`identifier ${JSON.stringify(ns)} must match ${IDENTIFIER.source}`)

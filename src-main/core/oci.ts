@@ -132,7 +132,8 @@ export type DigestAlgorithm = keyof typeof DIGEST_ALGORITHMS
 export function parseDigest(s: string): Digest {
   if (typeof s !== 'string') throw invalidArgument(`invalid digest ${String(s)}: not a string`)
   const i = s.indexOf(':')
-  if (i <= 0 || i + 1 >= s.length) throw invalidArgument(`invalid digest "${s}": invalid checksum digest format`)
+  if (i <= 0 || i + 1 >= s.length)
+    throw invalidArgument(`invalid digest "${s}": invalid checksum digest format`)
   const alg = s.slice(0, i)
   const enc = s.slice(i + 1)
   if (!/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/.test(alg)) {
