@@ -104,6 +104,45 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO gc_state (id, dirty) VALUES (1, 0);
   `,
+  // 2: derived image summaries for the app's list (src-main/service/summaries.ts). Rebuildable at any
+  // time from images + content; no foreign keys so a stale row never blocks a write to the model.
+  `
+  CREATE TABLE image_summaries (
+    namespace         TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    target_digest     TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    platforms         TEXT NOT NULL DEFAULT '[]',
+    status            TEXT NOT NULL,
+    size              INTEGER NOT NULL,
+    unique_size       INTEGER NOT NULL DEFAULT 0,
+    refreshed_at      INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name)
+  ) WITHOUT ROWID;
+
+  -- Every blob an image's tree reaches, and whether it was present when the summary was made.
+  CREATE TABLE image_summary_blobs (
+    namespace TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    digest    TEXT NOT NULL,
+    size      INTEGER NOT NULL,
+    present   INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name, digest)
+  ) WITHOUT ROWID;
+  CREATE INDEX image_summary_blobs_by_digest ON image_summary_blobs (namespace, digest);
+
+  -- A fingerprint of each namespace's content table when its summaries were last checked.
+  CREATE TABLE image_summary_state (
+    namespace     TEXT PRIMARY KEY,
+    content_stamp TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Uncompressed sizes of layers, by digest: costly to learn (a full decompression), never changing.
+  CREATE TABLE layer_sizes (
+    digest            TEXT PRIMARY KEY,
+    uncompressed_size INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
