@@ -1,0 +1,161 @@
+// Garbage collection, containerd's model (containerd-semantics.md §f): mark from the roots (live
+// images, gc.root content, live leases, unexpired ingests) along target digests and gc.ref / gc.bref
+// labels, then sweep unreachable records in one transaction. Blob files go after the commit, and only
+// once no namespace has a record of them; that also reclaims blobs whose record the content store
+// deleted, as containerd's content cleanup walks the backend for unreferenced blobs.
+import { createHash } from 'node:crypto'
+import { readdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Database } from './db'
+import { mark, nodeId, type Kind } from './gc-mark'
+
+export { parseRFC3339 } from './gc-mark'
+
+export interface GcOptions {
+  /** Content root (the OCI layout): blob files and ingest directories are deleted only when given. */
+  root?: string
+  /** Compute and return what would be removed, changing nothing. */
+  dryRun?: boolean
+  now?: () => Date
+}
+
+export interface GcRemoved {
+  namespace: string
+  kind: Kind
+  key: string
+  size?: number
+}
+
+export interface NamespaceUsage {
+  /** What is left after the run (or would be, for a dry run). */
+  contentCount: number
+  contentBytes: number
+  imageCount: number
+  leaseCount: number
+  ingestCount: number
+  /** Records removed in this namespace. */
+  removed: number
+}
+
+export interface GcResult {
+  removed: GcRemoved[]
+  perNamespace: Record<string, NamespaceUsage>
+  /** Bytes of blob files deleted from disk (would be, for a dry run). */
+  bytesFreed: number
+  blobsDeleted: number
+}
+
+export function gc(db: Database, opts: GcOptions = {}): GcResult {
+  const now = (opts.now ?? (() => new Date()))().getTime()
+  const sweep = () => {
+    const { graph, reachable } = mark(db, now)
+    const removed: GcRemoved[] = []
+    const dead = (k: Kind, ns: string, key: string) => !reachable.has(nodeId(k, ns, key))
+    for (const l of graph.leases) if (dead('lease', l.namespace, l.id)) removed.push(rm('lease', l.namespace, l.id))
+    for (const i of graph.ingests) if (dead('ingest', i.namespace, i.ref)) removed.push(rm('ingest', i.namespace, i.ref))
+    for (const c of graph.content) {
+      if (dead('content', c.namespace, c.digest)) removed.push({ ...rm('content', c.namespace, c.digest), size: c.size })
+    }
+    for (const i of graph.images) if (dead('image', i.namespace, i.name)) removed.push(rm('image', i.namespace, i.name))
+
+    const perNamespace = usage(graph, removed)
+    const gone = new Set(removed.map((r) => nodeId(r.kind, r.namespace, r.key)))
+    const liveDigests = new Set(
+      graph.content.filter((c) => !gone.has(nodeId('content', c.namespace, c.digest))).map((c) => c.digest),
+    )
+    const ingestDirs = graph.ingests
+      .filter((i) => gone.has(nodeId('ingest', i.namespace, i.ref)))
+      .map((i) => createHash('sha256').update(i.backendRef).digest('hex'))
+    if (!opts.dryRun) {
+      deleteRecords(db, removed)
+      db.prepare('UPDATE gc_state SET dirty = 0, last_run_at = ? WHERE id = 1').run(now)
+    }
+    return { removed, perNamespace, liveDigests, ingestDirs }
+  }
+  // IMMEDIATE: no writer may slip a new reference in between mark and sweep.
+  const run = db.transaction(sweep)
+  const { removed, perNamespace, liveDigests, ingestDirs } = opts.dryRun ? run.deferred() : run.immediate()
+
+  let bytesFreed = 0
+  let blobsDeleted = 0
+  if (opts.root !== undefined) {
+    const stillUsed = db.prepare('SELECT 1 FROM content WHERE digest = ? LIMIT 1').pluck()
+    for (const blob of blobFiles(opts.root)) {
+      if (liveDigests.has(blob.digest)) continue
+      // Re-checked after the commit: a record written since then keeps its blob.
+      if (!opts.dryRun && stillUsed.get(blob.digest) !== undefined) continue
+      if (!opts.dryRun) rmSync(blob.path, { force: true })
+      bytesFreed += blob.size
+      blobsDeleted++
+    }
+    if (!opts.dryRun) {
+      for (const dir of ingestDirs) rmSync(join(opts.root, 'ingest', dir), { recursive: true, force: true })
+    }
+  }
+  return { removed, perNamespace, bytesFreed, blobsDeleted }
+}
+
+function rm(kind: Kind, namespace: string, key: string): GcRemoved {
+  return { namespace, kind, key }
+}
+
+function deleteRecords(db: Database, removed: GcRemoved[]): void {
+  // Labels and lease resources go with their rows (ON DELETE CASCADE).
+  const del: Record<Kind, { run: (ns: string, key: string) => unknown }> = {
+    image: db.prepare('DELETE FROM images WHERE namespace = ? AND name = ?'),
+    content: db.prepare('DELETE FROM content WHERE namespace = ? AND digest = ?'),
+    lease: db.prepare('DELETE FROM leases WHERE namespace = ? AND id = ?'),
+    ingest: db.prepare('DELETE FROM ingests WHERE namespace = ? AND ref = ?'),
+  }
+  for (const r of removed) del[r.kind].run(r.namespace, r.key)
+}
+
+function usage(graph: ReturnType<typeof mark>['graph'], removed: GcRemoved[]): Record<string, NamespaceUsage> {
+  const out: Record<string, NamespaceUsage> = {}
+  const ns = (n: string) =>
+    (out[n] ??= { contentCount: 0, contentBytes: 0, imageCount: 0, leaseCount: 0, ingestCount: 0, removed: 0 })
+  for (const c of graph.content) {
+    ns(c.namespace).contentCount++
+    ns(c.namespace).contentBytes += c.size
+  }
+  for (const i of graph.images) ns(i.namespace).imageCount++
+  for (const l of graph.leases) ns(l.namespace).leaseCount++
+  for (const i of graph.ingests) ns(i.namespace).ingestCount++
+  for (const r of removed) {
+    const u = ns(r.namespace)
+    u.removed++
+    if (r.kind === 'content') {
+      u.contentCount--
+      u.contentBytes -= r.size ?? 0
+    } else if (r.kind === 'image') u.imageCount--
+    else if (r.kind === 'lease') u.leaseCount--
+    else u.ingestCount--
+  }
+  return out
+}
+
+/** Committed blobs: `<root>/blobs/<algorithm>/<encoded>`. */
+function blobFiles(root: string): { digest: string; path: string; size: number }[] {
+  const out: { digest: string; path: string; size: number }[] = []
+  const blobs = join(root, 'blobs')
+  for (const alg of safeReaddir(blobs)) {
+    for (const enc of safeReaddir(join(blobs, alg))) {
+      const path = join(blobs, alg, enc)
+      try {
+        const st = statSync(path)
+        if (st.isFile()) out.push({ digest: `${alg}:${enc}`, path, size: st.size })
+      } catch {
+        // Vanished meanwhile: nothing to free.
+      }
+    }
+  }
+  return out
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
