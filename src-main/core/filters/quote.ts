@@ -108,6 +108,6 @@ export function unquote(literal: string | Uint8Array): string {
   const body = s.subarray(1, n - 1)
   if (body.includes(0x0a)) throw new QuoteSyntaxError()
   const out: number[] = []
-  for (let i = 0; i < body.length; ) i = unquoteChar(body, i, quote, out)
+  for (let i = 0; i < body.length;) i = unquoteChar(body, i, quote, out)
   return decodeUtf8(Uint8Array.from(out))
 }

@@ -80,10 +80,7 @@ function decodeRune(b: Uint8Array, i: number): [rune: number, width: number] {
   if (b0 < 0x80) return [b0, 1]
   if (b0 < 0xe0) return [((b0 & 0x1f) << 6) | (b[i + 1] & 0x3f), 2]
   if (b0 < 0xf0) return [((b0 & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f), 3]
-  return [
-    ((b0 & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f),
-    4,
-  ]
+  return [((b0 & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f), 4]
 }
 
 export function encodeUtf8(s: string): Uint8Array {

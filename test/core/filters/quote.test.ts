@@ -24,7 +24,7 @@ const valid: [literal: string, value: string][] = [
   ['"\\U0010FFFF"', '\u{10FFFF}'],
   ['"\\uD800"', '\uFFFD'], // Go encodes a surrogate code point as U+FFFD
   ['"牛"', '牛'],
-  ["\"'\"", "'"],
+  ['"\'"', "'"],
   ['"`"', '`'],
   ['"a\rb"', 'a\rb'],
 ]
@@ -40,7 +40,7 @@ const invalid: [literal: string, why: string][] = [
   ['"\\"', 'escape swallows the closing delimiter'],
   ['"\\/"', 'escaping another delimiter'],
   ['/\\"/', 'escaping another delimiter'],
-  ["\"\\'\"", 'escaping a single quote'],
+  ['"\\\'"', 'escaping a single quote'],
   ['"\\w"', 'regexp escape'],
   ['"\\d"', 'regexp escape'],
   ['"\\x4"', 'short hex'],

@@ -8,7 +8,14 @@ const { EOF, Quoted, Value, Field, Separator, Operator, Illegal } = Token
 type T = [pos: number, token: number, text?: string, err?: string]
 
 const cases: [name: string, input: string, expected: T[]][] = [
-  ['Field', 'name', [[0, Field, 'name'], [4, EOF]]],
+  [
+    'Field',
+    'name',
+    [
+      [0, Field, 'name'],
+      [4, EOF],
+    ],
+  ],
   [
     'SelectorsWithOperators',
     'name==value,foo!=bar',
@@ -291,8 +298,23 @@ const cases: [name: string, input: string, expected: T[]][] = [
       [3, EOF],
     ],
   ],
-  ['ReplacementCharacter', '\uFFFD', [[0, Illegal, '', 'rune error'], [3, EOF]]],
-  ['LoneSurrogateIsRuneError', 'a\uD800', [[0, Field, 'a'], [1, Illegal, '', 'rune error'], [4, EOF]]],
+  [
+    'ReplacementCharacter',
+    '\uFFFD',
+    [
+      [0, Illegal, '', 'rune error'],
+      [3, EOF],
+    ],
+  ],
+  [
+    'LoneSurrogateIsRuneError',
+    'a\uD800',
+    [
+      [0, Field, 'a'],
+      [1, Illegal, '', 'rune error'],
+      [4, EOF],
+    ],
+  ],
   [
     'UnterminatedEscapeAtEnd',
     '"\\',
