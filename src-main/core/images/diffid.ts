@@ -1,0 +1,187 @@
+// A layer's diff ID: the digest of its uncompressed tar, which the image config's rootfs.diff_ids lists.
+// Computed by streaming decompression (never holding the layer in memory), bounded so that a
+// decompression bomb fails fast, and cached on the blob as the containerd.io/uncompressed label.
+import { createHash } from 'node:crypto'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip, createZstdDecompress } from 'node:zlib'
+import type { Provider } from '../content/provider'
+import { algorithmOf } from '../digest'
+import { BerthError, failedPrecondition, invalidArgument } from '../errors'
+import { LABEL_UNCOMPRESSED } from '../labels'
+import {
+  MediaTypeDockerLayer,
+  MediaTypeDockerLayerForeign,
+  MediaTypeOCILayer,
+  MediaTypeOCILayerNonDistributable,
+  parseDigest,
+  type Descriptor,
+  type Digest,
+  type ImageConfig,
+  type Manifest,
+} from '../oci'
+import { readDiffIDs } from './documents'
+import type { LabelStore } from './gc-labels'
+
+/** What getDiffID needs from the content store; the real ContentStore satisfies it. */
+export interface DiffIDStore extends LabelStore {
+  provider(ns: string): Provider
+}
+
+export interface DiffIDOptions {
+  /** Most uncompressed bytes accepted before giving up with InvalidArgument. Default: defaultMaxUncompressed. */
+  maxUncompressed?: number
+  signal?: AbortSignal
+}
+
+/**
+ * Generous for real layers (typically 2–10× compressed, zero-filled files more) yet far below the ~1000×
+ * a gzip bomb reaches, with a floor so small layers full of zeros still pass.
+ */
+export function defaultMaxUncompressed(compressedSize: number): number {
+  return 128 * Math.max(0, compressedSize) + 256 * 1024 * 1024
+}
+
+/** Types that are the uncompressed tar itself. */
+const UNCOMPRESSED_TYPES = new Set([
+  MediaTypeDockerLayer,
+  MediaTypeOCILayer,
+  MediaTypeDockerLayerForeign,
+  MediaTypeOCILayerNonDistributable,
+])
+
+export async function getDiffID(cs: DiffIDStore, ns: string, desc: Descriptor, opts: DiffIDOptions = {}): Promise<Digest> {
+  if (UNCOMPRESSED_TYPES.has(desc.mediaType)) return desc.digest
+  const info = await cs.info(ns, desc.digest)
+  const cached = info.labels?.[LABEL_UNCOMPRESSED]
+  if (cached !== undefined) {
+    try {
+      return parseDigest(cached)
+    } catch (e) {
+      throw invalidArgument(`layer ${desc.digest}: label ${LABEL_UNCOMPRESSED} is not a digest: ${(e as Error).message}`)
+    }
+  }
+  const max = opts.maxUncompressed ?? defaultMaxUncompressed(desc.size)
+  const diffID = await uncompressedDigest(cs.provider(ns), desc, max, opts.signal)
+  try {
+    await cs.update(ns, { digest: desc.digest, labels: { [LABEL_UNCOMPRESSED]: diffID } }, `labels.${LABEL_UNCOMPRESSED}`)
+  } catch {
+    // Only a cache: like containerd, a failed write does not make the computed value wrong.
+  }
+  return diffID
+}
+
+type Compression = 'gzip' | 'zstd' | 'none'
+
+/** containerd's DetectCompression: by magic number, whatever the media type says. */
+export function detectCompression(head: Uint8Array): Compression {
+  if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08) return 'gzip'
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd'
+  // A zstd stream may open with a skippable frame, magic 0x184D2A50..5F little-endian.
+  if (head.length >= 8 && (head[0] & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) {
+    return 'zstd'
+  }
+  return 'none'
+}
+
+async function blobChunks(p: Provider, desc: Descriptor): Promise<AsyncIterable<Uint8Array>> {
+  if (p.readStream) return (await p.readStream(desc)) as AsyncIterable<Uint8Array>
+  const whole = await p.readBlob(desc)
+  return (async function* () {
+    for (let i = 0; i < whole.length; i += 1 << 20) yield whole.subarray(i, i + (1 << 20))
+  })()
+}
+
+/**
+ * Streams the blob through the detected decompressor into a hash, checking on the way that the compressed
+ * bytes are the blob they claim to be, so a corrupt blob never gets a cached diff ID.
+ */
+async function uncompressedDigest(p: Provider, desc: Descriptor, max: number, signal?: AbortSignal): Promise<Digest> {
+  const compressedHash = createHash(algorithmOf(desc.digest))
+  const source = (await blobChunks(p, desc))[Symbol.asyncIterator]()
+  // Sniff the first bytes (containerd peeks 10) without losing them.
+  const head: Uint8Array[] = []
+  let headLen = 0
+  while (headLen < 10) {
+    const r = await source.next()
+    if (r.done) break
+    head.push(r.value)
+    headLen += r.value.length
+  }
+  const kind = detectCompression(Buffer.concat(head))
+  async function* all(): AsyncGenerator<Uint8Array> {
+    try {
+      for (const c of head) {
+        compressedHash.update(c)
+        yield c
+      }
+      for (let r = await source.next(); !r.done; r = await source.next()) {
+        compressedHash.update(r.value)
+        yield r.value
+      }
+    } finally {
+      // Stopping early (bomb, abort) must release the underlying file.
+      await source.return?.()
+    }
+  }
+  const hash = createHash('sha256')
+  let total = 0
+  const tooBig = (): BerthError =>
+    invalidArgument(
+      `layer ${desc.digest} decompresses to more than ${max} bytes (from ${desc.size}); refusing it as a likely decompression bomb — raise maxUncompressed if the layer is genuine`,
+    )
+  const sink = async (chunks: AsyncIterable<Uint8Array>): Promise<void> => {
+    for await (const c of chunks) {
+      total += c.length
+      if (total > max) throw tooBig()
+      hash.update(c)
+    }
+  }
+  const input = Readable.from(all(), { objectMode: false })
+  try {
+    if (kind === 'none') await pipeline(input, sink, { signal })
+    else await pipeline(input, decompressor(kind), sink, { signal })
+  } catch (e) {
+    if (e instanceof BerthError) throw e
+    if ((e as Error).name === 'AbortError') throw e
+    throw invalidArgument(`layer ${desc.digest}: cannot decompress its ${kind} stream: ${(e as Error).message}`, e)
+  }
+  const actual = `${algorithmOf(desc.digest)}:${compressedHash.digest('hex')}`
+  if (actual !== desc.digest) {
+    throw failedPrecondition(`layer blob ${desc.digest} is corrupt: its content hashes to ${actual}`)
+  }
+  return `sha256:${hash.digest('hex')}`
+}
+
+function decompressor(kind: 'gzip' | 'zstd'): Transform {
+  return kind === 'gzip' ? createGunzip() : createZstdDecompress()
+}
+
+/**
+ * Checks that the manifest's layers, decompressed, are exactly the config's rootfs.diff_ids, in order.
+ * `config` is the parsed config or its descriptor. Returns the diff IDs.
+ */
+export async function verifyDiffIDs(
+  cs: DiffIDStore,
+  ns: string,
+  manifest: Manifest,
+  config: Pick<ImageConfig, 'rootfs'> | Descriptor,
+  opts: DiffIDOptions = {},
+): Promise<Digest[]> {
+  const expected =
+    'rootfs' in config ? [...(config.rootfs?.diff_ids ?? [])] : await readDiffIDs(cs.provider(ns), config as Descriptor)
+  if (expected.length !== manifest.layers.length) {
+    throw invalidArgument(
+      `mismatched image rootfs and manifest layers: the config lists ${expected.length} diff IDs for ${manifest.layers.length} layers`,
+    )
+  }
+  const out: Digest[] = []
+  for (const [i, layer] of manifest.layers.entries()) {
+    const got = await getDiffID(cs, ns, layer, opts)
+    if (got !== expected[i]) {
+      throw invalidArgument(`layer ${i} (${layer.digest}) has diff ID ${got} but the config's rootfs.diff_ids[${i}] is ${expected[i]}`)
+    }
+    out.push(got)
+  }
+  return out
+}

@@ -1,0 +1,220 @@
+// Handler combinators and the two traversals (sequential walk, concurrent dispatch) over an image's
+// descriptor graph, as containerd's core/images/handlers.go defines them.
+import { invalidArgument } from '../errors'
+import type { Descriptor } from '../oci'
+import { isIndexType } from './mediatypes'
+
+/**
+ * Maps a descriptor to the descriptors to visit next. `signal` is aborted when a dispatch is being
+ * cancelled, so long-running handlers can stop early.
+ */
+export type Handler = (desc: Descriptor, signal?: AbortSignal) => Promise<Descriptor[]>
+
+function sentinel(message: string): Error {
+  return Object.freeze(new Error(message))
+}
+
+/** Thrown by a handler: do not descend into this descriptor's children; siblings continue. */
+export const ErrSkipDesc: Error = sentinel('skip descriptor')
+/** Thrown by a handler inside handlers(...): stop the chain for this descriptor, keep what was collected. */
+export const ErrStopHandler: Error = sentinel('stop handler')
+/** Thrown by walkNotEmpty when no handler call produced a child (everything was filtered out). */
+export const ErrEmptyWalk: Error = sentinel('image might be filtered out')
+
+/** Like Go's errors.Is: the sentinel itself, or an error that wraps it through `cause`. */
+export function isSentinel(e: unknown, s: Error): boolean {
+  for (let cur = e, i = 0; cur !== undefined && cur !== null && i < 100; i++) {
+    if (cur === s) return true
+    cur = cur instanceof Error ? cur.cause : undefined
+  }
+  return false
+}
+
+export const isSkipDesc = (e: unknown): boolean => isSentinel(e, ErrSkipDesc)
+export const isStopHandler = (e: unknown): boolean => isSentinel(e, ErrStopHandler)
+export const isEmptyWalk = (e: unknown): boolean => isSentinel(e, ErrEmptyWalk)
+
+/**
+ * Deepest index nesting a walk accepts. Real images nest one or two levels; content that nests deeper is
+ * crafted, and would otherwise cost unbounded recursion.
+ */
+export const MAX_INDEX_DEPTH = 32
+
+/** Runs the handlers in order and concatenates their children; ErrStopHandler ends the chain early. */
+export function handlers(...hs: Handler[]): Handler {
+  return async (desc, signal) => {
+    const all: Descriptor[] = []
+    for (const h of hs) {
+      try {
+        all.push(...((await h(desc, signal)) ?? []))
+      } catch (e) {
+        if (isStopHandler(e)) break
+        throw e
+      }
+    }
+    return all
+  }
+}
+
+/** The descriptors from the root down to (not including) the one being visited. */
+interface Path {
+  digests: readonly string[]
+  indexes: number
+}
+
+const ROOT: Path = { digests: [], indexes: 0 }
+
+/** Refuses a reference cycle or absurd nesting before the handler for `desc` runs. */
+function enter(path: Path, desc: Descriptor): Path {
+  if (desc.digest && path.digests.includes(desc.digest)) {
+    throw invalidArgument(
+      `reference cycle: ${desc.digest} refers to itself through ${[...path.digests, desc.digest].join(' -> ')}`,
+    )
+  }
+  const indexes = path.indexes + (isIndexType(desc.mediaType) ? 1 : 0)
+  if (indexes > MAX_INDEX_DEPTH) {
+    throw invalidArgument(`index ${desc.digest} is nested deeper than ${MAX_INDEX_DEPTH} levels`)
+  }
+  return { digests: [...path.digests, desc.digest], indexes }
+}
+
+/** Sequential depth-first pre-order walk. ErrSkipDesc skips a node's children; other errors abort. */
+export async function walk(h: Handler, ...descs: Descriptor[]): Promise<void> {
+  await walkFrom(h, descs, ROOT)
+}
+
+async function walkFrom(h: Handler, descs: Descriptor[], path: Path): Promise<void> {
+  for (const desc of descs) {
+    const here = enter(path, desc)
+    let kids: Descriptor[]
+    try {
+      kids = (await h(desc)) ?? []
+    } catch (e) {
+      if (isSkipDesc(e)) continue
+      throw e
+    }
+    if (kids.length > 0) await walkFrom(h, kids, here)
+  }
+}
+
+/** walk, but ErrEmptyWalk when no handler call returned a child. */
+export async function walkNotEmpty(h: Handler, ...descs: Descriptor[]): Promise<void> {
+  let empty = true
+  await walk(async (desc, signal) => {
+    const kids = (await h(desc, signal)) ?? []
+    if (kids.length > 0) empty = false
+    return kids
+  }, ...descs)
+  if (empty) throw ErrEmptyWalk
+}
+
+/** A FIFO counting semaphore whose waits end when the signal aborts. */
+class Semaphore {
+  private free: number
+  private readonly waiters: { grant: () => void }[] = []
+
+  constructor(size: number) {
+    this.free = size
+  }
+
+  acquire(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    if (this.free > 0 && this.waiters.length === 0) {
+      this.free--
+      return Promise.resolve()
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        },
+      }
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(waiter)
+        if (i >= 0) this.waiters.splice(i, 1)
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.waiters.push(waiter)
+    })
+  }
+
+  release(): void {
+    const next = this.waiters.shift()
+    if (next) next.grant()
+    else this.free++
+  }
+}
+
+interface DispatchRun {
+  h: Handler
+  sem: Semaphore | undefined
+  ac: AbortController
+  failed: boolean
+  firstError: unknown
+}
+
+/**
+ * Runs the handler on sibling descriptors concurrently and recurses into each one's children inside its
+ * own task. `limit` bounds concurrently running handler calls (undefined or ≤ 0: unbounded); a permit is
+ * released as soon as the handler returns, before the children are dispatched. The first error aborts the
+ * signal handed to every handler, no new handler starts, and that error is thrown once every started task
+ * has settled. ErrSkipDesc only prunes that descriptor's children.
+ */
+export async function dispatch(h: Handler, limit: number | undefined, ...descs: Descriptor[]): Promise<void> {
+  const bounded = limit !== undefined && limit > 0 && limit !== Infinity
+  if (limit !== undefined && (Number.isNaN(limit) || (bounded && !Number.isInteger(limit)))) {
+    throw invalidArgument(`dispatch limit ${limit} is not a whole number`)
+  }
+  const run: DispatchRun = {
+    h,
+    sem: bounded ? new Semaphore(limit) : undefined,
+    ac: new AbortController(),
+    failed: false,
+    firstError: undefined,
+  }
+  await dispatchLevel(run, descs, ROOT)
+  if (run.failed) throw run.firstError
+}
+
+function fail(run: DispatchRun, e: unknown): void {
+  if (run.failed) return
+  run.failed = true
+  run.firstError = e
+  run.ac.abort(e)
+}
+
+async function dispatchLevel(run: DispatchRun, descs: Descriptor[], path: Path): Promise<void> {
+  const signal = run.ac.signal
+  const tasks: Promise<void>[] = []
+  for (const desc of descs) {
+    if (run.sem) {
+      try {
+        await run.sem.acquire(signal)
+      } catch {
+        break // aborted: the first error is already recorded
+      }
+    } else if (signal.aborted) {
+      break
+    }
+    tasks.push(dispatchOne(run, desc, path))
+  }
+  await Promise.all(tasks)
+}
+
+/** One descriptor's task; it never rejects, failures are recorded on the run. */
+async function dispatchOne(run: DispatchRun, desc: Descriptor, path: Path): Promise<void> {
+  let kids: Descriptor[]
+  let here: Path
+  try {
+    here = enter(path, desc)
+    kids = (await run.h(desc, run.ac.signal)) ?? []
+  } catch (e) {
+    run.sem?.release()
+    if (!isSkipDesc(e)) fail(run, e)
+    return
+  }
+  run.sem?.release()
+  if (kids.length > 0 && !run.ac.signal.aborted) await dispatchLevel(run, kids, here)
+}
