@@ -141,6 +141,9 @@ class Parser {
  * Throws InvalidArgument on a syntax error.
  */
 export function parseSelectors(input: string): Selector[] {
+  // Filters arrive from the UI over IPC, where the type is only a promise.
+  if (typeof input !== 'string')
+    throw invalidArgument(`filters: a filter must be a string, not ${typeof input}`)
   if (input === '') return []
   return new Parser(input).selectors()
 }

@@ -145,6 +145,18 @@ describe('filter syntax', () => {
     )
   })
 
+  it('rejects a filter that is not a string, as untyped IPC callers might send', () => {
+    expect(() => parse(undefined as unknown as string)).toThrow(
+      expect.objectContaining({
+        kind: 'invalid-argument',
+        message: 'filters: a filter must be a string, not undefined',
+      }),
+    )
+    expect(() => parseAll('a', 3 as unknown as string)).toThrow(
+      expect.objectContaining({ kind: 'invalid-argument' }),
+    )
+  })
+
   it('parseAll fails on any bad element, wherever it is', () => {
     expect(() => parseAll('', 'a,')).toThrow(/invalid argument$/)
     expect(() => parseAll('a,', '')).toThrow(/invalid argument$/)
