@@ -34,3 +34,16 @@ export function pl(
   if (osFeatures.length) p.osFeatures = osFeatures
   return p
 }
+
+/** Go's insertion sort (what sort.Slice and sort.SliceStable do for short slices), with a Less function. */
+export function goSort<T>(items: readonly T[], less: (a: T, b: T) => boolean): T[] {
+  const out = [...items]
+  for (let i = 1; i < out.length; i++) {
+    for (let j = i; j > 0 && less(out[j], out[j - 1]); j--) {
+      const t = out[j]
+      out[j] = out[j - 1]
+      out[j - 1] = t
+    }
+  }
+  return out
+}
