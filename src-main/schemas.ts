@@ -1,0 +1,57 @@
+// One argument schema per contract channel. The mapped type makes a missing channel a compile error.
+import type { Channel } from '../src-preload/api'
+import { array, bool, int, literal, nullable, object, optional, record, str, tuple, type Check } from './validate'
+
+const namespace = str({ min: 1, max: 76 })
+const name = str({ min: 1, max: 8192 })
+const digest = str({ min: 1, max: 200 })
+const path = str({ min: 1, max: 4096 })
+const iso = str({ min: 1, max: 40, pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/ })
+const platforms = optional(array(str({ min: 1, max: 200 }), 64))
+const labelChanges = record(nullable(str({ max: 8192 })))
+const fileFilters = optional(array(object({ name: str({ max: 200 }), extensions: array(str({ max: 20 }), 20) }), 20))
+
+export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
+  'app.info': tuple(),
+  'namespaces.list': tuple(),
+  'images.list': tuple(
+    object({
+      namespace,
+      filter: optional(str({ max: 4096 })),
+      query: optional(str({ max: 1024 })),
+      sort: optional(
+        object({
+          key: literal('name', 'tag', 'kind', 'platforms', 'size', 'unique', 'updated', 'created'),
+          direction: literal('asc', 'desc'),
+        }),
+      ),
+      offset: optional(int(0)),
+      limit: optional(int(0, 100_000)),
+    }),
+  ),
+  'images.details': tuple(object({ namespace, name })),
+  'images.blob': tuple(object({ namespace, digest })),
+  'images.setLabels': tuple(object({ namespace, name, changes: labelChanges, expectedUpdatedAt: iso })),
+  'images.tag': tuple(object({ namespace, source: name, target: name, force: optional(bool) })),
+  'images.removePreview': tuple(object({ namespace, names: array(name, 100_000) })),
+  'images.remove': tuple(object({ namespace, names: array(name, 100_000) })),
+  'images.import': tuple(object({ namespace, path, platforms })),
+  'images.export': tuple(object({ namespace, names: array(name, 100_000), path, platforms })),
+  'jobs.cancel': tuple(object({ id: str({ min: 1, max: 100 }) })),
+  'content.list': tuple(
+    object({
+      namespace,
+      filter: optional(str({ max: 4096 })),
+      query: optional(str({ max: 1024 })),
+      offset: optional(int(0)),
+      limit: optional(int(0, 100_000)),
+    }),
+  ),
+  'content.setLabels': tuple(object({ namespace, digest, changes: labelChanges, expectedUpdatedAt: optional(iso) })),
+  'gc.preview': tuple(),
+  'gc.run': tuple(),
+  'dialogs.openFile': tuple(object({ title: optional(str({ max: 200 })), filters: fileFilters })),
+  'dialogs.saveFile': tuple(
+    object({ title: optional(str({ max: 200 })), defaultName: optional(str({ max: 255 })), filters: fileFilters }),
+  ),
+}

@@ -1,0 +1,29 @@
+// What the use cases need from an open store. openBerth() (service/berth.ts) builds the real one; tests
+// may build it from parts.
+import type { Database } from '../core/db'
+import type { Provider } from '../core/content/provider'
+import type { ImageStore } from '../core/images/store'
+import type { Platform } from '../core/oci'
+
+/** The parts of the content store the use cases call (core/content/store.ts ContentStore). */
+export interface ContentPort {
+  provider(ns: string): Provider
+  update(
+    ns: string,
+    info: { digest: string; labels?: Record<string, string> },
+    ...fieldpaths: string[]
+  ): Promise<unknown> | unknown
+}
+
+export interface ServiceContext {
+  db: Database
+  images: ImageStore
+  content: ContentPort
+  /** <userData>: berth.db and store/ live here. */
+  root: string
+  /** The content store's OCI layout (<root>/store): where GC deletes blob files. */
+  storeRoot: string
+  /** Injectable for tests, so the matrix is machine-independent. */
+  host?: Platform
+  now?: () => Date
+}

@@ -1,0 +1,109 @@
+// The use cases behind the contract, one function per channel, each returning plain data. Electron-free:
+// main binds these to IPC (src-main/ipc.ts), the test bridge to HTTP, and both validate arguments first.
+import type { AppInfo, Channel, ChannelArgs, ChannelResult, Events, EventName, NamespaceInfo } from '../../src-preload/api'
+import type { ServiceContext } from './context'
+import { listContent, setContentLabels } from './content'
+import { gcPreview, gcRun, removeImages, removePreview } from './gc'
+import { blobJson, imageDetails } from './image-details'
+import { imageSummary, listImages } from './images-list'
+import { Jobs, type JobBody } from './jobs'
+import { setImageLabels } from './labels'
+import { validateNamespace } from '../core/namespace'
+import { alreadyExists, notImplemented } from '../core/errors'
+
+export type Handlers = { [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResult<C>> }
+
+export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void
+
+/** How import and export run: the transfer helpers' functions, adapted to jobs. */
+export interface TransferPort {
+  importArchive(ctx: ServiceContext, req: { namespace: string; path: string; platforms?: string[] }, signal: AbortSignal,
+    progress: (phase: string, done: number, total: number) => void): Promise<string[]>
+  exportArchive(ctx: ServiceContext, req: { namespace: string; names: string[]; path: string; platforms?: string[] },
+    signal: AbortSignal, progress: (phase: string, done: number, total: number) => void): Promise<void>
+}
+
+export interface DialogPort {
+  openFile(req: ChannelArgs<'dialogs.openFile'>[0]): Promise<string | null>
+  saveFile(req: ChannelArgs<'dialogs.saveFile'>[0]): Promise<string | null>
+}
+
+export interface ServiceDeps {
+  emit: Emit
+  appInfo: () => AppInfo
+  transfer?: TransferPort
+  dialogs?: DialogPort
+}
+
+export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers & { jobs: Jobs } {
+  const jobs = new Jobs({
+    progress: (p) => deps.emit('job.progress', p),
+    done: (d) => deps.emit('job.done', d),
+  })
+  const needTransfer = (): TransferPort => {
+    if (!deps.transfer) throw notImplemented('import and export are not available in this build')
+    return deps.transfer
+  }
+  const job = (kind: 'import' | 'export', body: JobBody) => jobs.start(kind, body)
+  return {
+    jobs,
+    'app.info': async () => deps.appInfo(),
+    'namespaces.list': async () => namespaces(ctx),
+    'images.list': (req) => listImages(ctx, req),
+    'images.details': (req) => imageDetails(ctx, req.namespace, req.name),
+    'images.blob': (req) => blobJson(ctx, req.namespace, req.digest),
+    'images.setLabels': (req) => setImageLabels(ctx, req),
+    'images.tag': async (req) => {
+      const ns = validateNamespace(req.namespace)
+      const src = ctx.images.get(ns, req.source)
+      ctx.images.transaction(() => {
+        let exists = true
+        try {
+          ctx.images.get(ns, req.target)
+        } catch {
+          exists = false
+        }
+        if (exists && !req.force) throw alreadyExists(`image "${req.target}" already exists: choose Replace to overwrite it`)
+        if (exists) ctx.images.update(ns, { name: req.target, labels: src.labels, target: src.target })
+        else ctx.images.create(ns, { name: req.target, labels: src.labels, target: src.target })
+      })
+      return imageSummary(ctx, ns, req.target)
+    },
+    'images.removePreview': async (req) => removePreview(ctx, req),
+    'images.remove': async (req) => removeImages(ctx, req),
+    'images.import': async (req) => {
+      const t = needTransfer()
+      validateNamespace(req.namespace)
+      return job('import', async (signal, progress) => ({ images: await t.importArchive(ctx, req, signal, progress) }))
+    },
+    'images.export': async (req) => {
+      const t = needTransfer()
+      const ns = validateNamespace(req.namespace)
+      for (const n of req.names) ctx.images.get(ns, n)
+      return job('export', async (signal, progress) => {
+        await t.exportArchive(ctx, req, signal, progress)
+        return { path: req.path }
+      })
+    },
+    'jobs.cancel': async (req) => ({ cancelled: jobs.cancel(req.id) }),
+    'content.list': (req) => listContent(ctx, req),
+    'content.setLabels': (req) => setContentLabels(ctx, req),
+    'gc.preview': async () => gcPreview(ctx),
+    'gc.run': async () => gcRun(ctx),
+    'dialogs.openFile': async (req) => (deps.dialogs ? deps.dialogs.openFile(req) : null),
+    'dialogs.saveFile': async (req) => (deps.dialogs ? deps.dialogs.saveFile(req) : null),
+  }
+}
+
+function namespaces(ctx: ServiceContext): NamespaceInfo[] {
+  const rows = ctx.db
+    .prepare(
+      `SELECT n.name,
+              (SELECT count(*) FROM images i WHERE i.namespace = n.name) AS images,
+              (SELECT count(*) FROM content c WHERE c.namespace = n.name) AS blobs
+         FROM namespaces n ORDER BY n.name`,
+    )
+    .all() as NamespaceInfo[]
+  if (!rows.some((r) => r.name === 'default')) rows.unshift({ name: 'default', images: 0, blobs: 0 })
+  return rows
+}

@@ -1,0 +1,40 @@
+// images.setLabels: per-key label edits (`labels.KEY` fieldpaths) applied in one transaction, refused as
+// a conflict when the image changed since the editor read it.
+import { invalidArgument } from '../core/errors'
+import { validateLabel } from '../core/labels'
+import { validateNamespace } from '../core/namespace'
+import type { ImageSummary, SetLabelsRequest } from '../../src-preload/api'
+import type { ServiceContext } from './context'
+import { ConflictError } from './errors'
+import { imageSummary } from './images-list'
+
+export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest): Promise<ImageSummary> {
+  const ns = validateNamespace(req.namespace)
+  const keys = Object.keys(req.changes)
+  for (const k of keys) {
+    const v = req.changes[k]
+    if (v !== null) validateLabel(k, v)
+  }
+  ctx.db.transaction(() => {
+    const stored = ctx.images.get(ns, req.name)
+    const storedAt = stored.updatedAt.toISOString()
+    if (storedAt !== req.expectedUpdatedAt) {
+      // Name the keys whose stored value the editor has not seen, so the user knows what to look at.
+      throw new ConflictError(
+        `image "${req.name}" was changed elsewhere at ${storedAt} (you started from ${req.expectedUpdatedAt}); ` +
+          `your changes to ${keys.map((k) => JSON.stringify(k)).join(', ') || 'no keys'} were not saved. ` +
+          'Reload the labels and apply them again.',
+        keys,
+      )
+    }
+    if (keys.length === 0) return
+    const labels: Record<string, string> = {}
+    for (const k of keys) {
+      if (k === '') throw invalidArgument('label key must not be empty')
+      const v = req.changes[k]
+      if (v !== null) labels[k] = v
+    }
+    ctx.images.update(ns, { name: req.name, labels, target: stored.target }, ...keys.map((k) => `labels.${k}`))
+  })()
+  return imageSummary(ctx, ns, req.name)
+}

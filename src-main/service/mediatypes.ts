@@ -1,0 +1,40 @@
+// How the app names what a descriptor is. Kept to the app's vocabulary (index, manifest, config, layer,
+// attestation, other); the walker's own predicates decide what the core walks.
+import * as oci from '../core/oci'
+import type { Descriptor } from '../core/oci'
+import type { NodeKind } from '../../src-preload/api'
+
+const INDEX = new Set([oci.MediaTypeOCIIndex, oci.MediaTypeDockerManifestList])
+const MANIFEST = new Set([oci.MediaTypeOCIManifest, oci.MediaTypeDockerManifest])
+const CONFIG = new Set([
+  oci.MediaTypeOCIConfig,
+  oci.MediaTypeDockerConfig,
+  oci.MediaTypeContainerdCheckpointConfig,
+])
+
+export const isIndex = (mt: string): boolean => INDEX.has(mt)
+export const isManifest = (mt: string): boolean => MANIFEST.has(mt)
+export const isConfig = (mt: string): boolean => CONFIG.has(mt)
+export const isLayer = (mt: string): boolean =>
+  mt.startsWith('application/vnd.oci.image.layer.') ||
+  mt.startsWith('application/vnd.docker.image.rootfs.') ||
+  mt === oci.MediaTypeContainerdCheckpoint ||
+  mt === oci.MediaTypeErofsLayer
+
+/** BuildKit marks attestation manifests with an unknown/unknown platform and this annotation. */
+export const ATTESTATION_TYPE = 'vnd.docker.reference.type'
+export const ATTESTATION_REF = 'vnd.docker.reference.digest'
+
+export function isAttestationDescriptor(d: Descriptor): boolean {
+  if (d.annotations?.[ATTESTATION_TYPE] === 'attestation-manifest') return true
+  return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown'
+}
+
+export function kindOf(d: Descriptor): NodeKind {
+  const mt = d.mediaType
+  if (isIndex(mt)) return 'index'
+  if (isManifest(mt)) return isAttestationDescriptor(d) ? 'attestation' : 'manifest'
+  if (isConfig(mt)) return 'config'
+  if (isLayer(mt)) return 'layer'
+  return 'other'
+}

@@ -1,0 +1,455 @@
+// The contract between the untrusted renderer and the main process: every call with its argument and
+// result types, every event with its payload. Main binds it (src-main/ipc.ts), the preload exposes it as
+// `window.berth`, the renderer calls it and imports TYPES ONLY from here. Everything that crosses is
+// plain structured-clone data: no classes, dates as ISO-8601 strings, sizes as numbers of bytes.
+//
+// This file must stay self-contained (no imports): the sandboxed preload bundles it as CommonJS.
+
+export type ErrorKind =
+  | 'not-found'
+  | 'already-exists'
+  | 'invalid-argument'
+  | 'failed-precondition'
+  | 'unavailable'
+  | 'not-implemented'
+  | 'conflict'
+  | 'cancelled'
+
+/** How an error crosses the bridge. It is rebuilt as an Error on the receiving side. */
+export interface WireError {
+  kind: ErrorKind
+  message: string
+}
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: WireError }
+
+// ---------------------------------------------------------------------------------------------------
+// Data shapes
+
+export interface AppInfo {
+  name: string
+  version: string
+  electron: string | null
+  node: string
+  chromium: string | null
+  platform: string
+  /** The store root: <userData>, holding berth.db and store/. */
+  storePath: string
+  /** This machine's platform, e.g. linux/amd64, as the platform matcher sees it. */
+  hostPlatform: string
+}
+
+export interface NamespaceInfo {
+  name: string
+  images: number
+  blobs: number
+}
+
+export type Presence = 'present' | 'partial' | 'missing'
+export type TargetKind = 'index' | 'manifest' | 'other'
+
+export interface PlatformParts {
+  os: string
+  architecture: string
+  variant?: string
+  osVersion?: string
+}
+
+export interface PlatformChip {
+  /** formatAll form: linux/arm/v7, windows(10.0.17763)/amd64 */
+  platform: string
+  os: string
+  architecture: string
+  variant?: string
+  osVersion?: string
+  status: Presence
+}
+
+export interface ImageSummary {
+  name: string
+  /** The name without its tag or digest, e.g. docker.io/library/alpine. */
+  repository: string
+  /** The tag, '' when the name has none. */
+  tag: string
+  targetDigest: string
+  targetMediaType: string
+  targetSize: number
+  kind: TargetKind
+  platforms: PlatformChip[]
+  /** Whole image: present, partial (some blobs missing) or missing (the target itself is absent). */
+  status: Presence
+  /** Bytes of every distinct blob of the image that is present in the store. */
+  size: number
+  /** Bytes of the blobs no other image in the namespace references: what deleting it frees. */
+  uniqueSize: number
+  createdAt: string
+  updatedAt: string
+  labels: Record<string, string>
+}
+
+export type ImageSortKey = 'name' | 'tag' | 'kind' | 'platforms' | 'size' | 'unique' | 'updated' | 'created'
+
+export interface ListImagesRequest {
+  namespace: string
+  /** containerd filter syntax (fields: name, target.digest, target.mediatype, labels.KEY, annotations.KEY). */
+  filter?: string
+  /** Plain text matched (case-insensitively) against names, digests and label values. */
+  query?: string
+  sort?: { key: ImageSortKey; direction: 'asc' | 'desc' }
+  offset?: number
+  limit?: number
+}
+
+export interface FilterError {
+  message: string
+  /** 0-based offset in the filter string where parsing failed. */
+  position: number
+}
+
+export interface ImagePage {
+  items: ImageSummary[]
+  /** Matching images (before offset/limit). */
+  total: number
+  /** Images in the namespace, unfiltered: tells "no match" from "empty store". */
+  namespaceTotal: number
+  /** Set when `filter` does not parse; items is then empty. */
+  filterError?: FilterError
+}
+
+export type NodeKind = 'index' | 'manifest' | 'config' | 'layer' | 'attestation' | 'other'
+
+export interface DescriptorNode {
+  digest: string
+  mediaType: string
+  size: number
+  kind: NodeKind
+  present: boolean
+  platform?: string
+  /** The same platform as fields (manifests only). */
+  platformParts?: PlatformParts
+  annotations?: Record<string, string>
+  /** Layers: the digest of the uncompressed tar, from the config's rootfs. */
+  diffId?: string
+  /** Layers: bytes after decompression, when known. */
+  uncompressedSize?: number
+  children: DescriptorNode[]
+}
+
+export interface MatrixRow {
+  os: string
+  osVersion?: string
+  label: string
+}
+
+export interface MatrixColumn {
+  architecture: string
+  variant?: string
+  label: string
+}
+
+export interface MatrixCell {
+  row: number
+  column: number
+  platform: string
+  status: Presence
+  compressedSize: number
+  uncompressedSize: number | null
+  layers: number
+  manifestDigest: string
+  configDigest: string | null
+  /** Position in the host's defaultMatcher preference order (0 = best), null when this host cannot run it. */
+  rank: number | null
+  runnable: boolean
+  best: boolean
+  /** Digests of attestation manifests that describe this platform's manifest. */
+  attestations: string[]
+}
+
+export interface AttestationInfo {
+  digest: string
+  size: number
+  present: boolean
+  /** The manifest it describes (vnd.docker.reference.digest), and that manifest's platform. */
+  refersTo: string | null
+  platform: string | null
+  predicateTypes: string[]
+}
+
+export interface PlatformMatrix {
+  host: string
+  rows: MatrixRow[]
+  columns: MatrixColumn[]
+  cells: MatrixCell[]
+  attestations: AttestationInfo[]
+}
+
+export interface ConfigInfo {
+  digest: string
+  platform: string
+  created: string | null
+  author: string | null
+  user: string | null
+  workingDir: string | null
+  entrypoint: string[] | null
+  cmd: string[] | null
+  env: string[]
+  ports: string[]
+  volumes: string[]
+  stopSignal: string | null
+  labels: Record<string, string>
+  history: { created: string | null; createdBy: string; comment: string | null; emptyLayer: boolean }[]
+  diffIds: string[]
+}
+
+export interface ImageDetails {
+  namespace: string
+  summary: ImageSummary
+  tree: DescriptorNode
+  matrix: PlatformMatrix
+  /** The config of the host's best match (or the only platform); null when it is missing. */
+  config: ConfigInfo | null
+}
+
+export interface BlobJson {
+  digest: string
+  mediaType: string | null
+  size: number
+  /** Pretty-printed JSON, or null when the blob is not JSON (a layer). */
+  json: string | null
+  /** Set when the blob is not JSON or too large to show. */
+  note?: string
+}
+
+/** Per-key label changes: a string sets the key, null removes it. */
+export type LabelChanges = Record<string, string | null>
+
+export interface SetLabelsRequest {
+  namespace: string
+  name: string
+  changes: LabelChanges
+  /** The updatedAt the editor started from; a newer record gives a conflict naming the keys. */
+  expectedUpdatedAt: string
+}
+
+export interface TagRequest {
+  namespace: string
+  source: string
+  target: string
+  /** Replace an existing image of that name. */
+  force?: boolean
+}
+
+export interface RemoveRequest {
+  namespace: string
+  names: string[]
+}
+
+export interface ReclaimPreview {
+  names: string[]
+  /** Bytes a garbage collection would free once these images are gone. */
+  reclaimBytes: number
+  blobs: number
+}
+
+export interface RemoveResult {
+  removed: string[]
+  reclaimedBytes: number
+  blobs: number
+}
+
+export interface ImportRequest {
+  namespace: string
+  path: string
+  /** containerd's --all-platforms is the default; a list keeps only those platforms' blobs. */
+  platforms?: string[]
+}
+
+export interface ExportRequest {
+  namespace: string
+  names: string[]
+  path: string
+  platforms?: string[]
+}
+
+export interface JobRef {
+  id: string
+  kind: 'import' | 'export'
+}
+
+export interface ContentItem {
+  digest: string
+  size: number
+  kind: NodeKind
+  mediaType: string | null
+  createdAt: string
+  updatedAt: string
+  labels: Record<string, string>
+  /** Image names whose tree reaches this blob. */
+  images: string[]
+}
+
+export interface ListContentRequest {
+  namespace: string
+  filter?: string
+  query?: string
+  offset?: number
+  limit?: number
+}
+
+export interface ContentPage {
+  items: ContentItem[]
+  total: number
+  totalBytes: number
+  filterError?: FilterError
+}
+
+export interface ContentSetLabelsRequest {
+  namespace: string
+  digest: string
+  changes: LabelChanges
+  expectedUpdatedAt?: string
+}
+
+export interface GcReport {
+  dryRun: boolean
+  blobs: number
+  bytes: number
+  digests: string[]
+}
+
+export interface FileFilter {
+  name: string
+  extensions: string[]
+}
+
+export interface OpenFileRequest {
+  title?: string
+  filters?: FileFilter[]
+}
+
+export interface SaveFileRequest {
+  title?: string
+  defaultName?: string
+  filters?: FileFilter[]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Calls
+
+export interface Channels {
+  'app.info': { args: []; result: AppInfo }
+  'namespaces.list': { args: []; result: NamespaceInfo[] }
+  'images.list': { args: [ListImagesRequest]; result: ImagePage }
+  'images.details': { args: [{ namespace: string; name: string }]; result: ImageDetails }
+  'images.blob': { args: [{ namespace: string; digest: string }]; result: BlobJson }
+  'images.setLabels': { args: [SetLabelsRequest]; result: ImageSummary }
+  'images.tag': { args: [TagRequest]; result: ImageSummary }
+  'images.removePreview': { args: [RemoveRequest]; result: ReclaimPreview }
+  'images.remove': { args: [RemoveRequest]; result: RemoveResult }
+  'images.import': { args: [ImportRequest]; result: JobRef }
+  'images.export': { args: [ExportRequest]; result: JobRef }
+  'jobs.cancel': { args: [{ id: string }]; result: { cancelled: boolean } }
+  'content.list': { args: [ListContentRequest]; result: ContentPage }
+  'content.setLabels': { args: [ContentSetLabelsRequest]; result: ContentItem }
+  'gc.preview': { args: []; result: GcReport }
+  'gc.run': { args: []; result: GcReport }
+  'dialogs.openFile': { args: [OpenFileRequest]; result: string | null }
+  'dialogs.saveFile': { args: [SaveFileRequest]; result: string | null }
+}
+
+export type Channel = keyof Channels
+export type ChannelArgs<C extends Channel> = Channels[C]['args']
+export type ChannelResult<C extends Channel> = Channels[C]['result']
+
+// ---------------------------------------------------------------------------------------------------
+// Events (main → renderer)
+
+export interface JobProgress {
+  id: string
+  kind: 'import' | 'export'
+  phase: string
+  /** Bytes (or items) done and expected; total 0 when unknown. */
+  done: number
+  total: number
+}
+
+export interface JobDone {
+  id: string
+  kind: 'import' | 'export'
+  ok: boolean
+  /** Import: the image names created or updated. Export: the file written. */
+  images?: string[]
+  path?: string
+  error?: WireError
+}
+
+export interface StoreChanged {
+  /** 'external': another process (the CLI) wrote; 'local': this app did. */
+  source: 'external' | 'local'
+  at: string
+}
+
+export type MenuCommand = 'import' | 'export' | 'refresh' | 'find' | 'gc' | 'view-images' | 'view-content'
+
+export interface Events {
+  'store.changed': StoreChanged
+  'job.progress': JobProgress
+  'job.done': JobDone
+  /** An application-menu command for the renderer to carry out in its current view. */
+  'menu.command': { command: MenuCommand }
+}
+
+export type EventName = keyof Events
+
+// ---------------------------------------------------------------------------------------------------
+// What `window.berth` is.
+
+export interface BerthBridge {
+  invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<Envelope<ChannelResult<C>>>
+  /** Returns a function that removes the listener. */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+  off<E extends EventName>(event: E, listener: (payload: Events[E]) => void): void
+}
+
+// Runtime lists, used by main and the preload (the renderer must not import values from here). The
+// `satisfies` clauses plus the exhaustiveness checks below make adding a channel without listing it a
+// compile error.
+export const CHANNELS = [
+  'app.info',
+  'namespaces.list',
+  'images.list',
+  'images.details',
+  'images.blob',
+  'images.setLabels',
+  'images.tag',
+  'images.removePreview',
+  'images.remove',
+  'images.import',
+  'images.export',
+  'jobs.cancel',
+  'content.list',
+  'content.setLabels',
+  'gc.preview',
+  'gc.run',
+  'dialogs.openFile',
+  'dialogs.saveFile',
+] as const satisfies readonly Channel[]
+
+export const EVENTS = ['store.changed', 'job.progress', 'job.done', 'menu.command'] as const satisfies readonly EventName[]
+
+type Missing<All, Listed> = Exclude<All, Listed>
+const channelsComplete: Missing<Channel, (typeof CHANNELS)[number]> extends never ? true : false = true
+const eventsComplete: Missing<EventName, (typeof EVENTS)[number]> extends never ? true : false = true
+void channelsComplete
+void eventsComplete
+
+/** The IPC channel name on the wire, namespaced so nothing else in Electron collides. */
+export const ipcName = (c: Channel | EventName): string => `berth:${c}`
+
+export function isChannel(c: unknown): c is Channel {
+  return typeof c === 'string' && (CHANNELS as readonly string[]).includes(c)
+}
+
+export function isEventName(e: unknown): e is EventName {
+  return typeof e === 'string' && (EVENTS as readonly string[]).includes(e)
+}
