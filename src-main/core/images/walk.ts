@@ -195,6 +195,11 @@ async function dispatchLevel(run: DispatchRun, descs: Descriptor[], path: Path):
       } catch {
         break // aborted: the first error is already recorded
       }
+      // A permit can be granted in the same turn as the abort; the abort wins.
+      if (signal.aborted) {
+        run.sem.release()
+        break
+      }
     } else if (signal.aborted) {
       break
     }
@@ -211,8 +216,9 @@ async function dispatchOne(run: DispatchRun, desc: Descriptor, path: Path): Prom
     here = enter(path, desc)
     kids = (await run.h(desc, run.ac.signal)) ?? []
   } catch (e) {
-    run.sem?.release()
+    // Record the failure before freeing the permit, so no waiting sibling starts after it.
     if (!isSkipDesc(e)) fail(run, e)
+    run.sem?.release()
     return
   }
   run.sem?.release()
