@@ -1,0 +1,212 @@
+// The content store: containerd's metadata content store (core/metadata/content.go) over one shared
+// local store (plugins/content/local) — bytes once on disk as an OCI image layout, a record per
+// namespace in SQLite. Semantics: containerd-semantics.md §d.
+import type { Database } from '../db'
+import { markDirty } from '../db'
+import { invalidArgument, notFound, wrap } from '../errors'
+import { parseAll } from '../filters'
+import { validateLabel } from '../labels'
+import { validateNamespace } from '../namespace'
+import { isDigest, type Descriptor, type Digest } from '../oci'
+import { ingestFile, writeStream, type WriteOptions } from './copy'
+import { ingestDir, readIngest, removeIngestDir } from './ingest'
+import { blobPath, ensureLayout } from './layout'
+import { unlock } from './lock'
+import { lockIngest, openIngestWriter } from './open'
+import type { Provider } from './provider'
+import { readBlob, storeProvider } from './reader'
+import {
+  deleteContent,
+  deleteIngest,
+  getContent,
+  getIngest,
+  getLabels,
+  listContent,
+  listIngests,
+  setLabels,
+  touchContent,
+  writeTx,
+  type ContentRow,
+  type IngestRow,
+} from './records'
+import type { Info, Status, StoreOptions, Writer, WriterOptions } from './types'
+import { activeWriters, type StoreContext } from './writer'
+
+export type { Info, Status, Writer, WriterOptions, StoreOptions, CommitOptions } from './types'
+export type { Provider } from './provider'
+export { writeBlob, writeStream, ingestFile, openWriter, type WriteOptions } from './copy'
+export { isRefLocked, INGEST_EXPIRY_MS } from './open'
+
+function toInfo(r: ContentRow, labels: Record<string, string>): Info {
+  return { digest: r.digest, size: r.size, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), labels }
+}
+
+export class ContentStore {
+  readonly root: string
+  readonly db: Database
+  private readonly ctx: StoreContext
+
+  constructor(root: string, db: Database, opts: StoreOptions = {}) {
+    ensureLayout(root)
+    this.root = root
+    this.db = db
+    this.ctx = { root, db, now: opts.now ?? (() => new Date()) }
+  }
+
+  /** NotFound when the namespace has no record; an invalid digest string is simply not found. */
+  async info(ns: string, digest: Digest): Promise<Info> {
+    validateNamespace(ns)
+    const row = isDigest(digest) ? getContent(this.db, ns, digest) : undefined
+    if (!row) throw notFound(`content digest ${String(digest)}: not found`)
+    return toInfo(row, getLabels(this.db, ns, digest))
+  }
+
+  /** Only labels change: no fieldpaths or `labels` replaces them all, `labels.KEY` sets or removes one. */
+  async update(ns: string, info: { digest: Digest; labels?: Record<string, string> }, ...fieldpaths: string[]): Promise<Info> {
+    validateNamespace(ns)
+    const digest = info?.digest
+    const given = info?.labels ?? {}
+    const at = this.ctx.now().getTime()
+    return writeTx(this.db, `updating content ${String(digest)}`, () => {
+      const row = isDigest(digest) ? getContent(this.db, ns, digest) : undefined
+      if (!row) throw notFound(`content digest ${String(digest)}: not found`)
+      let labels: Record<string, string>
+      if (fieldpaths.length === 0) {
+        labels = { ...given }
+      } else {
+        labels = getLabels(this.db, ns, digest)
+        for (const path of fieldpaths) {
+          if (path.startsWith('labels.')) {
+            const key = path.slice('labels.'.length)
+            if (Object.hasOwn(given, key)) labels[key] = given[key]
+            else delete labels[key]
+          } else if (path === 'labels') {
+            labels = { ...given }
+          } else {
+            throw invalidArgument(`cannot update "${path}" field on content info "${digest}": only labels are mutable`)
+          }
+        }
+      }
+      for (const [k, v] of Object.entries(labels)) {
+        try {
+          validateLabel(k, v)
+        } catch (e) {
+          throw wrap(e, 'info.Labels')
+        }
+        if (v === '') delete labels[k]
+      }
+      setLabels(this.db, ns, digest, labels)
+      touchContent(this.db, ns, digest, at)
+      return toInfo({ ...row, updated_at: at }, labels)
+    })
+  }
+
+  /** Visits the namespace's blobs in digest order; filters (OR) may use `digest` and `labels.KEY`. */
+  async walk(ns: string, fn: (info: Info) => void | Promise<void>, ...filters: string[]): Promise<void> {
+    validateNamespace(ns)
+    const filter = parseAll(...filters)
+    const infos = listContent(this.db, ns)
+      .map((r) => toInfo(r, r.labels))
+      .filter((info) =>
+        filter.match((path) => {
+          if (path[0] === 'digest' && path.length === 1) return info.digest
+          if (path[0] === 'labels' && path.length > 1) {
+            const key = path.slice(1).join('.')
+            return Object.hasOwn(info.labels, key) ? info.labels[key] : undefined
+          }
+          return undefined // size, and anything else, is never filterable
+        }),
+      )
+    for (const info of infos) await fn(info)
+  }
+
+  /** Removes the namespace's record; the file goes at the next GC once no namespace has one. */
+  async delete(ns: string, digest: Digest): Promise<void> {
+    validateNamespace(ns)
+    writeTx(this.db, `deleting content ${String(digest)}`, () => {
+      if (!isDigest(digest) || !deleteContent(this.db, ns, digest)) {
+        throw notFound(`content digest ${String(digest)}: not found`)
+      }
+      markDirty(this.db)
+    })
+  }
+
+  writer(ns: string, opts: WriterOptions): Promise<Writer> {
+    return openIngestWriter(this.ctx, ns, opts)
+  }
+
+  async status(ns: string, ref: string): Promise<Status> {
+    validateNamespace(ns)
+    const row = getIngest(this.db, ns, ref)
+    const st = row && this.ingestStatus(row)
+    if (!st) throw notFound(`reference ${ref}: not found`)
+    return st
+  }
+
+  /** Statuses of the namespace's ingests in ref order; filters may use only `ref`. */
+  async listStatuses(ns: string, ...filters: string[]): Promise<Status[]> {
+    validateNamespace(ns)
+    const filter = parseAll(...filters)
+    const out: Status[] = []
+    for (const row of listIngests(this.db, ns)) {
+      const st = this.ingestStatus(row)
+      if (st && filter.match((path) => (path[0] === 'ref' && path.length === 1 ? st.ref : undefined))) out.push(st)
+    }
+    return out
+  }
+
+  /** An open writer in this process knows best; otherwise the ingest's files. Undefined when nothing is on disk. */
+  private ingestStatus(row: IngestRow): Status | undefined {
+    const dir = ingestDir(this.root, row.backend_ref)
+    const active = activeWriters.get(dir)
+    if (active) return active.snapshot()
+    const files = readIngest(dir)
+    if (!files) return undefined
+    return { ref: row.ref, offset: files.size, total: files.total, startedAt: files.startedAt, updatedAt: files.updatedAt }
+  }
+
+  /** Removes an ingest. NotFound for an unknown ref; Unavailable while a writer holds it. */
+  async abort(ns: string, ref: string): Promise<void> {
+    validateNamespace(ns)
+    const row = getIngest(this.db, ns, ref)
+    if (!row) throw notFound(`reference ${ref}: not found`)
+    const dir = ingestDir(this.root, row.backend_ref)
+    lockIngest(dir, row.backend_ref)
+    try {
+      writeTx(this.db, `aborting ref ${ref}`, () => {
+        if (!deleteIngest(this.db, ns, ref)) throw notFound(`reference ${ref}: not found`)
+        this.db
+          .prepare(`DELETE FROM lease_resources WHERE namespace = ? AND kind = 'ingest' AND key = ?`)
+          .run(ns, ref)
+      })
+    } catch (e) {
+      unlock(dir)
+      throw e
+    }
+    removeIngestDir(dir)
+  }
+
+  provider(ns: string): Provider {
+    return storeProvider(this.ctx, ns)
+  }
+
+  /** content.ReadBlob: desc.data when valid, else the namespace's blob (NotFound if it has none). */
+  readBlob(ns: string, desc: Descriptor): Promise<Uint8Array> {
+    return readBlob(this.ctx, ns, desc)
+  }
+
+  /** Pipes a stream through a writer and commits it (AlreadyExists counts as success). */
+  writeStream(ns: string, ref: string, readable: NodeJS.ReadableStream, desc: Descriptor, opts?: WriteOptions): Promise<void> {
+    return writeStream(this, ns, ref, readable, desc, opts)
+  }
+
+  /** Copies a file in through a writer and commits it, resuming a partial ingest of the same ref. */
+  ingestFile(ns: string, ref: string, path: string, desc: Descriptor, opts?: WriteOptions): Promise<void> {
+    return ingestFile(this, ns, ref, path, desc, opts)
+  }
+
+  /** Where a committed blob's bytes are (whether or not a namespace records it). */
+  blobPath(digest: Digest): string {
+    return blobPath(this.root, digest)
+  }
+}

@@ -1,0 +1,47 @@
+// The content store's public shapes (core-api.md); store.ts re-exports them.
+import type { Digest } from '../oci'
+
+export interface Info {
+  digest: Digest
+  size: number
+  createdAt: Date
+  updatedAt: Date
+  labels: Record<string, string>
+}
+
+export interface Status {
+  ref: string
+  offset: number
+  total: number
+  startedAt: Date
+  updatedAt: Date
+}
+
+export interface CommitOptions {
+  labels?: Record<string, string>
+}
+
+export interface Writer {
+  /** Appends data; resolves to the number of bytes written (all of them, or it rejects). */
+  write(data: Uint8Array): Promise<number>
+  /** Size 0 skips the size check; a non-empty expected digest must match. Always releases the ref. */
+  commit(size: number, expected?: Digest, opts?: CommitOptions): Promise<void>
+  /** Releases the ref and keeps the ingest for a later writer to resume. */
+  close(): Promise<void>
+  status(): Promise<Status>
+  /** The digest of the bytes written so far. */
+  digest(): Digest
+  /** Only 0: restarts the ingest. */
+  truncate(size: number): Promise<void>
+}
+
+export interface WriterOptions {
+  ref: string
+  desc?: { size?: number; digest?: Digest }
+  /** Attach the ingest, and the blob once committed, to this lease (leases.ts). */
+  lease?: string
+}
+
+export interface StoreOptions {
+  now?: () => Date
+}
