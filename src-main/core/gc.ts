@@ -1,11 +1,11 @@
 // Garbage collection, containerd's model (containerd-semantics.md §f): mark from the roots (live
 // images, gc.root content, live leases, unexpired ingests) along target digests and gc.ref / gc.bref
-// labels, then sweep unreachable records in one transaction. Blob files go after the commit, and only
+// labels, then sweep unreachable records in one transaction. Blob files go after that commit, and only
 // once no namespace has a record of them; that also reclaims blobs whose record the content store
 // deleted, as containerd's content cleanup walks the backend for unreferenced blobs.
-import { createHash } from 'node:crypto'
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { ingestDir, removeIngestDir } from './content/ingest'
 import type { Database } from './db'
 import { mark, nodeId, type Kind } from './gc-mark'
 
@@ -63,34 +63,38 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
     const liveDigests = new Set(
       graph.content.filter((c) => !gone.has(nodeId('content', c.namespace, c.digest))).map((c) => c.digest),
     )
-    const ingestDirs = graph.ingests
-      .filter((i) => gone.has(nodeId('ingest', i.namespace, i.ref)))
-      .map((i) => createHash('sha256').update(i.backendRef).digest('hex'))
+    const ingestRefs = graph.ingests.filter((i) => gone.has(nodeId('ingest', i.namespace, i.ref))).map((i) => i.backendRef)
     if (!opts.dryRun) {
       deleteRecords(db, removed)
       db.prepare('UPDATE gc_state SET dirty = 0, last_run_at = ? WHERE id = 1').run(now)
     }
-    return { removed, perNamespace, liveDigests, ingestDirs }
+    return { removed, perNamespace, liveDigests, ingestRefs }
   }
   // IMMEDIATE: no writer may slip a new reference in between mark and sweep.
   const run = db.transaction(sweep)
-  const { removed, perNamespace, liveDigests, ingestDirs } = opts.dryRun ? run.deferred() : run.immediate()
+  const { removed, perNamespace, liveDigests, ingestRefs } = opts.dryRun ? run.deferred() : run.immediate()
 
   let bytesFreed = 0
   let blobsDeleted = 0
   if (opts.root !== undefined) {
+    const root = opts.root
     const stillUsed = db.prepare('SELECT 1 FROM content WHERE digest = ? LIMIT 1').pluck()
-    for (const blob of blobFiles(opts.root)) {
-      if (liveDigests.has(blob.digest)) continue
-      // Re-checked after the commit: a record written since then keeps its blob.
-      if (!opts.dryRun && stillUsed.get(blob.digest) !== undefined) continue
-      if (!opts.dryRun) rmSync(blob.path, { force: true })
-      bytesFreed += blob.size
-      blobsDeleted++
+    const files = () => {
+      for (const blob of blobFiles(root)) {
+        if (liveDigests.has(blob.digest)) continue
+        if (!opts.dryRun) {
+          // A record committed since the sweep keeps its blob. The content store moves a blob into
+          // place inside its write transaction, so holding the write lock here closes that race.
+          if (stillUsed.get(blob.digest) !== undefined) continue
+          rmSync(blob.path, { force: true })
+        }
+        bytesFreed += blob.size
+        blobsDeleted++
+      }
+      if (!opts.dryRun) for (const bref of ingestRefs) removeIngestDir(ingestDir(root, bref))
     }
-    if (!opts.dryRun) {
-      for (const dir of ingestDirs) rmSync(join(opts.root, 'ingest', dir), { recursive: true, force: true })
-    }
+    if (opts.dryRun) files()
+    else db.transaction(files).immediate()
   }
   return { removed, perNamespace, bytesFreed, blobsDeleted }
 }
