@@ -58,6 +58,12 @@ const ARM64_RUNS: Record<string, ReadonlyArray<readonly [number, number]>> = {
 }
 
 /**
+ * containerd lists every variant below vN; a typed `amd64/v99999999` would then build a hundred
+ * million entries and hang the app. No real CPU level is near this bound.
+ */
+const MAX_VARIANT = 1024
+
+/**
  * The platforms a (normalized) platform can run, best first: amd64/vN down to amd64 then 386,
  * arm/vN down to arm/v5, arm64 variants from the table then arm/v8…v5. An arm64 variant missing from
  * the table yields nothing at all, as in containerd.
@@ -74,14 +80,16 @@ export function platformVector(p: Platform): Platform[] {
     case 'amd64': {
       const vector = [p]
       const n = variantNumber()
-      if (n !== undefined && n > 1) for (let v = n - 1; v >= 1; v--) vector.push(like('amd64', `v${v}`))
+      if (n !== undefined && n > 1)
+        for (let v = Math.min(n - 1, MAX_VARIANT); v >= 1; v--) vector.push(like('amd64', `v${v}`))
       vector.push(like('386', ''))
       return vector
     }
     case 'arm': {
       const vector = [p]
       const n = variantNumber()
-      if (n !== undefined && n > 5) for (let v = n - 1; v >= 5; v--) vector.push(like('arm', `v${v}`))
+      if (n !== undefined && n > 5)
+        for (let v = Math.min(n - 1, MAX_VARIANT); v >= 5; v--) vector.push(like('arm', `v${v}`))
       return vector
     }
     case 'arm64': {

@@ -347,3 +347,13 @@ describe('newMatcher', () => {
     expect(String(P.newMatcher(pl('windows', 'x86_64', '', '10.0.1')))).toBe('windows(10.0.1)/amd64')
   })
 })
+
+describe('absurd variants stay cheap', () => {
+  it('only(amd64/v99999999) is bounded yet still runs plain amd64 and 386', async () => {
+    const { only } = await import('../../../src-main/core/platforms')
+    const m = only({ os: 'linux', architecture: 'amd64', variant: 'v99999999' })
+    expect(m.match({ os: 'linux', architecture: 'amd64' })).toBe(true)
+    expect(m.match({ os: 'linux', architecture: '386' })).toBe(true)
+    expect(m.match({ os: 'linux', architecture: 'arm', variant: 'v99999999' })).toBe(false)
+  })
+})
