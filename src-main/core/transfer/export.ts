@@ -1,0 +1,304 @@
+// `images export`: an OCI image layout, as a tar (optionally compressed) or a directory, that ctr,
+// skopeo, umoci, podman and docker all read. index.json lists each image's target with both name
+// annotations; a Docker manifest.json is added where the images allow it. Output is deterministic:
+// entries sorted by name, mtime 0, owner 0:0 without names, fixed modes; blobs are streamed from the
+// store and checked against their digests on the way out.
+import { createHash } from 'node:crypto'
+import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { dirname, join } from 'node:path'
+import type { Writable } from 'node:stream'
+import { createGzip, createZstdCompress } from 'node:zlib'
+import type { Provider } from '../content/provider'
+import { failedPrecondition, invalidArgument, notFound, unavailable } from '../errors'
+import type { ImageStore } from '../images/store'
+import { children } from '../images/children'
+import { readIndex } from '../images/documents'
+import { isIndexType, isManifestType } from '../images/mediatypes'
+import { walk } from '../images/walk'
+import { validateNamespace } from '../namespace'
+import { AnnotationImageName, AnnotationRefName, MediaTypeOCIIndex, type Descriptor, type Platform } from '../oci'
+import { defaultMatcher, defaultStrict, ordered, parse as parsePlatform, type MatchComparer } from '../platforms'
+import type { Compression } from './archive'
+import { blobFile, dockerManifestFile, type ManifestChoice } from './docker-manifest'
+import { ociReferenceName } from './names'
+import { TAR_END, tarHeader, tarPadding } from './tar-writer'
+import type { TransferProgress } from './import'
+
+export interface ExportContext {
+  content: { provider(ns: string): Provider }
+  images: Pick<ImageStore, 'get'>
+}
+
+export interface ExportOptions {
+  /** Every platform (ctr --all-platforms). */
+  allPlatforms?: boolean
+  /** These platforms, best first; default: this host only (ctr's DefaultStrict). */
+  platforms?: (string | Platform)[]
+  /** Leave out the Docker manifest.json. */
+  skipDockerManifest?: boolean
+  compression?: Compression
+  signal?: AbortSignal
+  onProgress?: (p: TransferProgress) => void
+}
+
+export interface MissingBlob {
+  image: string
+  digest: string
+  mediaType: string
+  size: number
+}
+
+export interface ExportResult {
+  images: string[]
+  blobs: number
+  /** Bytes of blob content written. */
+  bytes: number
+  /** What the images name but the store does not have: the export holds everything else. */
+  missing: MissingBlob[]
+  dockerManifest: boolean
+}
+
+interface Plan {
+  entries: Descriptor[]
+  blobs: Map<string, Descriptor>
+  missing: MissingBlob[]
+  choices: ManifestChoice[]
+}
+
+const OCI_LAYOUT = Buffer.from('{"imageLayoutVersion":"1.0.0"}')
+
+function sortedObject(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]))
+}
+
+function descriptorJSON(d: Descriptor): Record<string, unknown> {
+  const o: Record<string, unknown> = { mediaType: d.mediaType, digest: d.digest, size: d.size }
+  if (d.urls) o.urls = d.urls
+  if (d.annotations) o.annotations = sortedObject(d.annotations)
+  if (d.data) o.data = d.data
+  if (d.platform) {
+    const p = d.platform
+    o.platform = {
+      architecture: p.architecture,
+      os: p.os,
+      ...(p.osVersion ? { 'os.version': p.osVersion } : {}),
+      ...(p.osFeatures?.length ? { 'os.features': p.osFeatures } : {}),
+      ...(p.variant ? { variant: p.variant } : {}),
+    }
+  }
+  if (d.artifactType) o.artifactType = d.artifactType
+  return o
+}
+
+const isUnknown = (p?: Platform) => p?.os === 'unknown' || p?.architecture === 'unknown'
+
+async function plan(ctx: ExportContext, ns: string, names: string[], opts: ExportOptions): Promise<Plan> {
+  const provider = ctx.content.provider(ns)
+  const filter: MatchComparer | undefined = opts.allPlatforms
+    ? undefined
+    : opts.platforms?.length
+      ? ordered(...opts.platforms.map((p) => (typeof p === 'string' ? parsePlatform(p) : p)))
+      : defaultStrict()
+  const chooser = filter ?? defaultMatcher()
+  const out: Plan = { entries: [], blobs: new Map(), missing: [], choices: [] }
+  const choiceOf = new Map<string, ManifestChoice>()
+
+  const collect = async (image: string, desc: Descriptor) => {
+    await walk(async (d) => {
+      if (out.blobs.has(d.digest)) return []
+      if (!(await provider.has(d))) {
+        if (!out.missing.some((m) => m.digest === d.digest)) {
+          out.missing.push({ image, digest: d.digest, mediaType: d.mediaType, size: d.size })
+        }
+        return []
+      }
+      out.blobs.set(d.digest, d)
+      return children(provider, d)
+    }, desc)
+  }
+  const choose = (name: string, candidates: Descriptor[]) => {
+    for (const c of candidates) if (!choiceOf.has(c.digest)) {
+      const choice = { manifest: c, names: [] }
+      choiceOf.set(c.digest, choice)
+      out.choices.push(choice)
+    }
+    const ranked = candidates
+      .filter((c) => c.platform && chooser.match(c.platform))
+      .sort((a, b) => (chooser.less(a.platform!, b.platform!) ? -1 : chooser.less(b.platform!, a.platform!) ? 1 : 0))
+    const best = ranked[0] ?? candidates.find((c) => !c.platform)
+    if (best) choiceOf.get(best.digest)!.names.push(name)
+  }
+
+  for (const name of names) {
+    if (opts.signal?.aborted) throw unavailable('export: cancelled')
+    const img = ctx.images.get(ns, name)
+    const target: Descriptor = {
+      ...img.target,
+      annotations: { ...img.target.annotations, [AnnotationImageName]: name, [AnnotationRefName]: ociReferenceName(name) },
+    }
+    delete target.platform
+    out.entries.push(target)
+    if (isManifestType(target.mediaType)) {
+      await collect(name, img.target)
+      choose(name, [img.target])
+      continue
+    }
+    if (!isIndexType(target.mediaType)) {
+      throw invalidArgument(`image ${name}: only manifests and indexes can be exported (target is ${target.mediaType})`)
+    }
+    // The index itself, then the entries the platform choice keeps (platform-less ones always).
+    if (!(await provider.has(img.target))) {
+      out.missing.push({ image: name, digest: target.digest, mediaType: target.mediaType, size: target.size })
+      continue
+    }
+    out.blobs.set(target.digest, img.target)
+    const candidates: Descriptor[] = []
+    let kept = 0
+    const visitIndex = async (idxDesc: Descriptor, depth: number) => {
+      const idx = await readIndex(provider, idxDesc, 'export')
+      for (const m of idx.manifests) {
+        if (filter && m.platform && !filter.match(m.platform)) continue
+        if (depth === 0) kept++
+        await collect(name, m)
+        if (isManifestType(m.mediaType) && !isUnknown(m.platform)) candidates.push(m)
+        else if (isIndexType(m.mediaType) && depth < 8 && (await provider.has(m))) await visitIndex(m, depth + 1)
+      }
+      return idx.manifests.length
+    }
+    const listed = await visitIndex(img.target, 0)
+    if (filter && kept === 0 && listed > 0) {
+      throw notFound(`image ${name} has no manifest for the requested platform: use --all-platforms or another --platform`)
+    }
+    choose(name, candidates)
+  }
+  return out
+}
+
+interface Sink {
+  file(path: string, size: number, body: () => AsyncIterable<Uint8Array> | Buffer): Promise<void>
+  dir(path: string): Promise<void>
+}
+
+async function emit(ctx: ExportContext, ns: string, p: Plan, opts: ExportOptions, sink: Sink): Promise<{ bytes: number; docker: boolean }> {
+  const provider = ctx.content.provider(ns)
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypeOCIIndex, manifests: p.entries.map(descriptorJSON) }))
+  const docker = opts.skipDockerManifest ? null : await dockerManifestFile(provider, p.choices, (d) => p.blobs.has(d))
+  const files = new Map<string, { size: number; body: () => AsyncIterable<Uint8Array> | Buffer }>()
+  files.set('oci-layout', { size: OCI_LAYOUT.length, body: () => OCI_LAYOUT })
+  files.set('index.json', { size: index.length, body: () => index })
+  if (docker) {
+    const m = Buffer.from(JSON.stringify(docker))
+    files.set('manifest.json', { size: m.length, body: () => m })
+  }
+  const dirs = new Set<string>()
+  for (const d of p.blobs.values()) {
+    const path = blobFile(d.digest)
+    dirs.add('blobs/')
+    dirs.add(`${dirname(path)}/`)
+    files.set(path, { size: d.size, body: () => verified(provider, d) })
+  }
+  const total = [...files.values()].reduce((n, f) => n + f.size, 0)
+  let done = 0
+  const names = [...dirs, ...files.keys()].sort()
+  for (const name of names) {
+    if (opts.signal?.aborted) throw unavailable('export: cancelled')
+    if (name.endsWith('/')) {
+      await sink.dir(name)
+      continue
+    }
+    const f = files.get(name)!
+    opts.onProgress?.({ bytesDone: done, bytesTotal: total, current: name })
+    await sink.file(name, f.size, f.body)
+    done += f.size
+  }
+  opts.onProgress?.({ bytesDone: done, bytesTotal: total, current: 'done' })
+  return { bytes: done, docker: docker !== null }
+}
+
+/** A blob's bytes from the store, refused if they no longer hash to its digest or have another size. */
+async function* verified(provider: Provider, d: Descriptor): AsyncIterable<Uint8Array> {
+  const alg = d.digest.slice(0, d.digest.indexOf(':'))
+  const h = createHash(alg)
+  let n = 0
+  const stream = provider.readStream ? await provider.readStream(d) : [await provider.readBlob(d)]
+  for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+    h.update(chunk)
+    n += chunk.length
+    yield chunk
+  }
+  if (n !== d.size || `${alg}:${h.digest('hex')}` !== d.digest) {
+    throw failedPrecondition(`blob ${d.digest} in the store is corrupt (${n} bytes, digest ${alg}:${h.digest('hex')}): run images check`)
+  }
+}
+
+function result(names: string[], p: Plan, bytes: number, docker: boolean): ExportResult {
+  return { images: names, blobs: p.blobs.size, bytes, missing: p.missing, dockerManifest: docker }
+}
+
+async function writeAll(out: Writable, data: Uint8Array): Promise<void> {
+  if (!out.write(data)) await once(out, 'drain')
+}
+
+/** Writes the images as an OCI archive at `file` (atomically: a temporary file renamed at the end). */
+export async function exportArchive(ctx: ExportContext, ns: string, names: string[], file: string, opts: ExportOptions = {}): Promise<ExportResult> {
+  validateNamespace(ns)
+  if (names.length === 0) throw invalidArgument('export: name at least one image')
+  const p = await plan(ctx, ns, names, opts)
+  const tmp = `${file}.berth-${process.pid}-${Date.now()}.tmp`
+  const fileStream = createWriteStream(tmp)
+  let out: Writable = fileStream
+  if (opts.compression === 'gzip') out = createGzip({ level: 6 })
+  else if (opts.compression === 'zstd') out = createZstdCompress()
+  if (out !== fileStream) out.pipe(fileStream)
+  try {
+    const sink: Sink = {
+      dir: (path) => writeAll(out, tarHeader({ path, type: 'Directory' })),
+      file: async (path, size, body) => {
+        await writeAll(out, tarHeader({ path, size }))
+        const b = body()
+        if (Buffer.isBuffer(b)) await writeAll(out, b)
+        else for await (const c of b) await writeAll(out, c)
+        await writeAll(out, tarPadding(size))
+      },
+    }
+    const { bytes, docker } = await emit(ctx, ns, p, opts, sink)
+    await writeAll(out, TAR_END)
+    out.end()
+    await once(fileStream, 'close')
+    renameSync(tmp, file)
+    return result(names, p, bytes, docker)
+  } catch (e) {
+    out.destroy()
+    fileStream.destroy()
+    rmSync(tmp, { force: true })
+    throw e
+  }
+}
+
+/** The same layout written as a directory (created if needed; existing blobs are overwritten). */
+export async function exportDirectory(ctx: ExportContext, ns: string, names: string[], dir: string, opts: ExportOptions = {}): Promise<ExportResult> {
+  validateNamespace(ns)
+  if (names.length === 0) throw invalidArgument('export: name at least one image')
+  const p = await plan(ctx, ns, names, opts)
+  mkdirSync(dir, { recursive: true })
+  const sink: Sink = {
+    dir: async (path) => void mkdirSync(join(dir, path), { recursive: true }),
+    file: async (path, _size, body) => {
+      const b = body()
+      if (Buffer.isBuffer(b)) return writeFileSync(join(dir, path), b)
+      const ws = createWriteStream(join(dir, path))
+      try {
+        for await (const c of b) await writeAll(ws, c)
+        ws.end()
+        await once(ws, 'close')
+      } catch (e) {
+        ws.destroy()
+        rmSync(join(dir, path), { force: true })
+        throw e
+      }
+    },
+  }
+  const { bytes, docker } = await emit(ctx, ns, p, opts, sink)
+  return result(names, p, bytes, docker)
+}
