@@ -67,23 +67,23 @@ async function ingest(
     }
     let resumed = false
     try {
-      const st: Status = await w.status()
-      const complete = desc.size > 0 && st.offset === desc.size
-      if (!complete) {
-        if (st.offset > 0 && (!canResume || attempt > 0 || (desc.size > 0 && st.offset > desc.size))) {
-          await w.truncate(0)
-        }
-        const from = (await w.status()).offset
-        resumed = from > 0
-        await fill(w, from)
-      } else {
-        resumed = true
+      let from = (await w.status()).offset
+      const size = desc.size ?? 0
+      const complete = size > 0 && from === size
+      // A retry, a source that cannot seek, or more bytes than the blob has: start again from zero.
+      const restart = from > 0 && (attempt > 0 || (!complete && (!canResume || (size > 0 && from > size))))
+      if (restart) {
+        await w.truncate(0)
+        from = 0
       }
-      await w.commit(desc.size ?? 0, desc.digest, { labels: opts.labels })
+      resumed = from > 0
+      if (!complete || restart) await fill(w, from)
+      await w.commit(size, desc.digest, { labels: opts.labels })
       return
     } catch (e) {
       if (isKind(e, 'already-exists')) return
-      if (!(resumed && isKind(e, 'failed-precondition'))) throw e
+      // Old bytes under this ref that do not belong to the blob: once more from zero.
+      if (!(resumed && isKind(e, 'failed-precondition')) || attempt > 0) throw e
     } finally {
       await w.close()
     }

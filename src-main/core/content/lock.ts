@@ -68,7 +68,7 @@ export function inspectLock(dir: string): LockState {
  */
 export function tryLock(dir: string): { ok: true } | { ok: false; owner: string } {
   const file = join(dir, LOCK_FILE)
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 8; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o644)
       try {
@@ -87,7 +87,7 @@ export function tryLock(dir: string): { ok: true } | { ok: false; owner: string 
       continue // released meanwhile
     }
     // An empty file is a lock being written right now, or a crash between create and write.
-    if (text === '' && attempt < 4) {
+    if (text === '' && attempt < 3) {
       pause(2)
       continue
     }
