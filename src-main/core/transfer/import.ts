@@ -152,7 +152,7 @@ export async function importArchive(ctx: ImportContext, ns: string, file: string
       current = 'saving'
       progress()
       const named = importNames(index, entries, opts)
-      const images = ctx.db.transaction(() =>
+      const images = ctx.images.transaction(() =>
         named.map(({ name, target }) => {
           const image = { name, target, labels: opts.labels ?? {} }
           try {
@@ -162,7 +162,7 @@ export async function importArchive(ctx: ImportContext, ns: string, file: string
             throw e
           }
         }),
-      )()
+      )
       current = 'done'
       progress()
       return { images, index, format: oci ? 'oci' : 'docker', compression, added: contents.added.size }
