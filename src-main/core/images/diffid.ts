@@ -2,7 +2,7 @@
 // Computed by streaming decompression (never holding the layer in memory), bounded so that a
 // decompression bomb fails fast, and cached on the blob as the containerd.io/uncompressed label.
 import { createHash } from 'node:crypto'
-import { Readable, Transform } from 'node:stream'
+import { Readable, type Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
 import type { Provider } from '../content/provider'

@@ -10,8 +10,9 @@ import { isIndexType } from './mediatypes'
  */
 export type Handler = (desc: Descriptor, signal?: AbortSignal) => Promise<Descriptor[]>
 
+/** Compared by identity (isSentinel), like Go's errors.Is; not frozen, since error tooling annotates errors. */
 function sentinel(message: string): Error {
-  return Object.freeze(new Error(message))
+  return new Error(message)
 }
 
 /** Thrown by a handler: do not descend into this descriptor's children; siblings continue. */

@@ -18,7 +18,6 @@ import {
   MediaTypeOCILayer,
   MediaTypeOCILayerGzip,
   MediaTypeOCILayerNonDistributable,
-  MediaTypeOCILayerZstd,
   type Descriptor,
 } from '../../../../src-main/core/oci'
 import { makeCompressedLayer, makeConfig, MemProvider, type Layer } from './fixtures'
