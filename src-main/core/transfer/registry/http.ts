@@ -277,7 +277,7 @@ export class Transport {
           bytes: (limit = ERROR_BODY_LIMIT) => readAll(res, limit, url),
           text: async (limit = ERROR_BODY_LIMIT) => (await readAll(res, limit, url)).toString('utf8'),
           discard: () => {
-            if (res.complete) return
+            // Even an empty body must be read to its end, or the socket never returns to the pool.
             res.on('error', () => {})
             res.resume()
           },
