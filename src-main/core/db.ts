@@ -128,6 +128,7 @@ export const MIGRATIONS: readonly string[] = [
     size      INTEGER NOT NULL,
     present   INTEGER NOT NULL,
     media_type TEXT NOT NULL DEFAULT '',
+    kind      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (namespace, name, digest)
   ) WITHOUT ROWID;
   CREATE INDEX image_summary_blobs_by_digest ON image_summary_blobs (namespace, digest);

@@ -271,7 +271,7 @@ export function labelImage(b: Berth, ns: string, name: string, labels: Record<st
   const img = b.images.get(ns, name)
   const paths = replaceAll ? ['labels'] : Object.keys(labels).map((k) => `labels.${k}`)
   const merged = Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''))
-  return b.images.update(ns, { name, target: img.target, labels: replaceAll ? merged : labels }, ...paths)
+  return b.images.update(ns, { name, target: img.target, labels: merged }, ...paths)
 }
 
 export async function listContent(b: Berth, ns: string, filters: string[] = []): Promise<Info[]> {
@@ -282,7 +282,10 @@ export async function listContent(b: Berth, ns: string, filters: string[] = []):
 
 export async function labelContent(b: Berth, ns: string, digest: Digest, labels: Record<string, string>): Promise<Info> {
   const paths = Object.keys(labels).map((k) => `labels.${k}`)
-  return b.content.update(ns, { digest, labels }, ...paths)
+  // Nothing to change: containerd's ctr shows the labels instead of clearing them.
+  if (paths.length === 0) return b.content.info(ns, digest)
+  const set = Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''))
+  return b.content.update(ns, { digest, labels: set }, ...paths)
 }
 
 /** The blob's bytes as a stream (NotFound when the namespace has no such blob). */

@@ -5,7 +5,7 @@ import { invalidArgument } from '../core/errors'
 import { validateLabel } from '../core/labels'
 import { validateNamespace } from '../core/namespace'
 import { isDigest } from '../core/oci'
-import type { ContentItem, ContentPage, ContentSetLabelsRequest, ListContentRequest } from '../../src-preload/api'
+import type { NodeKind, ContentItem, ContentPage, ContentSetLabelsRequest, ListContentRequest } from '../../src-preload/api'
 import type { ServiceContext } from './context'
 import { ConflictError } from './errors'
 import { filterErrorOf } from './filter-error'
@@ -18,6 +18,7 @@ interface Row {
   createdAt: number
   updatedAt: number
   mediaType: string | null
+  kind: string | null
   images: string | null
 }
 
@@ -72,6 +73,8 @@ function readAll(ctx: ServiceContext, ns: string): ContentItem[] {
       `SELECT c.digest, c.size, c.created_at AS createdAt, c.updated_at AS updatedAt,
               (SELECT b.media_type FROM image_summary_blobs b
                 WHERE b.namespace = c.namespace AND b.digest = c.digest AND b.media_type <> '' LIMIT 1) AS mediaType,
+              (SELECT b.kind FROM image_summary_blobs b
+                WHERE b.namespace = c.namespace AND b.digest = c.digest AND b.kind <> '' LIMIT 1) AS kind,
               (SELECT group_concat(b.name, char(10)) FROM image_summary_blobs b
                 WHERE b.namespace = c.namespace AND b.digest = c.digest) AS images
          FROM content c WHERE c.namespace = ? ORDER BY c.digest`,
@@ -89,7 +92,7 @@ function readAll(ctx: ServiceContext, ns: string): ContentItem[] {
   return rows.map((r) => ({
     digest: r.digest,
     size: r.size,
-    kind: r.mediaType ? kindOf({ mediaType: r.mediaType, digest: r.digest, size: r.size }) : 'other',
+    kind: (r.kind as NodeKind | null) ?? (r.mediaType ? kindOf({ mediaType: r.mediaType, digest: r.digest, size: r.size }) : 'other'),
     mediaType: r.mediaType,
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString(),

@@ -16,7 +16,7 @@ export interface Summary {
   platforms: PlatformChip[]
   status: Presence
   size: number
-  blobs: Map<string, { size: number; present: boolean; mediaType: string }>
+  blobs: Map<string, { size: number; present: boolean; mediaType: string; kind: string }>
 }
 
 export function treeSource(ctx: ServiceContext, ns: string): TreeSource {
@@ -26,8 +26,8 @@ export function treeSource(ctx: ServiceContext, ns: string): TreeSource {
 }
 
 export function summarize(name: string, tree: DescriptorNode): Summary {
-  const blobs = new Map<string, { size: number; present: boolean; mediaType: string }>()
-  for (const n of nodes(tree)) blobs.set(n.digest, { size: n.size, present: n.present, mediaType: n.mediaType })
+  const blobs = new Map<string, { size: number; present: boolean; mediaType: string; kind: string }>()
+  for (const n of nodes(tree)) blobs.set(n.digest, { size: n.size, present: n.present, mediaType: n.mediaType, kind: n.kind })
   let size = 0
   for (const b of blobs.values()) if (b.present) size += b.size
   return {
@@ -130,7 +130,7 @@ function writeSummaries(db: Database, ns: string, fresh: Summary[], gone: string
      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
   )
   const insB = db.prepare(
-    'INSERT INTO image_summary_blobs (namespace, name, digest, size, present, media_type) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO image_summary_blobs (namespace, name, digest, size, present, media_type, kind) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
   db.transaction(() => {
     for (const name of gone) {
@@ -141,7 +141,7 @@ function writeSummaries(db: Database, ns: string, fresh: Summary[], gone: string
       delS.run(ns, s.name)
       delB.run(ns, s.name)
       insS.run(ns, s.name, s.targetDigest, s.kind, JSON.stringify(s.platforms), s.status, s.size, now.getTime())
-      for (const [digest, b] of s.blobs) insB.run(ns, s.name, digest, b.size, b.present ? 1 : 0, b.mediaType)
+      for (const [digest, b] of s.blobs) insB.run(ns, s.name, digest, b.size, b.present ? 1 : 0, b.mediaType, b.kind)
     }
     recomputeUnique(db, ns)
     db.prepare(

@@ -2,7 +2,8 @@
 // store. Unlike the core walker it never stops at a missing blob: a partial image is exactly what the
 // UI must show, so a missing node is kept, marked, and has no children.
 import type { Provider } from '../core/content/provider'
-import type { Descriptor, ImageConfig, Index, Manifest, Platform } from '../core/oci'
+import type { Descriptor, ImageConfig, Platform } from '../core/oci'
+import { decodeIndex, decodeManifest } from '../core/images/documents'
 import { formatAll } from '../core/platforms/format'
 import { normalize } from '../core/platforms/normalize'
 import type { DescriptorNode } from '../../src-preload/api'
@@ -30,10 +31,12 @@ export async function buildTree(src: TreeSource, target: Descriptor, depth = 0):
   const node = leaf(src, target)
   if (!node.present || depth > 8) return node
   if (isIndex(target.mediaType)) {
-    const index = await readJson<Index>(src, target)
+    const raw = await readJson<Record<string, unknown>>(src, target)
+    const index = raw ? decoded(() => decodeIndex(raw, target.digest)) : null
     for (const m of index?.manifests ?? []) node.children.push(await buildTree(src, m, depth + 1))
   } else if (isManifest(target.mediaType)) {
-    const manifest = await readJson<Manifest>(src, target)
+    const raw = await readJson<Record<string, unknown>>(src, target)
+    const manifest = raw ? decoded(() => decodeManifest(raw, target.digest)) : null
     if (manifest?.config) {
       const config = leaf(src, manifest.config)
       node.children.push(config)
@@ -48,6 +51,15 @@ export async function buildTree(src: TreeSource, target: Descriptor, depth = 0):
     }
   }
   return node
+}
+
+/** The core's decoders turn JSON field names (os.version) into the model's; a malformed document is null. */
+function decoded<T>(fn: () => T): T | null {
+  try {
+    return fn()
+  } catch {
+    return null
+  }
 }
 
 function leaf(src: TreeSource, d: Descriptor): DescriptorNode {
