@@ -105,7 +105,7 @@ export const MediaTypeDockerSchema1ManifestUnsigned = 'application/vnd.docker.di
 export const MediaTypeContainerdCheckpoint = 'application/vnd.containerd.container.criu.checkpoint.criu.tar'
 export const MediaTypeContainerdCheckpointConfig =
   'application/vnd.containerd.container.checkpoint.config.v1+proto'
-export const MediaTypeErofsLayer = 'application/vnd.erofs'
+export const MediaTypeErofsLayer = 'application/vnd.erofs.layer.v1'
 export const MediaTypeInToto = 'application/vnd.in-toto+json'
 
 export const NonDistributablePrefixes = [

@@ -14,6 +14,7 @@ import {
   MediaTypeDockerManifestList,
   MediaTypeDockerSchema1Manifest,
   MediaTypeDockerSchema1ManifestUnsigned,
+  MediaTypeErofsLayer,
   MediaTypeInToto,
   MediaTypeOCIConfig,
   MediaTypeOCIIndex,
@@ -30,8 +31,8 @@ export { isNonDistributable } from '../oci'
  */
 export const MAX_MANIFEST_SIZE = 4 * 1048 * 1048
 
-/** containerd's EROFS layer type (oci.ts's MediaTypeErofsLayer lacks the `.layer.v1` tail). */
-export const MediaTypeErofsLayerV1 = 'application/vnd.erofs.layer.v1'
+/** containerd's EROFS layer type; the older name is kept for callers that used it. */
+export const MediaTypeErofsLayerV1 = MediaTypeErofsLayer
 
 const OCI_LAYER_PREFIX = 'application/vnd.oci.image.layer.'
 
