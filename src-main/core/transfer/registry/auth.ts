@@ -134,10 +134,10 @@ export class Authorizer {
     if (changed) {
       s.tokens.clear()
       s.refused.clear()
-      if (pick.scheme === 'basic') return !sentAuth && (await this.credentials(host)) !== undefined
-      return true
     }
-    if (pick.scheme === 'basic') return false
+    if (pick.scheme === 'basic') return !sentAuth && (await this.credentials(host)) !== undefined
+    // Sent before the challenge was known (a concurrent first request): now it will carry a token.
+    if (!sentAuth || changed) return true
     // A cached token may have been revoked or expired early: fetch once more, then give up.
     if (s.refused.has(key)) return false
     s.refused.add(key)
