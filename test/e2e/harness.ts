@@ -1,0 +1,56 @@
+// What every browser test needs: the renderer built (once, when its sources are newer than the build)
+// and Debian's Chromium launched headless with the flags known to work on these machines.
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser } from 'playwright-core'
+
+export const ROOT = resolve(__dirname, '../..')
+export const RENDERER_OUT = join(ROOT, 'out/renderer')
+export const CHROMIUM = process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium'
+
+function newest(dir: string): number {
+  let t = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+  }
+  return t
+}
+
+export async function ensureRendererBuilt(): Promise<string> {
+  const index = join(RENDERER_OUT, 'index.html')
+  const sources = Math.max(newest(join(ROOT, 'src-renderer')), statSync(join(ROOT, 'src-preload/api.ts')).mtimeMs)
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return RENDERER_OUT
+  const { build } = await import('vite')
+  const { svelte } = await import('@sveltejs/vite-plugin-svelte')
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root: join(ROOT, 'src-renderer'),
+    base: './',
+    plugins: [svelte()],
+    build: { outDir: RENDERER_OUT, emptyOutDir: true, rollupOptions: { input: join(ROOT, 'src-renderer/index.html') } },
+  })
+  return RENDERER_OUT
+}
+
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`
+}
+
+export async function launchChromium(): Promise<Browser> {
+  // Playwright gives every launch a fresh temporary profile (it refuses --user-data-dir in launch()).
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
