@@ -34,7 +34,8 @@ function sha256sum(path: string, digest: string): number {
   const t0 = process.hrtime.bigint()
   const r = spawnSync('sha256sum', [path], { encoding: 'utf8' })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
-  if (r.status !== 0 || !r.stdout.startsWith(digest.slice(7))) throw new Error(`sha256sum failed: ${r.stderr}`)
+  if (r.status !== 0 || !r.stdout.startsWith(digest.slice(7)))
+    throw new Error(`sha256sum failed: ${r.stderr}`)
   return ms
 }
 
@@ -73,9 +74,13 @@ async function main(): Promise<void> {
     }
     const s = median(sums)
     const w = median(writes)
-    const rate = (ms: number) => `${((size / MiB) / (ms / 1000)).toFixed(0)} MiB/s`
-    console.log(`sha256sum:          ${s.toFixed(0)} ms (${rate(s)})  runs: ${sums.map((x) => x.toFixed(0)).join(', ')}`)
-    console.log(`ContentStore write: ${w.toFixed(0)} ms (${rate(w)})  runs: ${writes.map((x) => x.toFixed(0)).join(', ')}`)
+    const rate = (ms: number) => `${(size / MiB / (ms / 1000)).toFixed(0)} MiB/s`
+    console.log(
+      `sha256sum:          ${s.toFixed(0)} ms (${rate(s)})  runs: ${sums.map((x) => x.toFixed(0)).join(', ')}`,
+    )
+    console.log(
+      `ContentStore write: ${w.toFixed(0)} ms (${rate(w)})  runs: ${writes.map((x) => x.toFixed(0)).join(', ')}`,
+    )
     console.log(`ratio (median write / median sha256sum): ${(w / s).toFixed(2)}  (goal ≤ 1.3)`)
   } finally {
     rmSync(work, { recursive: true, force: true })

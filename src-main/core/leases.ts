@@ -53,7 +53,8 @@ export function createLease(db: Database, ns: string, opts: CreateLeaseOptions =
   if (typeof id !== 'string' || id === '') throw invalidArgument('lease id must be provided')
   const labels: Record<string, string> = { ...(opts.labels ?? {}) }
   if (opts.expiresIn !== undefined) {
-    if (!Number.isFinite(opts.expiresIn)) throw invalidArgument(`lease ${id}: expiresIn must be a number of milliseconds`)
+    if (!Number.isFinite(opts.expiresIn))
+      throw invalidArgument(`lease ${id}: expiresIn must be a number of milliseconds`)
     labels[LABEL_GC_EXPIRE] = rfc3339(new Date(now.getTime() + opts.expiresIn))
   }
   for (const [k, v] of Object.entries(labels)) validateLabel(k, v)
@@ -91,14 +92,18 @@ interface LeaseRow {
 }
 
 function rowToLease(r: LeaseRow): Lease {
-  return { id: r.id, labels: JSON.parse(r.labels) as Record<string, string>, createdAt: new Date(r.created_at) }
+  return {
+    id: r.id,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    createdAt: new Date(r.created_at),
+  }
 }
 
 export function getLease(db: Database, ns: string, id: string): Lease {
   validateNamespace(ns)
-  const r = db.prepare('SELECT id, labels, created_at FROM leases WHERE namespace = ? AND id = ?').get(ns, id) as
-    | LeaseRow
-    | undefined
+  const r = db
+    .prepare('SELECT id, labels, created_at FROM leases WHERE namespace = ? AND id = ?')
+    .get(ns, id) as LeaseRow | undefined
   if (!r) throw notFound(`lease "${id}": not found`)
   return rowToLease(r)
 }
@@ -133,7 +138,8 @@ function checkResource(r: LeaseResource): string {
   if (!KINDS.includes(r?.kind)) {
     throw notImplemented(`resource type ${String(r?.kind)} not supported yet: use content, image or ingest`)
   }
-  if (typeof r.key !== 'string' || r.key === '') throw invalidArgument(`${r.kind} resource id must not be empty`)
+  if (typeof r.key !== 'string' || r.key === '')
+    throw invalidArgument(`${r.kind} resource id must not be empty`)
   if (r.kind === 'content') {
     try {
       return parseDigest(r.key)
@@ -145,7 +151,13 @@ function checkResource(r: LeaseResource): string {
 }
 
 /** Adds a resource inside a caller's transaction; the lease must exist. */
-export function leaseResource(db: Database, ns: string, leaseId: string, kind: LeaseResourceKind, key: string): void {
+export function leaseResource(
+  db: Database,
+  ns: string,
+  leaseId: string,
+  kind: LeaseResourceKind,
+  key: string,
+): void {
   requireLease(db, ns, leaseId)
   db.prepare('INSERT OR IGNORE INTO lease_resources (namespace, lease, kind, key) VALUES (?, ?, ?, ?)').run(
     ns,
@@ -156,7 +168,13 @@ export function leaseResource(db: Database, ns: string, leaseId: string, kind: L
 }
 
 /** Drops a resource from a lease inside a caller's transaction; absent rows are fine. */
-export function unleaseResource(db: Database, ns: string, leaseId: string, kind: LeaseResourceKind, key: string): void {
+export function unleaseResource(
+  db: Database,
+  ns: string,
+  leaseId: string,
+  kind: LeaseResourceKind,
+  key: string,
+): void {
   db.prepare('DELETE FROM lease_resources WHERE namespace = ? AND lease = ? AND kind = ? AND key = ?').run(
     ns,
     leaseId,

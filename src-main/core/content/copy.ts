@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises'
 import { invalidArgument, isKind } from '../errors'
 import type { Descriptor } from '../oci'
 import { isRefLocked } from './open'
-import type { Status, Writer, WriterOptions } from './types'
+import type { Writer, WriterOptions } from './types'
 import { IO_CHUNK } from './writer'
 
 export interface Ingester {
@@ -60,7 +60,12 @@ async function ingest(
   for (let attempt = 0; attempt < 2; attempt++) {
     let w: Writer
     try {
-      w = await openWriter(cs, ns, { ref, desc: target(desc), lease: opts.lease, waitLocked: opts.waitLocked })
+      w = await openWriter(cs, ns, {
+        ref,
+        desc: target(desc),
+        lease: opts.lease,
+        waitLocked: opts.waitLocked,
+      })
     } catch (e) {
       if (isKind(e, 'already-exists')) return
       throw e
@@ -136,7 +141,8 @@ export async function writeStream(
       async (w) => {
         used = true
         for await (const chunk of readable as AsyncIterable<Uint8Array | string>) {
-          if (typeof chunk === 'string') throw invalidArgument(`writeStream ${ref}: the stream must yield bytes, not text`)
+          if (typeof chunk === 'string')
+            throw invalidArgument(`writeStream ${ref}: the stream must yield bytes, not text`)
           await w.write(chunk)
         }
       },

@@ -1,7 +1,16 @@
 // The shared bytes on disk, kept as an OCI image layout so skopeo/umoci (and export) can read the
 // store directly: <root>/oci-layout, <root>/index.json, <root>/blobs/<alg>/<hex>. Namespaces never
 // show here; they exist only as database records.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs'
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs'
 import { join } from 'node:path'
 import { BerthError, failedPrecondition, notFound, unavailable } from '../errors'
 import { DIGEST_ALGORITHMS, type Digest } from '../oci'
@@ -80,7 +89,10 @@ export function ioError(e: unknown, what: string): BerthError {
   }
   if (code === 'ENOENT') return notFound(`${what}: ${msg}`, e)
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return failedPrecondition(`${what}: permission denied (${code}); check the store directory's permissions`, e)
+    return failedPrecondition(
+      `${what}: permission denied (${code}); check the store directory's permissions`,
+      e,
+    )
   }
   return unavailable(`${what}: ${msg}`, e)
 }

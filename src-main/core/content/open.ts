@@ -8,7 +8,15 @@ import { alreadyExists, invalidArgument, unavailable, type BerthError } from '..
 import { leaseResource, requireLease } from '../leases'
 import { validateNamespace } from '../namespace'
 import { parseDigest, type Digest } from '../oci'
-import { backendRef, clearIngest, createIngest, dataPath, ingestDir, readIngest, type IngestFiles } from './ingest'
+import {
+  backendRef,
+  clearIngest,
+  createIngest,
+  dataPath,
+  ingestDir,
+  readIngest,
+  type IngestFiles,
+} from './ingest'
 import { ioError, statBlob } from './layout'
 import { tryLock, unlock } from './lock'
 import { getContent, getIngest, insertIngest, updateIngest, writeTx } from './records'
@@ -51,7 +59,9 @@ function checkOptions(opts: WriterOptions): { ref: string; size: number; digest?
   if (typeof ref !== 'string' || ref === '') throw invalidArgument('ref must not be empty')
   const size = opts.desc?.size ?? 0
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw invalidArgument(`writer for ref ${ref}: desc.size must be a non-negative integer, got ${String(size)}`)
+    throw invalidArgument(
+      `writer for ref ${ref}: desc.size must be a non-negative integer, got ${String(size)}`,
+    )
   }
   const d = opts.desc?.digest
   const digest = d === undefined || d === '' ? undefined : parseDigest(d)
@@ -62,7 +72,11 @@ function checkOptions(opts: WriterOptions): { ref: string; size: number; digest?
   return { ref, size, digest, lease }
 }
 
-export async function openIngestWriter(ctx: StoreContext, ns: string, opts: WriterOptions): Promise<IngestWriter> {
+export async function openIngestWriter(
+  ctx: StoreContext,
+  ns: string,
+  opts: WriterOptions,
+): Promise<IngestWriter> {
   validateNamespace(ns)
   const { ref, size, digest, lease } = checkOptions(opts)
   const { db, root } = ctx
@@ -105,7 +119,12 @@ export async function openIngestWriter(ctx: StoreContext, ns: string, opts: Writ
           expires_at: lease ? null : at + INGEST_EXPIRY_MS,
         })
       } else {
-        updateIngest(db, ns, ref, lease ? { expected, lease } : { expected, expires_at: at + INGEST_EXPIRY_MS })
+        updateIngest(
+          db,
+          ns,
+          ref,
+          lease ? { expected, lease } : { expected, expires_at: at + INGEST_EXPIRY_MS },
+        )
       }
       if (lease) leaseResource(db, ns, lease, 'ingest', ref)
       touchNamespace(db, ns, at)
@@ -130,7 +149,8 @@ export async function openIngestWriter(ctx: StoreContext, ns: string, opts: Writ
 
     let files: IngestFiles | undefined = plan.existed ? readIngest(dir) : undefined
     // A mismatched total means the caller now expects another blob under this ref: start over.
-    if (files && (files.ref !== bref || (size > 0 && files.total > 0 && size !== files.total))) files = undefined
+    if (files && (files.ref !== bref || (size > 0 && files.total > 0 && size !== files.total)))
+      files = undefined
     if (!files) {
       createIngest(dir, bref, size, now)
       files = { ref: bref, startedAt: now, updatedAt: now, total: size, size: 0 }

@@ -39,7 +39,11 @@ export async function readBlob(ctx: StoreContext, ns: string, desc: Descriptor):
   }
 }
 
-export async function readStream(ctx: StoreContext, ns: string, desc: Descriptor): Promise<NodeJS.ReadableStream> {
+export async function readStream(
+  ctx: StoreContext,
+  ns: string,
+  desc: Descriptor,
+): Promise<NodeJS.ReadableStream> {
   validateNamespace(ns)
   const path = accessBlob(ctx, ns, desc?.digest)
   const stream = createReadStream(path, { highWaterMark: 1 << 20 })
@@ -55,7 +59,8 @@ export function storeProvider(ctx: StoreContext, ns: string): Provider {
   validateNamespace(ns)
   return {
     readBlob: (desc) => readBlob(ctx, ns, desc),
-    has: (desc) => Promise.resolve(isDigest(desc?.digest) && getContent(ctx.db, ns, desc.digest) !== undefined),
+    has: (desc) =>
+      Promise.resolve(isDigest(desc?.digest) && getContent(ctx.db, ns, desc.digest) !== undefined),
     readStream: (desc) => readStream(ctx, ns, desc),
   }
 }

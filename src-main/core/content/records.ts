@@ -68,9 +68,11 @@ export function listContent(db: Database, ns: string): (ContentRow & { labels: R
   const rows = db
     .prepare('SELECT digest, size, created_at, updated_at FROM content WHERE namespace = ? ORDER BY digest')
     .all(ns) as ContentRow[]
-  const labels = db
-    .prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ?')
-    .all(ns) as { digest: string; key: string; value: string }[]
+  const labels = db.prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ?').all(ns) as {
+    digest: string
+    key: string
+    value: string
+  }[]
   const byDigest = new Map<string, Record<string, string>>()
   for (const l of labels) {
     let m = byDigest.get(l.digest)
@@ -113,12 +115,13 @@ const INGEST_COLUMNS = 'namespace, ref, backend_ref, expected, total, lease, cre
 
 export function getIngest(db: Database, ns: string, ref: string): IngestRow | undefined {
   return db.prepare(`SELECT ${INGEST_COLUMNS} FROM ingests WHERE namespace = ? AND ref = ?`).get(ns, ref) as
-    | IngestRow
-    | undefined
+    IngestRow | undefined
 }
 
 export function listIngests(db: Database, ns: string): IngestRow[] {
-  return db.prepare(`SELECT ${INGEST_COLUMNS} FROM ingests WHERE namespace = ? ORDER BY ref`).all(ns) as IngestRow[]
+  return db
+    .prepare(`SELECT ${INGEST_COLUMNS} FROM ingests WHERE namespace = ? ORDER BY ref`)
+    .all(ns) as IngestRow[]
 }
 
 export function insertIngest(db: Database, row: IngestRow): void {
@@ -142,11 +145,9 @@ export function updateIngest(
 ): void {
   const keys = Object.keys(set) as (keyof typeof set)[]
   if (keys.length === 0) return
-  db.prepare(`UPDATE ingests SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE namespace = ? AND ref = ?`).run(
-    ...keys.map((k) => set[k] ?? null),
-    ns,
-    ref,
-  )
+  db.prepare(
+    `UPDATE ingests SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE namespace = ? AND ref = ?`,
+  ).run(...keys.map((k) => set[k] ?? null), ns, ref)
 }
 
 export function deleteIngest(db: Database, ns: string, ref: string): boolean {

@@ -38,7 +38,13 @@ export { writeBlob, writeStream, ingestFile, openWriter, type WriteOptions } fro
 export { isRefLocked, INGEST_EXPIRY_MS } from './open'
 
 function toInfo(r: ContentRow, labels: Record<string, string>): Info {
-  return { digest: r.digest, size: r.size, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), labels }
+  return {
+    digest: r.digest,
+    size: r.size,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    labels,
+  }
 }
 
 export class ContentStore {
@@ -62,7 +68,11 @@ export class ContentStore {
   }
 
   /** Only labels change: no fieldpaths or `labels` replaces them all, `labels.KEY` sets or removes one. */
-  async update(ns: string, info: { digest: Digest; labels?: Record<string, string> }, ...fieldpaths: string[]): Promise<Info> {
+  async update(
+    ns: string,
+    info: { digest: Digest; labels?: Record<string, string> },
+    ...fieldpaths: string[]
+  ): Promise<Info> {
     validateNamespace(ns)
     const digest = info?.digest
     const given = info?.labels ?? {}
@@ -83,7 +93,9 @@ export class ContentStore {
           } else if (path === 'labels') {
             labels = { ...given }
           } else {
-            throw invalidArgument(`cannot update "${path}" field on content info "${digest}": only labels are mutable`)
+            throw invalidArgument(
+              `cannot update "${path}" field on content info "${digest}": only labels are mutable`,
+            )
           }
         }
       }
@@ -150,7 +162,8 @@ export class ContentStore {
     const out: Status[] = []
     for (const row of listIngests(this.db, ns)) {
       const st = this.ingestStatus(row)
-      if (st && filter.match((path) => (path[0] === 'ref' && path.length === 1 ? st.ref : undefined))) out.push(st)
+      if (st && filter.match((path) => (path[0] === 'ref' && path.length === 1 ? st.ref : undefined)))
+        out.push(st)
     }
     return out
   }
@@ -162,7 +175,13 @@ export class ContentStore {
     if (active) return active.snapshot()
     const files = readIngest(dir)
     if (!files) return undefined
-    return { ref: row.ref, offset: files.size, total: files.total, startedAt: files.startedAt, updatedAt: files.updatedAt }
+    return {
+      ref: row.ref,
+      offset: files.size,
+      total: files.total,
+      startedAt: files.startedAt,
+      updatedAt: files.updatedAt,
+    }
   }
 
   /** Removes an ingest. NotFound for an unknown ref; Unavailable while a writer holds it. */
@@ -196,7 +215,13 @@ export class ContentStore {
   }
 
   /** Pipes a stream through a writer and commits it (AlreadyExists counts as success). */
-  writeStream(ns: string, ref: string, readable: NodeJS.ReadableStream, desc: Descriptor, opts?: WriteOptions): Promise<void> {
+  writeStream(
+    ns: string,
+    ref: string,
+    readable: NodeJS.ReadableStream,
+    desc: Descriptor,
+    opts?: WriteOptions,
+  ): Promise<void> {
     return writeStream(this, ns, ref, readable, desc, opts)
   }
 

@@ -67,7 +67,8 @@ export class IngestWriter implements Writer {
   write(data: Uint8Array): Promise<number> {
     return this.serial(async () => {
       this.usable()
-      if (!(data instanceof Uint8Array)) throw invalidArgument(`write to ref ${this.ref}: data must be a Uint8Array`)
+      if (!(data instanceof Uint8Array))
+        throw invalidArgument(`write to ref ${this.ref}: data must be a Uint8Array`)
       if (data.length === 0) return 0
       if (this.s.shared) await this.unshare(true)
       await this.append(data)
@@ -107,12 +108,14 @@ export class IngestWriter implements Writer {
       if (this.closed) throw failedPrecondition(`cannot commit on closed writer (ref ${this.ref})`)
       let done = false
       try {
-        if (this.broken) throw unavailable(`writer for ref ${this.ref} failed earlier: reopen the ref to resume`)
+        if (this.broken)
+          throw unavailable(`writer for ref ${this.ref} failed earlier: reopen the ref to resume`)
         if (typeof size !== 'number' || !Number.isSafeInteger(size)) {
           throw invalidArgument(`commit of ref ${this.ref}: size must be an integer, got ${String(size)}`)
         }
         const exp = expected ?? ''
-        if (exp !== '' && !isDigest(exp)) throw invalidArgument(`commit of ref ${this.ref}: invalid expected digest ${exp}`)
+        if (exp !== '' && !isDigest(exp))
+          throw invalidArgument(`commit of ref ${this.ref}: invalid expected digest ${exp}`)
         const labels = { ...(opts?.labels ?? {}) }
         for (const [k, v] of Object.entries(labels)) {
           try {
@@ -140,7 +143,8 @@ export class IngestWriter implements Writer {
     if (size !== 0 && size !== have) {
       throw failedPrecondition(`"${this.ref}" failed size validation: ${have} != ${size}`)
     }
-    if (exp !== '' && exp !== digest) throw failedPrecondition(`"${this.ref}" unexpected digest ${digest}, expected ${exp}`)
+    if (exp !== '' && exp !== digest)
+      throw failedPrecondition(`"${this.ref}" unexpected digest ${digest}, expected ${exp}`)
     return digest
   }
 
@@ -187,7 +191,9 @@ export class IngestWriter implements Writer {
       const st = statBlob(root, dgst)
       if (shared) {
         if (!st || st.size !== size) {
-          throw notFound(`blob ${dgst} left the store while ref ${ref} was open (garbage-collected?): write it again`)
+          throw notFound(
+            `blob ${dgst} left the store while ref ${ref} was open (garbage-collected?): write it again`,
+          )
         }
       } else if (!st || st.size !== size) {
         // Inside the transaction, so a GC (which deletes files under the same lock) cannot sweep the
@@ -231,7 +237,8 @@ export class IngestWriter implements Writer {
 
   truncate(size: number): Promise<void> {
     return this.serial(async () => {
-      if (size !== 0) throw invalidArgument(`truncate of ref ${this.ref}: only size 0 is supported, got ${size}`)
+      if (size !== 0)
+        throw invalidArgument(`truncate of ref ${this.ref}: only size 0 is supported, got ${size}`)
       this.usable()
       if (this.s.shared) return this.unshare(false)
       try {
@@ -284,9 +291,12 @@ export class IngestWriter implements Writer {
   }
 
   private usable(): void {
-    if (this.closed) throw failedPrecondition(`writer for ref ${this.ref} is closed: open a new one to resume`)
+    if (this.closed)
+      throw failedPrecondition(`writer for ref ${this.ref} is closed: open a new one to resume`)
     if (this.broken) {
-      throw unavailable(`writer for ref ${this.ref} failed earlier (${String(this.broken)}): close it and reopen the ref`)
+      throw unavailable(
+        `writer for ref ${this.ref} failed earlier (${String(this.broken)}): close it and reopen the ref`,
+      )
     }
   }
 

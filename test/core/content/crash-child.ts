@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     const ns = seed % 5 === 0 ? CRASH_NS2 : CRASH_NS
     const w = await cs.writer(ns, { ref: crashRef(seed, size), desc: { size } })
     const chunk = 32 << 10
-    for (let off = (await w.status()).offset; off < size; off += chunk) await w.write(data.subarray(off, off + chunk))
+    for (let off = (await w.status()).offset; off < size; off += chunk)
+      await w.write(data.subarray(off, off + chunk))
     await w.commit(size, undefined, { labels: { seed: String(seed) } })
     // Now and then: share a blob into the other namespace, and delete a record.
     if (seed % 3 === 0) {

@@ -48,7 +48,11 @@ interface Tally {
   sharedCleaned: number
 }
 
-async function settleIngests(cs: ContentStore, db: ReturnType<typeof openDatabase>, tally: Tally): Promise<void> {
+async function settleIngests(
+  cs: ContentStore,
+  db: ReturnType<typeof openDatabase>,
+  tally: Tally,
+): Promise<void> {
   const rows = db.prepare('SELECT namespace, ref FROM ingests ORDER BY namespace, ref').all() as {
     namespace: string
     ref: string
@@ -85,7 +89,9 @@ async function settleIngests(cs: ContentStore, db: ReturnType<typeof openDatabas
     const st = await w.status()
     expect(st.offset).toBe(onDisk ?? 0)
     expect(st.offset).toBeLessThanOrEqual(size)
-    expect(w.digest(), `ingest ${ref} holds a prefix of its content`).toBe(sha256(data.subarray(0, st.offset)))
+    expect(w.digest(), `ingest ${ref} holds a prefix of its content`).toBe(
+      sha256(data.subarray(0, st.offset)),
+    )
     if (st.offset > 0) tally.resumed++
     else tally.resumedFromZero++
     await w.write(data.subarray(st.offset))
@@ -135,7 +141,8 @@ describe('crash safety', () => {
     }
     const db = openDatabase(t.dbFile)
     const counts = [CRASH_NS, CRASH_NS2].map(
-      (ns) => (db.prepare('SELECT count(*) AS n FROM content WHERE namespace = ?').get(ns) as { n: number }).n,
+      (ns) =>
+        (db.prepare('SELECT count(*) AS n FROM content WHERE namespace = ?').get(ns) as { n: number }).n,
     )
     db.close()
     console.log(

@@ -36,7 +36,11 @@ describe('bad data', () => {
     const c = createContent(5000)
     const w = await t.cs.writer(NS, { ref: 'bad' })
     await w.write(c.data)
-    await expectKind(w.commit(5000, sha256('something else')), 'failed-precondition', /unexpected commit digest/)
+    await expectKind(
+      w.commit(5000, sha256('something else')),
+      'failed-precondition',
+      /unexpected commit digest/,
+    )
     const w2 = await t.cs.writer(NS, { ref: 'bad' })
     await expectKind(w2.commit(4999, c.digest), 'failed-precondition', /size validation/)
     const w3 = await t.cs.writer(NS, { ref: 'bad' })
@@ -113,7 +117,11 @@ describe('two writers', () => {
     const done = finished(child)
     const line = await waitForLine(child, /^locked \d+/)
     const pid = Number(line.split(' ')[1])
-    await expectKind(t.cs.writer(NS, { ref: 'shared-ref' }), 'unavailable', new RegExp(`locked for write by process ${pid}`))
+    await expectKind(
+      t.cs.writer(NS, { ref: 'shared-ref' }),
+      'unavailable',
+      new RegExp(`locked for write by process ${pid}`),
+    )
     await expectKind(t.cs.abort(NS, 'shared-ref'), 'unavailable', /locked/)
     // Other refs are free.
     await (await t.cs.writer(NS, { ref: 'other-ref' })).close()
@@ -152,7 +160,8 @@ describe('two processes on one database', () => {
       await writeBlob(t.cs, 'parent-only', `blob-${i}`, own, desc(sha256(own), own.length))
     }
     for (const r of await results) expect(r, r.err).toMatchObject({ code: 0, out: 'done\n' })
-    const count = (ns: string) => (t.db.prepare('SELECT count(*) AS n FROM content WHERE namespace = ?').get(ns) as { n: number }).n
+    const count = (ns: string) =>
+      (t.db.prepare('SELECT count(*) AS n FROM content WHERE namespace = ?').get(ns) as { n: number }).n
     expect([count(NS), count('child-only'), count('parent-only')]).toEqual([N, N, N])
     expect(await t.cs.listStatuses(NS)).toEqual([])
     const { blobs } = checkConsistency(t.root, t.db)
@@ -189,11 +198,15 @@ describe('disk full', () => {
     const chunks = Array.from({ length: 32 }, (_, i) => big.data.subarray(i * 65536, (i + 1) * 65536))
     async function* source() {
       for (const [i, ch] of chunks.entries()) {
-        if (!mounted && i === 10) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+        if (!mounted && i === 10)
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
         yield ch
       }
     }
-    const err = await expectKind(cs.writeStream(NS, 'too-big', Readable.from(source()), desc(big.digest, big.data.length)), 'unavailable')
+    const err = await expectKind(
+      cs.writeStream(NS, 'too-big', Readable.from(source()), desc(big.digest, big.data.length)),
+      'unavailable',
+    )
     expect(err.message).toMatch(/no space left on device/)
     const st = await cs.status(NS, 'too-big')
     expect(st.offset % 65536).toBe(0)
@@ -213,7 +226,8 @@ describe('disk full', () => {
   })
 
   it('ENOSPC with the database on the full disk too: a clear error, and the database stays intact', async () => {
-    if (!mounted) return void console.warn('tmpfs mount not permitted: skipped the database-on-full-disk case')
+    if (!mounted)
+      return void console.warn('tmpfs mount not permitted: skipped the database-on-full-disk case')
     mkdirSync(join(mnt, 's'))
     const db = openDatabase(join(mnt, 's', 'berth.db'))
     const cs = new ContentStore(join(mnt, 's', 'content'), db)

@@ -67,7 +67,11 @@ export function sha256(data: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`
 }
 
-export async function expectKind(p: Promise<unknown> | (() => unknown), kind: ErrorKind, message?: RegExp): Promise<Error> {
+export async function expectKind(
+  p: Promise<unknown> | (() => unknown),
+  kind: ErrorKind,
+  message?: RegExp,
+): Promise<Error> {
   let err: unknown
   try {
     await (typeof p === 'function' ? p() : p)
@@ -150,7 +154,11 @@ export function checkConsistency(root: string, db: Database): { blobs: number; r
 }
 
 /** Spawns a TypeScript script under tsx with this project's node. */
-export function spawnTs(script: string, args: string[], opts: { stdio?: 'pipe' | 'inherit' } = {}): ChildProcess {
+export function spawnTs(
+  script: string,
+  args: string[],
+  opts: { stdio?: 'pipe' | 'inherit' } = {},
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
     stdio: opts.stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
@@ -158,7 +166,9 @@ export function spawnTs(script: string, args: string[], opts: { stdio?: 'pipe' |
 }
 
 /** Resolves with the exit code (or signal) and everything the child printed. */
-export function finished(child: ChildProcess): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
+export function finished(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   let out = ''
   let err = ''
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()))
@@ -170,7 +180,10 @@ export function finished(child: ChildProcess): Promise<{ code: number | null; si
 export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 20_000): Promise<string> {
   return new Promise((res, rej) => {
     let buf = ''
-    const timer = setTimeout(() => rej(new Error(`child did not print ${re} within ${timeoutMs} ms: ${buf}`)), timeoutMs)
+    const timer = setTimeout(
+      () => rej(new Error(`child did not print ${re} within ${timeoutMs} ms: ${buf}`)),
+      timeoutMs,
+    )
     const onData = (b: Buffer) => {
       buf += b.toString()
       const line = buf.split('\n').find((l) => re.test(l))

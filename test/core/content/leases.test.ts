@@ -15,14 +15,18 @@ import {
 import { expectKind, makeStore, sha256, type TestStore } from './helpers'
 
 const NS = 'leased'
-let clock = new Date('2026-03-04T05:06:07.000Z')
+const clock = new Date('2026-03-04T05:06:07.000Z')
 let t: TestStore
 beforeEach(() => {
   t = makeStore({ now: () => clock })
 })
 afterEach(() => t.cleanup())
 
-const desc = (data: Buffer) => ({ mediaType: 'application/octet-stream', digest: sha256(data), size: data.length })
+const desc = (data: Buffer) => ({
+  mediaType: 'application/octet-stream',
+  digest: sha256(data),
+  size: data.length,
+})
 const resources = (id: string) => listResources(t.db, NS, id)
 
 describe('lease records', () => {
@@ -79,8 +83,14 @@ describe('lease records', () => {
     deleteResource(t.db, NS, 'r', { kind: 'image', key: 'docker.io/library/alpine:latest' })
     expect(resources('r')).toHaveLength(2)
     await expectKind(() => addResource(t.db, NS, 'nope', { kind: 'content', key: d }), 'not-found')
-    await expectKind(() => addResource(t.db, NS, 'r', { kind: 'content', key: 'sha256:short' }), 'invalid-argument')
-    await expectKind(() => addResource(t.db, NS, 'r', { kind: 'snapshots/overlayfs' as 'image', key: 'k' }), 'not-implemented')
+    await expectKind(
+      () => addResource(t.db, NS, 'r', { kind: 'content', key: 'sha256:short' }),
+      'invalid-argument',
+    )
+    await expectKind(
+      () => addResource(t.db, NS, 'r', { kind: 'snapshots/overlayfs' as 'image', key: 'k' }),
+      'not-implemented',
+    )
     await expectKind(() => addResource(t.db, NS, 'r', { kind: 'image', key: '' }), 'invalid-argument')
     await expectKind(() => listResources(t.db, NS, 'nope'), 'not-found')
     deleteLease(t.db, NS, 'r')

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
     digest = `sha256:${expected.digest('hex')}`
   }
   const info = await cs.info('mem', digest)
-  process.stdout.write(`${JSON.stringify({ baseline, peak, digestOk: info.digest === digest, size: info.size })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ baseline, peak, digestOk: info.digest === digest, size: info.size })}\n`,
+  )
   db.close()
 }
 

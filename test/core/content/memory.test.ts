@@ -23,7 +23,9 @@ async function measure(mode: 'writer' | 'stream', mib: number) {
   const r = await finished(spawnTs('test/core/content/memory-child.ts', [dir, mode, String(mib)]))
   expect(r.code, r.err).toBe(0)
   const m = JSON.parse(r.out.trim()) as { baseline: number; peak: number; digestOk: boolean; size: number }
-  console.log(`${mode} ${mib} MiB: RSS baseline ${(m.baseline / MiB).toFixed(1)} MiB, peak +${((m.peak - m.baseline) / MiB).toFixed(1)} MiB`)
+  console.log(
+    `${mode} ${mib} MiB: RSS baseline ${(m.baseline / MiB).toFixed(1)} MiB, peak +${((m.peak - m.baseline) / MiB).toFixed(1)} MiB`,
+  )
   expect(m.digestOk).toBe(true)
   expect(m.size).toBe(mib * MiB)
   return m.peak - m.baseline

@@ -17,7 +17,12 @@ beforeEach(() => {
 })
 afterEach(() => t.cleanup())
 
-const desc = (d: string, size = 0, data?: string) => ({ mediaType: 'application/octet-stream', digest: d, size, data })
+const desc = (d: string, size = 0, data?: string) => ({
+  mediaType: 'application/octet-stream',
+  digest: d,
+  size,
+  data,
+})
 
 async function put(ns: string, content: Buffer, labels?: Record<string, string>): Promise<string> {
   const d = sha256(content)
@@ -49,7 +54,12 @@ describe('namespaces and invalid input', () => {
 
   it('writer: empty ref, bad digest, bad size and bad lease are InvalidArgument', async () => {
     await expectKind(t.cs.writer(NS, { ref: '' }), 'invalid-argument', /ref must not be empty/)
-    for (const digest of ['sha256:abc', 'md5:d41d8cd98f00b204e9800998ecf8427e', 'SHA256:' + 'a'.repeat(64), 'nope']) {
+    for (const digest of [
+      'sha256:abc',
+      'md5:d41d8cd98f00b204e9800998ecf8427e',
+      'SHA256:' + 'a'.repeat(64),
+      'nope',
+    ]) {
       await expectKind(t.cs.writer(NS, { ref: 'r', desc: { digest } }), 'invalid-argument')
     }
     for (const size of [-1, 1.5, Number.NaN]) {
@@ -81,10 +91,9 @@ describe('writer', () => {
 
   it('new ingests outside a lease expire in 24 h; the namespace is recorded on first write', async () => {
     const w = await t.cs.writer(NS, { ref: 'exp', desc: { size: 3 } })
-    const row = t.db.prepare('SELECT * FROM ingests WHERE namespace = ? AND ref = ?').get(NS, 'exp') as Record<
-      string,
-      unknown
-    >
+    const row = t.db
+      .prepare('SELECT * FROM ingests WHERE namespace = ? AND ref = ?')
+      .get(NS, 'exp') as Record<string, unknown>
     expect(row).toMatchObject({
       backend_ref: `${NS}/1/exp`,
       total: 3,
@@ -92,7 +101,9 @@ describe('writer', () => {
       created_at: clock.getTime(),
       expires_at: clock.getTime() + 24 * 3600_000,
     })
-    expect(t.db.prepare('SELECT name, created_at FROM namespaces').all()).toEqual([{ name: NS, created_at: clock.getTime() }])
+    expect(t.db.prepare('SELECT name, created_at FROM namespaces').all()).toEqual([
+      { name: NS, created_at: clock.getTime() },
+    ])
     await w.close()
   })
 
@@ -155,7 +166,10 @@ describe('writer', () => {
     const c = createContent(100)
     const w = await t.cs.writer(NS, { ref: 'big-label' })
     await w.write(c.data)
-    const err = await expectKind(w.commit(100, c.digest, { labels: { k: 'v'.repeat(4096) } }), 'invalid-argument')
+    const err = await expectKind(
+      w.commit(100, c.digest, { labels: { k: 'v'.repeat(4096) } }),
+      'invalid-argument',
+    )
     expect(err.message).toMatch(/info\.Labels/)
     await expectKind(t.cs.info(NS, c.digest), 'not-found')
     expect(existsSync(t.cs.blobPath(c.digest))).toBe(false)
@@ -235,10 +249,17 @@ describe('info, update, walk, delete', () => {
     expect(got.labels).toEqual({ x: 'y' })
     expect(await t.cs.info(NS, d)).toEqual(got)
     for (const path of ['size', 'digest', 'createdAt', 'label.x', 'labelsx']) {
-      await expectKind(t.cs.update(NS, { digest: d, labels: {} }, path), 'invalid-argument', new RegExp(path.replace('.', '\\.')))
+      await expectKind(
+        t.cs.update(NS, { digest: d, labels: {} }, path),
+        'invalid-argument',
+        new RegExp(path.replace('.', '\\.')),
+      )
     }
     // A failed update changes nothing.
-    await expectKind(t.cs.update(NS, { digest: d, labels: { k: 'v' } }, 'labels.k', 'size'), 'invalid-argument')
+    await expectKind(
+      t.cs.update(NS, { digest: d, labels: { k: 'v' } }, 'labels.k', 'size'),
+      'invalid-argument',
+    )
     await expectKind(t.cs.update(NS, { digest: d, labels: { k: 'v'.repeat(5000) } }), 'invalid-argument')
     expect((await t.cs.info(NS, d)).labels).toEqual({ x: 'y' })
     await expectKind(t.cs.update(NS, { digest: sha256('nope'), labels: {} }), 'not-found')
@@ -247,14 +268,19 @@ describe('info, update, walk, delete', () => {
 
   it('walk: digest order, filters on digest and labels (OR), size never filterable', async () => {
     const ds: string[] = []
-    for (let i = 0; i < 6; i++) ds.push(await put(NS, Buffer.from(`blob ${i}`), i % 2 ? { parity: 'odd', i: `${i}` } : { i: `${i}` }))
+    for (let i = 0; i < 6; i++)
+      ds.push(await put(NS, Buffer.from(`blob ${i}`), i % 2 ? { parity: 'odd', i: `${i}` } : { i: `${i}` }))
     await put('elsewhere', Buffer.from('not mine'))
     const walk = async (...f: string[]) => {
       const seen: Info[] = []
-      await t.cs.walk(NS, async (info) => {
-        await Promise.resolve()
-        seen.push(info)
-      }, ...f)
+      await t.cs.walk(
+        NS,
+        async (info) => {
+          await Promise.resolve()
+          seen.push(info)
+        },
+        ...f,
+      )
       return seen.map((i) => i.digest)
     }
     const sorted = [...ds].sort()
@@ -267,8 +293,14 @@ describe('info, update, walk, delete', () => {
     expect(await walk('labels.i~=^[23]$,labels.parity==odd')).toEqual([ds[3]])
     expect(await walk('size==8')).toEqual([])
     expect(await walk('size')).toEqual([])
-    await expectKind(t.cs.walk(NS, () => {}, 'labels.i=='), 'invalid-argument')
-    await expectKind(t.cs.walk(NS, () => {}, '==x'), 'invalid-argument')
+    await expectKind(
+      t.cs.walk(NS, () => {}, 'labels.i=='),
+      'invalid-argument',
+    )
+    await expectKind(
+      t.cs.walk(NS, () => {}, '==x'),
+      'invalid-argument',
+    )
     // An error from fn stops the walk and surfaces.
     let n = 0
     await expect(
@@ -294,7 +326,9 @@ describe('info, update, walk, delete', () => {
     expect(await t.cs.provider(NS).has(desc(d))).toBe(false)
     expect((await t.cs.info('other', d)).size).toBe(data.length)
     expect(existsSync(t.cs.blobPath(d))).toBe(true)
-    expect(t.db.prepare('SELECT count(*) AS n FROM content_labels WHERE namespace = ?').get(NS)).toEqual({ n: 0 })
+    expect(t.db.prepare('SELECT count(*) AS n FROM content_labels WHERE namespace = ?').get(NS)).toEqual({
+      n: 0,
+    })
   })
 })
 
@@ -359,8 +393,13 @@ describe('reading and the on-disk layout', () => {
 
   it('is a valid OCI image layout; committed blobs are read-only', async () => {
     const d = await put(NS, Buffer.from('layout'))
-    expect(JSON.parse(readFileSync(join(t.root, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' })
-    expect(JSON.parse(readFileSync(join(t.root, 'index.json'), 'utf8'))).toEqual({ schemaVersion: 2, manifests: [] })
+    expect(JSON.parse(readFileSync(join(t.root, 'oci-layout'), 'utf8'))).toEqual({
+      imageLayoutVersion: '1.0.0',
+    })
+    expect(JSON.parse(readFileSync(join(t.root, 'index.json'), 'utf8'))).toEqual({
+      schemaVersion: 2,
+      manifests: [],
+    })
     const path = join(t.root, 'blobs', 'sha256', d.slice(7))
     expect(t.cs.blobPath(d)).toBe(path)
     expect(statSync(path).mode & 0o333).toBe(0)
@@ -374,7 +413,10 @@ describe('reading and the on-disk layout', () => {
     await writeBlob(t.cs, NS, 'wb', data, desc(d, data.length))
     await writeBlob(t.cs, NS, 'wb-other-ref', data, desc(d, data.length))
     await expectKind(writeBlob(t.cs, NS, 'bad-size', data, desc(sha256('x'), 3)), 'failed-precondition')
-    await expectKind(writeBlob(t.cs, NS, 'bad-digest', data, desc(sha256('x'), data.length)), 'failed-precondition')
+    await expectKind(
+      writeBlob(t.cs, NS, 'bad-digest', data, desc(sha256('x'), data.length)),
+      'failed-precondition',
+    )
     const infos: string[] = []
     await t.cs.walk(NS, (i) => {
       infos.push(i.digest)

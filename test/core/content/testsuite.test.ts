@@ -2,7 +2,15 @@
 // core/metadata/content_test.go does (ContentSuite + ContentCrossNSSharedSuite).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { writeBlob, type Writer } from '../../../src-main/core/content/store'
-import { checkInfo, checkStatus, createContent, expectKind, makeStore, sha256, type TestStore } from './helpers'
+import {
+  checkInfo,
+  checkStatus,
+  createContent,
+  expectKind,
+  makeStore,
+  sha256,
+  type TestStore,
+} from './helpers'
 
 const NS = 'testsuite-n1'
 const NS2 = 'testsuite-n2'
@@ -28,8 +36,14 @@ describe('containerd content testsuite', () => {
       { c: createContent(256), desc: (_: { digest: string; size: number }) => ({}) },
       { c: createContent(256), desc: (x: { digest: string; size: number }) => ({ size: x.size }) },
       { c: createContent(256), desc: (x: { digest: string; size: number }) => ({ digest: x.digest }) },
-      { c: createContent(256), desc: (x: { digest: string; size: number }) => ({ size: x.size, digest: x.digest }) },
-      { c: createContent(16 << 21), desc: (x: { digest: string; size: number }) => ({ size: x.size, digest: x.digest }) },
+      {
+        c: createContent(256),
+        desc: (x: { digest: string; size: number }) => ({ size: x.size, digest: x.digest }),
+      },
+      {
+        c: createContent(16 << 21),
+        desc: (x: { digest: string; size: number }) => ({ size: x.size, digest: x.digest }),
+      },
     ]
     const writers = await Promise.all(
       cases.map(({ c }, i) =>
@@ -65,7 +79,13 @@ describe('containerd content testsuite', () => {
       const pre = now()
       await w.write(c.data.subarray(from, to))
       const post = now()
-      await checkStatus(w, { ...exp, offset: to }, sha256(c.data.subarray(0, to)), [preStart, postStart], [pre, post])
+      await checkStatus(
+        w,
+        { ...exp, offset: to },
+        sha256(c.data.subarray(0, to)),
+        [preStart, postStart],
+        [pre, post],
+      )
     }
     const labels = gcRootLabels()
     const pre = now()
@@ -184,7 +204,14 @@ describe('containerd content testsuite', () => {
     await w.commit(0, '', { labels })
     const postCommit = now()
     await w.close()
-    await checkInfo(t.cs, NS, c.digest, { size: 256, labels }, [preCommit, postCommit], [preCommit, postCommit])
+    await checkInfo(
+      t.cs,
+      NS,
+      c.digest,
+      { size: 256, labels },
+      [preCommit, postCommit],
+      [preCommit, postCommit],
+    )
 
     const replaced = { k1: 'newvalue', k3: 'v3', 'containerd.io/gc.root': rootTime }
     let pre = now()
@@ -290,7 +317,9 @@ describe('containerd cross-namespace shared suite', () => {
     const t3 = now()
     await checkInfo(t.cs, NS, c.digest, { size }, [t1, t3], [t1, t3])
     await checkInfo(t.cs, NS2, d2, { size: b2.length }, [t1, t3], [t1, t3])
-    expect(Buffer.from(await t.cs.readBlob(NS2, { mediaType: '', digest: d2, size: 0 })).equals(b2)).toBe(true)
+    expect(Buffer.from(await t.cs.readBlob(NS2, { mediaType: '', digest: d2, size: 0 })).equals(b2)).toBe(
+      true,
+    )
     // NS2 never committed the original blob.
     await expectKind(t.cs.info(NS2, c.digest), 'not-found')
   })

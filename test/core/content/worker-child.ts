@@ -30,10 +30,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++) {
       const data = blobContent(tag, i)
       const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`
-      await writeBlob(cs, ns, `blob-${i}`, data, { mediaType: 'application/octet-stream', digest, size: data.length }, {
-        labels: { writer: `child-${tag}` },
-        waitLocked: 30_000,
-      })
+      await writeBlob(
+        cs,
+        ns,
+        `blob-${i}`,
+        data,
+        { mediaType: 'application/octet-stream', digest, size: data.length },
+        {
+          labels: { writer: `child-${tag}` },
+          waitLocked: 30_000,
+        },
+      )
     }
     db.close()
     process.stdout.write('done\n')
