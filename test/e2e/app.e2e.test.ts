@@ -76,7 +76,8 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
       'ghcr.io/acme/api:2.1',
     ])
     const chips = await images.row(DEMO).locator('.chip').allTextContents()
-    expect(chips).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'windows/amd64'])
+    expect(chips).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7', '+1'])
+    expect(await images.row(DEMO).locator('.chip', { hasText: '+1' }).getAttribute('title')).toBe('windows(10.0.20348.1)/amd64')
     await page.waitForTimeout(300) // let the toast settle for the picture
     await shot('02-images')
   })
