@@ -6,7 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isKind } from '../../src-main/core/errors'
-import { FileCredentialStore, MemoryCredentialStore, type Cipher } from '../../src-main/core/transfer/registry/credentials'
+import {
+  FileCredentialStore,
+  MemoryCredentialStore,
+  type Cipher,
+} from '../../src-main/core/transfer/registry/credentials'
 import { isRegistryError } from '../../src-main/core/transfer/registry/errors'
 import { login, logout } from '../../src-main/core/transfer/registry/login'
 import { pull } from '../../src-main/core/transfer/registry/pull'
@@ -65,7 +69,12 @@ describe.skipIf(!present)('registry with htpasswd Basic auth over HTTPS', () => 
     const src = stores()
     await loadFixture(src, fx, 'local/basic:1')
     const m = creds()
-    await push({ ...src, name: 'local/basic:1', ref: `${reg.host}/secure/app:1`, registry: { ca: tls.caPem, credentials: (h) => m.get(h) } })
+    await push({
+      ...src,
+      name: 'local/basic:1',
+      ref: `${reg.host}/secure/app:1`,
+      registry: { ca: tls.caPem, credentials: (h) => m.get(h) },
+    })
   })
   afterAll(async () => {
     for (const s of opened) s.close()
@@ -89,7 +98,12 @@ describe.skipIf(!present)('registry with htpasswd Basic auth over HTTPS', () => 
   it('refuses a server whose certificate it cannot verify, without falling back to plain HTTP', async () => {
     const s = stores()
     const m = creds()
-    const e = await pull({ ...s, ref: `${reg.host}/secure/app:1`, host: platformOf('linux/amd64'), registry: { credentials: (h) => m.get(h), retries: 0 } }).catch((x: unknown) => x)
+    const e = await pull({
+      ...s,
+      ref: `${reg.host}/secure/app:1`,
+      host: platformOf('linux/amd64'),
+      registry: { credentials: (h) => m.get(h), retries: 0 },
+    }).catch((x: unknown) => x)
     expect(isKind(e, 'unavailable')).toBe(true)
     expect((e as Error).message).toContain(reg.host)
     expect((e as Error).message).toMatch(/certificate/i)
@@ -98,7 +112,11 @@ describe.skipIf(!present)('registry with htpasswd Basic auth over HTTPS', () => 
   it('reports a wrong password as unauthorized, never echoing it', async () => {
     const s = stores()
     const m = creds('not-the-password')
-    const e = await pull({ ...s, ref: `${reg.host}/secure/app:1`, registry: { ca: tls.caPem, credentials: (h) => m.get(h) } }).catch((x: unknown) => x)
+    const e = await pull({
+      ...s,
+      ref: `${reg.host}/secure/app:1`,
+      registry: { ca: tls.caPem, credentials: (h) => m.get(h) },
+    }).catch((x: unknown) => x)
     expect(isRegistryError(e, 'unauthorized')).toBe(true)
     expect(isKind(e, 'failed-precondition')).toBe(true)
     expect((e as Error).message).not.toContain('not-the-password')
@@ -108,7 +126,9 @@ describe.skipIf(!present)('registry with htpasswd Basic auth over HTTPS', () => 
 
   it('reports missing credentials as unauthorized', async () => {
     const s = stores()
-    const e = await pull({ ...s, ref: `${reg.host}/secure/app:1`, registry: { ca: tls.caPem } }).catch((x: unknown) => x)
+    const e = await pull({ ...s, ref: `${reg.host}/secure/app:1`, registry: { ca: tls.caPem } }).catch(
+      (x: unknown) => x,
+    )
     expect(isRegistryError(e, 'unauthorized')).toBe(true)
   })
 
@@ -116,16 +136,33 @@ describe.skipIf(!present)('registry with htpasswd Basic auth over HTTPS', () => 
     const file = join(tmp.dir, 'logins.json')
     const store = new FileCredentialStore(file, testCipher())
     await expect(
-      login({ host: reg.host, credentials: { username: 'alice', secret: 'nope' }, store, registry: { ca: tls.caPem } }),
-    ).rejects.toSatisfy((e: unknown) => isRegistryError(e, 'unauthorized') && !(e as Error).message.includes('nope'))
+      login({
+        host: reg.host,
+        credentials: { username: 'alice', secret: 'nope' },
+        store,
+        registry: { ca: tls.caPem },
+      }),
+    ).rejects.toSatisfy(
+      (e: unknown) => isRegistryError(e, 'unauthorized') && !(e as Error).message.includes('nope'),
+    )
     expect(await store.list()).toEqual([])
-    await login({ host: reg.host, credentials: { username: 'alice', secret: PASSWORD }, store, registry: { ca: tls.caPem } })
+    await login({
+      host: reg.host,
+      credentials: { username: 'alice', secret: PASSWORD },
+      store,
+      registry: { ca: tls.caPem },
+    })
     expect(await store.list()).toEqual([{ host: reg.host, username: 'alice' }])
     expect(readFileSync(file, 'utf8')).not.toContain(PASSWORD)
     expect((await store.get(reg.host))?.secret).toBe(PASSWORD)
     // The stored login is what a pull then uses.
     const s = stores()
-    await pull({ ...s, ref: `${reg.host}/secure/app:1`, host: platformOf('linux/arm64'), registry: { ca: tls.caPem, credentials: (h) => store.get(h) } })
+    await pull({
+      ...s,
+      ref: `${reg.host}/secure/app:1`,
+      host: platformOf('linux/arm64'),
+      registry: { ca: tls.caPem, credentials: (h) => store.get(h) },
+    })
     expect(await logout(reg.host, store)).toBe(true)
     expect(await store.list()).toEqual([])
   })

@@ -27,7 +27,11 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
 
   beforeAll(async () => {
     reg = await startRegistry()
-    fx = multiPlatformImage({ name: 'multi', platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'], layerSize: 48 * 1024 })
+    fx = multiPlatformImage({
+      name: 'multi',
+      platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'],
+      layerSize: 48 * 1024,
+    })
     await seedRegistry(reg.url, 'test/multi', 'v1', fx)
   })
   afterAll(async () => {
@@ -36,7 +40,11 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
   })
 
   const blobsOf = (fxi: ImageFixture, platform: string): string[] => {
-    const img = fxi.images.find((i) => `${i.platform.os}/${i.platform.architecture}${i.platform.variant ? '/' + i.platform.variant : ''}` === platform)!
+    const img = fxi.images.find(
+      (i) =>
+        `${i.platform.os}/${i.platform.architecture}${i.platform.variant ? '/' + i.platform.variant : ''}` ===
+        platform,
+    )!
     return [img.manifest.desc.digest, img.config.desc.digest, ...img.layers.map((l) => l.desc.digest)]
   }
   const has = async (s: Stores, d: string): Promise<boolean> =>
@@ -48,7 +56,12 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
   it('pulls the host platform only by default, with source and gc.ref labels, image record last', async () => {
     const s = stores()
     const events: BlobProgress[] = []
-    const { image } = await pull({ ...s, ref: `${reg.host}/test/multi:v1`, host: HOST, onProgress: (p) => events.push(p) })
+    const { image } = await pull({
+      ...s,
+      ref: `${reg.host}/test/multi:v1`,
+      host: HOST,
+      onProgress: (p) => events.push(p),
+    })
     expect(image.name).toBe(`${reg.host}/test/multi:v1`)
     expect(image.target.digest).toBe(fx.target.digest)
     for (const d of blobsOf(fx, 'linux/amd64')) expect(await has(s, d)).toBe(true)
@@ -56,7 +69,9 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     const index = await s.cs.info(s.ns, fx.target.digest)
     expect(index.labels['containerd.io/distribution.source.127.0.0.1']).toBe('test/multi')
     // containerd labels every child of the index, pulled or not.
-    expect(Object.keys(index.labels).filter((k) => k.startsWith('containerd.io/gc.ref.content.m.'))).toHaveLength(3)
+    expect(
+      Object.keys(index.labels).filter((k) => k.startsWith('containerd.io/gc.ref.content.m.')),
+    ).toHaveLength(3)
     const amd = fx.images[0]
     const man = await s.cs.info(s.ns, amd.manifest.desc.digest)
     expect(man.labels['containerd.io/gc.ref.content.config']).toBe(amd.config.desc.digest)
@@ -68,8 +83,13 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
 
   it('pulls several platforms, and all', async () => {
     const s = stores()
-    await pull({ ...s, ref: `${reg.host}/test/multi:v1`, platforms: [platformOf('linux/arm64'), platformOf('linux/arm/v7')] })
-    for (const d of [...blobsOf(fx, 'linux/arm64'), ...blobsOf(fx, 'linux/arm/v7')]) expect(await has(s, d)).toBe(true)
+    await pull({
+      ...s,
+      ref: `${reg.host}/test/multi:v1`,
+      platforms: [platformOf('linux/arm64'), platformOf('linux/arm/v7')],
+    })
+    for (const d of [...blobsOf(fx, 'linux/arm64'), ...blobsOf(fx, 'linux/arm/v7')])
+      expect(await has(s, d)).toBe(true)
     for (const d of blobsOf(fx, 'linux/amd64')) expect(await has(s, d)).toBe(false)
     const all = stores()
     await pull({ ...all, ref: `${reg.host}/test/multi:v1`, platforms: 'all' })
@@ -84,7 +104,10 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     await pull({ ...s, ref: `${reg.host}/test/multi:v1`, host: HOST })
     const info = await s.cs.info(s.ns, fx.images[0].layers[0].desc.digest)
     expect(info.labels['containerd.io/distribution.source.127.0.0.1']).toBe('another/copy,test/multi')
-    expect(s.images.list(s.ns).map((i) => i.name)).toEqual([`${reg.host}/another/copy:v1`, `${reg.host}/test/multi:v1`])
+    expect(s.images.list(s.ns).map((i) => i.name)).toEqual([
+      `${reg.host}/another/copy:v1`,
+      `${reg.host}/test/multi:v1`,
+    ])
   })
 
   it('pushes an image and pulls it back byte-identical', async () => {
@@ -103,7 +126,12 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     const src = stores()
     const big = multiPlatformImage({ seed: 'chunky', platforms: ['linux/amd64'], layerSize: 300 * 1024 })
     await loadFixture(src, big, 'local/chunky:1')
-    const r = await push({ ...src, name: 'local/chunky:1', ref: `${reg.host}/chunky/img:1`, chunkSize: 64 * 1024 })
+    const r = await push({
+      ...src,
+      name: 'local/chunky:1',
+      ref: `${reg.host}/chunky/img:1`,
+      chunkSize: 64 * 1024,
+    })
     expect(r.uploaded.length).toBe(big.blobs.size)
     const dst = stores()
     await pull({ ...dst, ref: `${reg.host}/chunky/img:1`, platforms: 'all' })
@@ -124,7 +152,11 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     // A fresh store that pulled from team/app/one knows the source: pushing elsewhere mounts.
     const other = stores()
     await pull({ ...other, ref: `${reg.host}/team/app/one:1`, platforms: 'all' })
-    const third = await push({ ...other, name: `${reg.host}/team/app/one:1`, ref: `${reg.host}/team/app/two:1` })
+    const third = await push({
+      ...other,
+      name: `${reg.host}/team/app/one:1`,
+      ref: `${reg.host}/team/app/two:1`,
+    })
     expect(third.mounted.sort()).toEqual([...leaves].sort())
     expect(third.uploaded.filter((d) => !isDoc(img, d))).toEqual([])
     const back = stores()
@@ -148,7 +180,12 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     let big: ImageFixture
     beforeAll(async () => {
       proxy = await startProxy(reg)
-      big = multiPlatformImage({ seed: 'big', platforms: ['linux/amd64'], layers: 1, layerSize: 2 * 1024 * 1024 })
+      big = multiPlatformImage({
+        seed: 'big',
+        platforms: ['linux/amd64'],
+        layers: 1,
+        layerSize: 2 * 1024 * 1024,
+      })
       await seedRegistry(reg.url, 'test/big', 'v1', big)
     })
     afterAll(async () => {
@@ -159,7 +196,10 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     it('resumes a blob download cut in the middle with a Range request from the ingest offset', async () => {
       const s = stores()
       const layer = layerOf(big)
-      proxy.faults.push({ match: (m, p) => m === 'GET' && p.endsWith(`/blobs/${layer.digest}`), cutAfter: 700_000 })
+      proxy.faults.push({
+        match: (m, p) => m === 'GET' && p.endsWith(`/blobs/${layer.digest}`),
+        cutAfter: 700_000,
+      })
       proxy.log.length = 0
       await pull({ ...s, ref: `${proxy.host}/test/big:v1` })
       const gets = proxy.log.filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${layer.digest}`))
@@ -175,7 +215,10 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     it('catches a registry that alters blob bytes, and stores nothing of it', async () => {
       const s = stores()
       const layer = layerOf(big)
-      proxy.faults.push({ match: (m, p) => m === 'GET' && p.endsWith(`/blobs/${layer.digest}`), corruptAt: 123_456 })
+      proxy.faults.push({
+        match: (m, p) => m === 'GET' && p.endsWith(`/blobs/${layer.digest}`),
+        corruptAt: 123_456,
+      })
       const e = await pull({ ...s, ref: `${proxy.host}/test/big:v1` }).catch((x: unknown) => x)
       expect(isKind(e, 'unavailable')).toBe(true)
       expect((e as Error).message).toContain(layer.digest)
@@ -193,7 +236,10 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
       expect(s.images.list(s.ns)).toEqual([])
       await expect(s.cs.info(s.ns, fake)).rejects.toThrow()
       // The same lie on a GET by tag is caught against the bytes.
-      proxy.faults.push({ match: (m, p) => m === 'HEAD' && p.endsWith('/manifests/v1'), respond: { status: 405 } })
+      proxy.faults.push({
+        match: (m, p) => m === 'HEAD' && p.endsWith('/manifests/v1'),
+        respond: { status: 405 },
+      })
       proxy.faults.push({ match: (m, p) => m === 'GET' && p.endsWith('/manifests/v1'), digestHeader: fake })
       const e2 = await pull({ ...s, ref: `${proxy.host}/test/big:v1` }).catch((x: unknown) => x)
       expect(isKind(e2, 'unavailable')).toBe(true)
@@ -230,7 +276,9 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
           body: JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }),
         },
       })
-      const e = await pull({ ...s, ref: `${proxy.host}/test/big:v1`, registry: { retries: 1 } }).catch((x: unknown) => x)
+      const e = await pull({ ...s, ref: `${proxy.host}/test/big:v1`, registry: { retries: 1 } }).catch(
+        (x: unknown) => x,
+      )
       proxy.faults.length = 0
       expect(isRegistryError(e, 'rate-limited')).toBe(true)
       expect(isKind(e, 'unavailable')).toBe(true)
@@ -274,5 +322,9 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
 })
 
 function isDoc(fx: ImageFixture, d: string): boolean {
-  return d === fx.target.digest || fx.images.some((i) => i.manifest.desc.digest === d) || fx.indexes.some((i) => i.digest === d)
+  return (
+    d === fx.target.digest ||
+    fx.images.some((i) => i.manifest.desc.digest === d) ||
+    fx.indexes.some((i) => i.digest === d)
+  )
 }

@@ -67,7 +67,12 @@ describe.skipIf(!present)('registry with token auth (JWT issuer)', () => {
 
   it('pulls with a bearer token fetched once per scope and cached', async () => {
     const s = stores()
-    const { image } = await pull({ ...s, ref: `${reg.host}/team/a:1`, platforms: 'all', registry: as('alice') })
+    const { image } = await pull({
+      ...s,
+      ref: `${reg.host}/team/a:1`,
+      platforms: 'all',
+      registry: as('alice'),
+    })
     expect(image.target.digest).toBe(fx.target.digest)
     for (const [d, data] of fx.blobs) expect(blobBytes(s, d).equals(Buffer.from(data))).toBe(true)
     const forPull = issuer.requests.filter((r) => r.scopes.join(' ') === 'repository:team/a:pull')
@@ -79,18 +84,36 @@ describe.skipIf(!present)('registry with token auth (JWT issuer)', () => {
   it('mounts across repositories with a token covering both', async () => {
     const s = stores()
     await pull({ ...s, ref: `${reg.host}/team/a:1`, platforms: 'all', registry: as('alice') })
-    const r = await push({ ...s, name: `${reg.host}/team/a:1`, ref: `${reg.host}/team/b:1`, registry: as('alice') })
+    const r = await push({
+      ...s,
+      name: `${reg.host}/team/a:1`,
+      ref: `${reg.host}/team/b:1`,
+      registry: as('alice'),
+    })
     const leaves = fx.images.flatMap((i) => [i.config.desc.digest, ...i.layers.map((l) => l.desc.digest)])
     expect(r.mounted.sort()).toEqual([...new Set(leaves)].sort())
-    expect(issuer.requests.some((q) => q.scopes.includes('repository:team/a:pull') && q.scopes.includes('repository:team/b:pull,push'))).toBe(true)
+    expect(
+      issuer.requests.some(
+        (q) =>
+          q.scopes.includes('repository:team/a:pull') && q.scopes.includes('repository:team/b:pull,push'),
+      ),
+    ).toBe(true)
     const back = stores()
-    await pull({ ...back, ref: `${reg.host}/team/b:1`, host: platformOf('linux/arm64'), registry: as('reader') })
+    await pull({
+      ...back,
+      ref: `${reg.host}/team/b:1`,
+      host: platformOf('linux/arm64'),
+      registry: as('reader'),
+    })
   })
 
   it('fails cleanly when the issuer grants a token for the wrong scope', async () => {
-    issuer.policy = (user, requested) => (user ? requested.map((a) => ({ ...a, name: 'somewhere/else' })) : [])
+    issuer.policy = (user, requested) =>
+      user ? requested.map((a) => ({ ...a, name: 'somewhere/else' })) : []
     const s = stores()
-    const e = await pull({ ...s, ref: `${reg.host}/team/a:1`, registry: as('alice') }).catch((x: unknown) => x)
+    const e = await pull({ ...s, ref: `${reg.host}/team/a:1`, registry: as('alice') }).catch(
+      (x: unknown) => x,
+    )
     expect(isRegistryError(e, 'unauthorized')).toBe(true)
     // One token, one retry with a fresh token: no loop.
     expect(issuer.requests.length).toBeGreaterThanOrEqual(1)
@@ -102,14 +125,21 @@ describe.skipIf(!present)('registry with token auth (JWT issuer)', () => {
     const src = stores()
     const other = multiPlatformImage({ seed: 'token-reader', platforms: ['linux/amd64'] })
     await loadFixture(src, other, 'local/reader:1')
-    const e = await push({ ...src, name: 'local/reader:1', ref: `${reg.host}/team/c:1`, registry: as('reader') }).catch((x: unknown) => x)
+    const e = await push({
+      ...src,
+      name: 'local/reader:1',
+      ref: `${reg.host}/team/c:1`,
+      registry: as('reader'),
+    }).catch((x: unknown) => x)
     expect(isRegistryError(e)).toBe(true)
     expect(['unauthorized', 'denied']).toContain((e as { reason: string }).reason)
   })
 
   it('reports a wrong password from the token service as unauthorized, without the password', async () => {
     const s = stores()
-    const e = await pull({ ...s, ref: `${reg.host}/team/a:1`, registry: as('alice', 'hunter2-wrong') }).catch((x: unknown) => x)
+    const e = await pull({ ...s, ref: `${reg.host}/team/a:1`, registry: as('alice', 'hunter2-wrong') }).catch(
+      (x: unknown) => x,
+    )
     expect(isRegistryError(e, 'unauthorized')).toBe(true)
     expect((e as Error).message).toMatch(/credentials were refused/)
     expect((e as Error).message).not.toContain('hunter2-wrong')
@@ -117,7 +147,9 @@ describe.skipIf(!present)('registry with token auth (JWT issuer)', () => {
 
   it('refuses anonymous pulls where the issuer grants nothing', async () => {
     const s = stores()
-    const e = await pull({ ...s, ref: `${reg.host}/team/a:1`, registry: as(undefined) }).catch((x: unknown) => x)
+    const e = await pull({ ...s, ref: `${reg.host}/team/a:1`, registry: as(undefined) }).catch(
+      (x: unknown) => x,
+    )
     expect(isRegistryError(e, 'unauthorized')).toBe(true)
   })
 })

@@ -18,13 +18,67 @@ export interface TlsFiles {
 
 /** A CA and a server certificate for 127.0.0.1 / localhost signed by it. */
 export function makeServerCerts(dir: string): TlsFiles {
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key',
-    '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Berth test CA'], dir)
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key',
-    '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir)
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n')
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf'], dir)
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Berth test CA',
+    ],
+    dir,
+  )
+  openssl(
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    ],
+    dir,
+  )
+  writeFileSync(
+    join(dir, 'ext.cnf'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  )
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ],
+    dir,
+  )
   return {
     caCert: join(dir, 'ca.crt'),
     caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'),
@@ -43,11 +97,34 @@ export interface SigningFiles {
 
 /** A P-256 key and a self-signed certificate: the registry trusts tokens whose x5c chain ends in it. */
 export function makeSigningCert(dir: string): SigningFiles {
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'issuer.key',
-    '-out', 'issuer.crt', '-days', '2', '-subj', '/CN=Berth test token issuer'], dir)
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'issuer.key',
+      '-out',
+      'issuer.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Berth test token issuer',
+    ],
+    dir,
+  )
   const certPem = readFileSync(join(dir, 'issuer.crt'), 'utf8')
   const certDer = certPem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '')
-  return { cert: join(dir, 'issuer.crt'), certPem, certDer, keyPem: readFileSync(join(dir, 'issuer.key'), 'utf8') }
+  return {
+    cert: join(dir, 'issuer.crt'),
+    certPem,
+    certDer,
+    keyPem: readFileSync(join(dir, 'issuer.key'), 'utf8'),
+  }
 }
 
 /** A bcrypt htpasswd line; libxcrypt's crypt(3), reached through perl, knows $2b$. */

@@ -71,14 +71,21 @@ export async function startIssuer(o: {
         const i = plain.indexOf(':')
         const name = plain.slice(0, i)
         if (o.users[name] === undefined || o.users[name] !== plain.slice(i + 1)) {
-          state.requests.push({ user: name, scopes: url.searchParams.getAll('scope'), service: url.searchParams.get('service') ?? undefined })
+          state.requests.push({
+            user: name,
+            scopes: url.searchParams.getAll('scope'),
+            service: url.searchParams.get('service') ?? undefined,
+          })
           res.writeHead(401, { 'Content-Type': 'application/json' })
           res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }))
           return
         }
         user = name
       }
-      const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s !== '')
+      const scopes = url.searchParams
+        .getAll('scope')
+        .flatMap((s) => s.split(' '))
+        .filter((s) => s !== '')
       state.requests.push({ user, scopes, service: url.searchParams.get('service') ?? undefined })
       const requested = scopes.map(parseScope).filter((a): a is Access => a !== undefined)
       const access = state.policy(user, requested)

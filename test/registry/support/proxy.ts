@@ -71,7 +71,11 @@ export async function startProxy(target: { port: number }): Promise<Proxy> {
         let sent = 0
         upRes.on('data', (chunk: Buffer) => {
           let c = chunk
-          if (fault?.corruptAt !== undefined && fault.corruptAt >= sent && fault.corruptAt < sent + c.length) {
+          if (
+            fault?.corruptAt !== undefined &&
+            fault.corruptAt >= sent &&
+            fault.corruptAt < sent + c.length
+          ) {
             c = Buffer.from(c)
             c[fault.corruptAt - sent] ^= 0xff
           }

@@ -16,7 +16,9 @@ export function hasRegistry(): boolean {
   const ok = spawnSync('which', [REGISTRY_BIN]).status === 0
   if (!ok && !warned) {
     warned = true
-    console.warn(`skipping registry tests: ${REGISTRY_BIN} is not installed (apt-get install docker-registry)`)
+    console.warn(
+      `skipping registry tests: ${REGISTRY_BIN} is not installed (apt-get install docker-registry)`,
+    )
   }
   return ok
 }
@@ -104,7 +106,9 @@ export async function startRegistry(c: RegistryConfig = {}): Promise<RunningRegi
     const port = await freePort()
     const config = join(dir, 'config.yml')
     writeFileSync(config, yaml(storage, port, c))
-    const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
     let stderr = ''
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)))
     const exited = new Promise<void>((r) => child.once('exit', () => r()))

@@ -49,7 +49,11 @@ function mediaTypeOf(data: Uint8Array): string | undefined {
 /** Writes every blob of the fixture and an image record `name` pointing at its target. */
 export async function loadFixture(s: Stores, fx: ImageFixture, name: string): Promise<void> {
   for (const [digest, data] of fx.blobs) {
-    const desc: Descriptor = { mediaType: mediaTypeOf(data) ?? 'application/octet-stream', digest, size: data.length }
+    const desc: Descriptor = {
+      mediaType: mediaTypeOf(data) ?? 'application/octet-stream',
+      digest,
+      size: data.length,
+    }
     await writeBlob(s.cs, s.ns, `load-${digest}`, data, desc)
   }
   // gc.ref labels are what a real pull or import would leave; pushes must not depend on them.
@@ -62,7 +66,12 @@ export function blobBytes(s: Stores, digest: string): Buffer {
 }
 
 /** Pushes the fixture to a registry without auth, with plain fetch: the registry side of pull tests. */
-export async function seedRegistry(baseUrl: string, repo: string, tag: string, fx: ImageFixture): Promise<void> {
+export async function seedRegistry(
+  baseUrl: string,
+  repo: string,
+  tag: string,
+  fx: ImageFixture,
+): Promise<void> {
   const docs: { desc: Descriptor; data: Uint8Array }[] = []
   for (const [digest, data] of fx.blobs) {
     const mt = mediaTypeOf(data)
@@ -83,7 +92,11 @@ export async function seedRegistry(baseUrl: string, repo: string, tag: string, f
   }
   // Manifests before the indexes that list them; the target last, by tag.
   const order = (d: Descriptor): number =>
-    d.digest === fx.target.digest ? 3 : isIndexType(d.mediaType) ? 2 - fx.indexes.findIndex((x) => x.digest === d.digest) / 100 : 1
+    d.digest === fx.target.digest
+      ? 3
+      : isIndexType(d.mediaType)
+        ? 2 - fx.indexes.findIndex((x) => x.digest === d.digest) / 100
+        : 1
   docs.sort((a, b) => order(a.desc) - order(b.desc))
   for (const d of docs) {
     const sel = d.desc.digest === fx.target.digest ? tag : d.desc.digest

@@ -129,7 +129,8 @@ export class Authorizer {
     if (!pick) return false
     const s = this.state(host)
     const key = scopeKey(scopes)
-    const changed = !s.challenge || s.challenge.scheme !== pick.scheme || s.challenge.params.realm !== pick.params.realm
+    const changed =
+      !s.challenge || s.challenge.scheme !== pick.scheme || s.challenge.params.realm !== pick.params.realm
     s.challenge = pick
     if (changed) {
       s.tokens.clear()
@@ -161,7 +162,12 @@ export class Authorizer {
     }
   }
 
-  private async fetchToken(host: string, ch: Challenge, scopes: string[], signal?: AbortSignal): Promise<Token> {
+  private async fetchToken(
+    host: string,
+    ch: Challenge,
+    scopes: string[],
+    signal?: AbortSignal,
+  ): Promise<Token> {
     const realm = ch.params.realm
     if (!realm) throw unavailable(`registry ${host} asked for a bearer token without a realm`)
     let url: URL
@@ -172,14 +178,20 @@ export class Authorizer {
     }
     const c = await this.credentials(host)
     if (c && url.protocol === 'http:' && !this.transport.mayUsePlainHttp(url.host)) {
-      throw failedPrecondition(`refusing to send credentials for ${host} to a plain-HTTP token service at ${url.host}`)
+      throw failedPrecondition(
+        `refusing to send credentials for ${host} to a plain-HTTP token service at ${url.host}`,
+      )
     }
     const service = ch.params.service
     const all = [...new Set([...scopes, ...(ch.params.scope ? ch.params.scope.split(' ') : [])])].sort()
     let res: Response
     if (c && c.username === '') {
       // An identity token is an OAuth2 refresh token: exchanged with a POST.
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.secret, client_id: 'berth' })
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: c.secret,
+        client_id: 'berth',
+      })
       if (service) form.set('service', service)
       if (all.length > 0) form.set('scope', all.join(' '))
       res = await this.transport.send({
@@ -200,8 +212,16 @@ export class Authorizer {
       const body = await res.text().catch(() => '')
       const e = registryError(res.status, body, `getting a token for ${host}`)
       if (res.status === 401 || res.status === 403) {
-        const why = c ? 'the credentials were refused (wrong username or password?)' : 'anonymous access refused: log in'
-        throw new RegistryError(e.kind, 'unauthorized', res.status, e.codes, `getting a token for ${host}: ${why}`)
+        const why = c
+          ? 'the credentials were refused (wrong username or password?)'
+          : 'anonymous access refused: log in'
+        throw new RegistryError(
+          e.kind,
+          'unauthorized',
+          res.status,
+          e.codes,
+          `getting a token for ${host}: ${why}`,
+        )
       }
       throw e
     }

@@ -48,7 +48,14 @@ export class RegistryClient {
       const auth = await this.authorizer.header(host, o.scopes, o.signal)
       const headers = { ...(o.headers ?? {}) }
       if (auth) headers.Authorization = auth
-      const res = await this.transport.send({ method: o.method, url, headers, body: o.body, signal: o.signal, retry: o.retry })
+      const res = await this.transport.send({
+        method: o.method,
+        url,
+        headers,
+        body: o.body,
+        signal: o.signal,
+        retry: o.retry,
+      })
       if (res.status !== 401 || attempt >= 2) {
         if (res.status < 400) this.authorizer.accepted(host, o.scopes)
         return res

@@ -112,7 +112,9 @@ export class MemoryCredentialStore implements CredentialStore {
     return this.m.delete(normalizeHost(host))
   }
   async list(): Promise<{ host: string; username: string }[]> {
-    return [...this.m].map(([host, c]) => ({ host, username: c.username })).sort((a, b) => (a.host < b.host ? -1 : 1))
+    return [...this.m]
+      .map(([host, c]) => ({ host, username: c.username }))
+      .sort((a, b) => (a.host < b.host ? -1 : 1))
   }
 }
 
@@ -146,7 +148,10 @@ export async function credentialHelperGet(
   if (!/^[A-Za-z0-9._-]+$/.test(helper)) throw invalidArgument(`invalid credential helper name "${helper}"`)
   const program = `docker-credential-${helper}`
   const out = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-    const p = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'ignore'], timeout: opts.timeoutMs ?? 30_000 })
+    const p = spawn(program, ['get'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      timeout: opts.timeoutMs ?? 30_000,
+    })
     let stdout = ''
     p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
     p.on('error', (e) => reject(failedPrecondition(`credential helper ${program} cannot run: ${e.message}`)))
@@ -206,7 +211,9 @@ export function dockerConfigSource(file = dockerConfigPath()): CredentialSource 
 }
 
 /** The first source that knows the host wins. */
-export function chainSources(...sources: (CredentialSource | CredentialStore | undefined)[]): CredentialSource {
+export function chainSources(
+  ...sources: (CredentialSource | CredentialStore | undefined)[]
+): CredentialSource {
   return async (host) => {
     for (const s of sources) {
       if (!s) continue

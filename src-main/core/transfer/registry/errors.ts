@@ -42,24 +42,60 @@ interface ErrorEntry {
 }
 
 const BY_CODE: Record<string, { kind: ErrorKind; reason: RegistryReason; say: string }> = {
-  UNAUTHORIZED: { kind: 'failed-precondition', reason: 'unauthorized', say: 'authentication required: log in first' },
-  DENIED: { kind: 'failed-precondition', reason: 'denied', say: 'access denied: your credentials do not allow this' },
+  UNAUTHORIZED: {
+    kind: 'failed-precondition',
+    reason: 'unauthorized',
+    say: 'authentication required: log in first',
+  },
+  DENIED: {
+    kind: 'failed-precondition',
+    reason: 'denied',
+    say: 'access denied: your credentials do not allow this',
+  },
   MANIFEST_UNKNOWN: { kind: 'not-found', reason: 'manifest-unknown', say: 'manifest unknown' },
-  NAME_UNKNOWN: { kind: 'not-found', reason: 'name-unknown', say: 'repository name not known to the registry' },
+  NAME_UNKNOWN: {
+    kind: 'not-found',
+    reason: 'name-unknown',
+    say: 'repository name not known to the registry',
+  },
   BLOB_UNKNOWN: { kind: 'not-found', reason: 'blob-unknown', say: 'blob unknown to the registry' },
   BLOB_UPLOAD_UNKNOWN: { kind: 'not-found', reason: 'blob-unknown', say: 'blob upload unknown' },
-  TOOMANYREQUESTS: { kind: 'unavailable', reason: 'rate-limited', say: 'rate limited: too many requests, try later' },
+  TOOMANYREQUESTS: {
+    kind: 'unavailable',
+    reason: 'rate-limited',
+    say: 'rate limited: too many requests, try later',
+  },
   UNSUPPORTED: { kind: 'not-implemented', reason: 'unsupported', say: 'the operation is unsupported' },
   MANIFEST_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'manifest invalid' },
-  MANIFEST_BLOB_UNKNOWN: { kind: 'failed-precondition', reason: 'invalid', say: 'manifest references a blob the registry does not have' },
-  MANIFEST_UNVERIFIED: { kind: 'invalid-argument', reason: 'invalid', say: 'manifest failed signature verification' },
-  DIGEST_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'provided digest did not match uploaded content' },
-  SIZE_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'provided length did not match content length' },
+  MANIFEST_BLOB_UNKNOWN: {
+    kind: 'failed-precondition',
+    reason: 'invalid',
+    say: 'manifest references a blob the registry does not have',
+  },
+  MANIFEST_UNVERIFIED: {
+    kind: 'invalid-argument',
+    reason: 'invalid',
+    say: 'manifest failed signature verification',
+  },
+  DIGEST_INVALID: {
+    kind: 'invalid-argument',
+    reason: 'invalid',
+    say: 'provided digest did not match uploaded content',
+  },
+  SIZE_INVALID: {
+    kind: 'invalid-argument',
+    reason: 'invalid',
+    say: 'provided length did not match content length',
+  },
   NAME_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'invalid repository name' },
   TAG_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'manifest tag did not match URI' },
   BLOB_UPLOAD_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'blob upload invalid' },
   RANGE_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'invalid content range' },
-  PAGINATION_NUMBER_INVALID: { kind: 'invalid-argument', reason: 'invalid', say: 'invalid number of results requested' },
+  PAGINATION_NUMBER_INVALID: {
+    kind: 'invalid-argument',
+    reason: 'invalid',
+    say: 'invalid number of results requested',
+  },
 }
 
 function byStatus(status: number): { kind: ErrorKind; reason: RegistryReason; say: string } {
@@ -68,7 +104,8 @@ function byStatus(status: number): { kind: ErrorKind; reason: RegistryReason; sa
   if (status === 404) return { kind: 'not-found', reason: 'unexpected', say: 'not found' }
   if (status === 429) return BY_CODE.TOOMANYREQUESTS
   if (status === 405) return BY_CODE.UNSUPPORTED
-  if (status >= 500) return { kind: 'unavailable', reason: 'server-error', say: `registry failed with status ${status}` }
+  if (status >= 500)
+    return { kind: 'unavailable', reason: 'server-error', say: `registry failed with status ${status}` }
   return { kind: 'failed-precondition', reason: 'unexpected', say: `unexpected status ${status}` }
 }
 

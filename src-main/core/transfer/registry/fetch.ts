@@ -133,7 +133,9 @@ async function fetchBlob(
           // Wrong bytes must not be resumed by the next attempt.
           await o.cs.abort(o.ns, refKey(desc)).catch(() => {})
           committed = true
-          throw unavailable(`${what}: the registry sent content that does not match ${desc.digest}; nothing was stored`)
+          throw unavailable(
+            `${what}: the registry sent content that does not match ${desc.digest}; nothing was stored`,
+          )
         }
         throw e
       }
@@ -216,7 +218,9 @@ async function download(
     for await (const chunk of res.body) {
       const c = chunk as Buffer
       if (offset + c.length > desc.size) {
-        fatal = new Poisoned(`${what}: the registry sent more than the ${desc.size} bytes expected; nothing was stored`)
+        fatal = new Poisoned(
+          `${what}: the registry sent more than the ${desc.size} bytes expected; nothing was stored`,
+        )
         break
       }
       try {

@@ -58,13 +58,22 @@ export interface Response {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
-const TLS_SPOKE_TO_HTTP = new Set(['EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG'])
+const TLS_SPOKE_TO_HTTP = new Set([
+  'EPROTO',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+])
 const IDEMPOTENT = new Set<Method>(['GET', 'HEAD'])
 const MAX_REDIRECTS = 10
 const ERROR_BODY_LIMIT = 64 * 1024
 
 export function isLoopback(host: string): boolean {
-  const h = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
+  const bareIpv6 = !host.startsWith('[') && host.split(':').length > 2
+  const h = host.startsWith('[')
+    ? host.slice(0, host.indexOf(']') + 1)
+    : bareIpv6
+      ? host
+      : host.replace(/:\d+$/, '')
   return LOOPBACK.has(h) || /^127\.\d+\.\d+\.\d+$/.test(h)
 }
 
@@ -195,7 +204,9 @@ export class Transport {
         throw unavailable(`refusing redirect from ${url.host} to plain HTTP at ${next.host}`)
       }
       if (next.origin !== origin) {
-        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'))
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
+        )
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET'
@@ -215,7 +226,11 @@ export class Transport {
       } catch (e) {
         if (req.signal?.aborted) throw abortError(req.signal)
         const code = (e as NodeJS.ErrnoException).code ?? ''
-        if (req.url.protocol === 'https:' && TLS_SPOKE_TO_HTTP.has(code) && this.mayUsePlainHttp(req.url.host)) {
+        if (
+          req.url.protocol === 'https:' &&
+          TLS_SPOKE_TO_HTTP.has(code) &&
+          this.mayUsePlainHttp(req.url.host)
+        ) {
           // The server answered TLS with plain HTTP: a loopback or insecure registry without TLS.
           this.plainHosts.add(req.url.host)
           req = { ...req, url: new URL(req.url.href.replace(/^https:/, 'http:')) }
@@ -259,7 +274,12 @@ export class Transport {
     else if (typeof req.body === 'function') stream = await req.body()
     const timeoutMs = this.opts.timeoutMs
     return await new Promise<Response>((resolve, reject) => {
-      const r = lib.request(url, { method: req.method, headers, agent: this.agentFor(url), signal: req.signal })
+      const r = lib.request(url, {
+        method: req.method,
+        headers,
+        agent: this.agentFor(url),
+        signal: req.signal,
+      })
       r.setTimeout(timeoutMs, () => {
         r.destroy(Object.assign(new Error(`no activity for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }))
       })

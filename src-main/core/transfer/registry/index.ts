@@ -1,5 +1,12 @@
 // The registry side of transfer, as the service and the CLI use it.
-export { parseReference, normalizeReference, formatReference, repositoryName, endpointHost, hostname } from './reference'
+export {
+  parseReference,
+  normalizeReference,
+  formatReference,
+  repositoryName,
+  endpointHost,
+  hostname,
+} from './reference'
 export type { Reference } from './reference'
 export { RegistryClient } from './client'
 export type { RegistryOptions } from './client'

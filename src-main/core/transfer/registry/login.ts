@@ -25,7 +25,13 @@ export async function login(o: LoginOptions): Promise<void> {
     const body = await res.text().catch(() => '')
     if (res.status === 401 || res.status === 403) {
       const e = registryError(res.status, body, `logging in to ${host}`)
-      throw new RegistryError(e.kind, 'unauthorized', res.status, e.codes, `logging in to ${host}: the registry refused the credentials of ${o.credentials.username || 'the identity token'}`)
+      throw new RegistryError(
+        e.kind,
+        'unauthorized',
+        res.status,
+        e.codes,
+        `logging in to ${host}: the registry refused the credentials of ${o.credentials.username || 'the identity token'}`,
+      )
     }
     if (res.status !== 200) throw registryError(res.status, body, `logging in to ${host}`)
   } finally {

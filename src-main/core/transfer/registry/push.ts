@@ -5,7 +5,13 @@
 import { Readable } from 'node:stream'
 import type { ContentStore } from '../../content/store'
 import { invalidArgument, unavailable } from '../../errors'
-import { childrenHandler, filterPlatforms, isIndexType, isManifestType, type Handler } from '../../images/handlers'
+import {
+  childrenHandler,
+  filterPlatforms,
+  isIndexType,
+  isManifestType,
+  type Handler,
+} from '../../images/handlers'
 import type { ImageStore } from '../../images/store'
 import type { Descriptor, Platform } from '../../oci'
 import { any } from '../../platforms'
@@ -66,14 +72,21 @@ class Semaphore {
 export async function push(o: PushOptions): Promise<PushResult> {
   let target = o.target
   if (!target) {
-    if (!o.name || !o.images) throw invalidArgument('push needs an image name and an image store, or a target')
+    if (!o.name || !o.images)
+      throw invalidArgument('push needs an image name and an image store, or a target')
     target = (await o.images.get(o.ns, o.name)).target
   }
   const refText = o.ref ?? o.name
   if (!refText) throw invalidArgument('push needs a reference to push to')
   const ref = parseReference(refText)
   const client = o.client ?? new RegistryClient(o.registry)
-  const result: PushResult = { name: formatReference(ref), desc: target, uploaded: [], mounted: [], skipped: [] }
+  const result: PushResult = {
+    name: formatReference(ref),
+    desc: target,
+    uploaded: [],
+    mounted: [],
+    skipped: [],
+  }
   const provider = o.cs.provider(o.ns)
   let children: Handler = childrenHandler(provider)
   if (o.platforms && o.platforms.length > 0) children = filterPlatforms(children, any(...o.platforms))
@@ -160,7 +173,11 @@ function locationOf(res: Response, ctx: Ctx, desc: Descriptor): URL {
 async function pushBlob(ctx: Ctx, desc: Descriptor): Promise<void> {
   const { o, ref, client, host } = ctx
   const scopes = [pushScope(ref.path)]
-  const head = await client.call(host, blobPath(ref.path, desc.digest), { method: 'HEAD', scopes, signal: o.signal })
+  const head = await client.call(host, blobPath(ref.path, desc.digest), {
+    method: 'HEAD',
+    scopes,
+    signal: o.signal,
+  })
   head.discard()
   if (head.status === 200) {
     ctx.result.skipped.push(desc.digest)
@@ -191,7 +208,11 @@ async function pushBlob(ctx: Ctx, desc: Descriptor): Promise<void> {
     if (res.status === 202) location = locationOf(res, ctx, desc)
   }
   if (!location) {
-    const res = await client.call(host, `/v2/${ref.path}/blobs/uploads/`, { method: 'POST', scopes, signal: o.signal })
+    const res = await client.call(host, `/v2/${ref.path}/blobs/uploads/`, {
+      method: 'POST',
+      scopes,
+      signal: o.signal,
+    })
     if (res.status !== 202) throw registryError(res.status, await res.text().catch(() => ''), what(ctx, desc))
     res.discard()
     location = locationOf(res, ctx, desc)
@@ -239,7 +260,12 @@ async function uploadMonolithic(ctx: Ctx, desc: Descriptor, location: URL): Prom
   })
 }
 
-async function uploadChunked(ctx: Ctx, desc: Descriptor, location: URL, chunkSize: number): Promise<Response> {
+async function uploadChunked(
+  ctx: Ctx,
+  desc: Descriptor,
+  location: URL,
+  chunkSize: number,
+): Promise<Response> {
   const scopes = [pushScope(ctx.ref.path)]
   let offset = 0
   let pending: Buffer[] = []

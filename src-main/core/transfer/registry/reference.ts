@@ -120,7 +120,8 @@ export function parseReference(s: string, opts: { defaultTag?: boolean } = {}): 
   if (!anchoredDomain.test(domain)) fail(s, `invalid registry host "${domain}"`)
   if (/[A-Z]/.test(path)) fail(s, 'repository name must be lowercase')
   if (!anchoredPath.test(path)) fail(s, `invalid repository path "${path}"`)
-  if (`${domain}/${path}`.length > NAME_MAX) fail(s, `repository name must not be more than ${NAME_MAX} characters`)
+  if (`${domain}/${path}`.length > NAME_MAX)
+    fail(s, `repository name must not be more than ${NAME_MAX} characters`)
   if (parts.tag !== undefined && !anchoredTag.test(parts.tag)) fail(s, `invalid tag "${parts.tag}"`)
   let digest: Digest | undefined
   if (parts.digest !== undefined) {

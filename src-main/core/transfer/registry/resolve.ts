@@ -63,7 +63,8 @@ function refuseSchema1(mediaType: string, what: string): void {
 }
 
 function checkSize(size: number, what: string): void {
-  if (size > MAX_MANIFEST_SIZE) throw notFound(`${what}: rejecting ${size} byte manifest (limit ${MAX_MANIFEST_SIZE})`)
+  if (size > MAX_MANIFEST_SIZE)
+    throw notFound(`${what}: rejecting ${size} byte manifest (limit ${MAX_MANIFEST_SIZE})`)
 }
 
 export interface Resolved {
@@ -75,7 +76,11 @@ export interface Resolved {
 }
 
 /** Resolves `ref` on its registry. NotFound when the registry does not know it. */
-export async function resolve(client: RegistryClient, ref: Reference, signal?: AbortSignal): Promise<Resolved> {
+export async function resolve(
+  client: RegistryClient,
+  ref: Reference,
+  signal?: AbortSignal,
+): Promise<Resolved> {
   const host = endpointHost(ref.domain)
   const name = formatReference(ref)
   const what = `resolving ${name}`
@@ -91,7 +96,14 @@ export async function resolve(client: RegistryClient, ref: Reference, signal?: A
     const digest = head.header('docker-content-digest')
     const len = Number(head.header('content-length'))
     const mediaType = mediaTypeOf(head)
-    if (digest && isDigest(digest) && Number.isSafeInteger(len) && len > 0 && mediaType && mediaType !== 'application/json') {
+    if (
+      digest &&
+      isDigest(digest) &&
+      Number.isSafeInteger(len) &&
+      len > 0 &&
+      mediaType &&
+      mediaType !== 'application/json'
+    ) {
       if (ref.digest && digest !== ref.digest) {
         throw unavailable(`${what}: registry answered digest ${digest} for ${ref.digest}`)
       }
@@ -139,11 +151,14 @@ export async function fetchManifest(
     // The digest in the URL is the only trustworthy one; a mismatch means corruption or a lie.
     const alg = want.slice(0, want.indexOf(':'))
     const got = alg === 'sha256' ? actual : `${alg}:${createHash(alg).update(body).digest('hex')}`
-    if (got !== want) throw unavailable(`${what}: content digest ${got} does not match ${want}; nothing was stored`)
+    if (got !== want)
+      throw unavailable(`${what}: content digest ${got} does not match ${want}; nothing was stored`)
   }
   const header = res.header('docker-content-digest')
   if (header && isDigest(header) && want === undefined && header.startsWith('sha256:') && header !== actual) {
-    throw unavailable(`${what}: registry says digest ${header} but the content hashes to ${actual}; nothing was stored`)
+    throw unavailable(
+      `${what}: registry says digest ${header} but the content hashes to ${actual}; nothing was stored`,
+    )
   }
   const mediaType = expected?.mediaType ?? mediaTypeOf(res, body)
   refuseSchema1(mediaType, what)

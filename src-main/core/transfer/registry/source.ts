@@ -17,7 +17,13 @@ export function mergeSources(existing: string | undefined, repo: string): string
 }
 
 /** Adds `repo` to the blob's source label for `host` (a hostname without port). */
-export async function appendSource(cs: ContentStore, ns: string, digest: Digest, host: string, repo: string): Promise<void> {
+export async function appendSource(
+  cs: ContentStore,
+  ns: string,
+  digest: Digest,
+  host: string,
+  repo: string,
+): Promise<void> {
   const key = sourceLabelKey(host)
   const info = await cs.info(ns, digest)
   const value = mergeSources(info.labels[key], repo)
@@ -35,7 +41,11 @@ function commonPrefix(a: string[], b: string[]): number {
  * The repository to mount from: of those listed for this host, the one sharing the most leading path
  * components with the target, never the target itself; the first in sorted order on a tie.
  */
-export function mountCandidate(labels: Record<string, string>, host: string, target: string): string | undefined {
+export function mountCandidate(
+  labels: Record<string, string>,
+  host: string,
+  target: string,
+): string | undefined {
   const listed = (labels[sourceLabelKey(host)] ?? '').split(',').filter((s) => s !== '' && s !== target)
   const t = target.split('/')
   let best: string | undefined
