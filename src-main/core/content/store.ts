@@ -10,11 +10,12 @@ import { validateNamespace } from '../namespace'
 import { isDigest, type Descriptor, type Digest } from '../oci'
 import { ingestFile, writeStream, type WriteOptions } from './copy'
 import { ingestDir, readIngest, removeIngestDir } from './ingest'
-import { blobPath, ensureLayout } from './layout'
+import { blobPath, ensureLayout, ioError } from './layout'
 import { unlock } from './lock'
 import { lockIngest, openIngestWriter } from './open'
 import type { Provider } from './provider'
 import { readBlob, storeProvider } from './reader'
+import { sweepIngestDirs, type SweepResult } from './sweep'
 import {
   deleteContent,
   deleteIngest,
@@ -53,7 +54,11 @@ export class ContentStore {
   private readonly ctx: StoreContext
 
   constructor(root: string, db: Database, opts: StoreOptions = {}) {
-    ensureLayout(root)
+    try {
+      ensureLayout(root)
+    } catch (e) {
+      throw ioError(e, `preparing the content store at ${root}`)
+    }
     this.root = root
     this.db = db
     this.ctx = { root, db, now: opts.now ?? (() => new Date()) }
@@ -228,6 +233,14 @@ export class ContentStore {
   /** Copies a file in through a writer and commits it, resuming a partial ingest of the same ref. */
   ingestFile(ns: string, ref: string, path: string, desc: Descriptor, opts?: WriteOptions): Promise<void> {
     return ingestFile(this, ns, ref, path, desc, opts)
+  }
+
+  /**
+   * Removes ingest directories no ingest row or live writer owns (crash leftovers), older than a
+   * minute (by the wall clock: it compares file times). Safe to call at any time, e.g. after a GC.
+   */
+  sweepIngestDirs(): SweepResult {
+    return sweepIngestDirs(this.root, this.db)
   }
 
   /** Where a committed blob's bytes are (whether or not a namespace records it). */
