@@ -1,0 +1,64 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { ImageSummary } from '../../../src-preload/api'
+import { app } from '../lib/state.svelte'
+import { installFakeBerth, summary } from '../test/fake-berth'
+import ImagesView from './ImagesView.svelte'
+
+const N = 10_000
+const all: ImageSummary[] = Array.from({ length: N }, (_, i) => summary(`registry.example/app${String(i).padStart(5, '0')}:v1`))
+
+beforeEach(() => app.reset())
+
+describe('ImagesView', () => {
+  it('holds only the visible rows of 10,000 in the DOM, loading pages on demand', async () => {
+    const fake = installFakeBerth({
+      'images.list': (req) => ({
+        items: all.slice(req.offset ?? 0, (req.offset ?? 0) + (req.limit ?? 100)),
+        total: N,
+        namespaceTotal: N,
+      }),
+    })
+    const { container } = render(ImagesView)
+    await waitFor(() => expect(container.querySelectorAll('[role="row"][data-name]').length).toBeGreaterThan(0))
+    expect(container.querySelectorAll('[role="row"]').length).toBeLessThan(200)
+    expect(screen.getByRole('grid', { name: 'Images' })).toHaveAttribute('aria-rowcount', String(N + 1))
+    const lists = fake.calls.filter((c) => c.channel === 'images.list')
+    expect(lists.every((c) => (c.args[0] as { limit: number }).limit <= 200)).toBe(true)
+  })
+
+  it('tells a new user what to do when the namespace is empty', async () => {
+    installFakeBerth({ 'images.list': () => ({ items: [], total: 0, namespaceTotal: 0 }) })
+    render(ImagesView)
+    expect(await screen.findByRole('region', { name: 'No images yet' })).toHaveTextContent('Import an image archive')
+  })
+
+  it('selects with the keyboard and shows the bytes a delete frees', async () => {
+    const fake = installFakeBerth({
+      'images.list': (req) => ({ items: all.slice(0, 3).slice(req.offset ?? 0), total: 3, namespaceTotal: 3 }),
+      'images.removePreview': (req) => ({ names: req.names, reclaimBytes: 5 * 1024 * 1024, blobs: 4 }),
+    })
+    const { container } = render(ImagesView)
+    await waitFor(() => expect(container.querySelectorAll('[role="row"][data-name]').length).toBe(3))
+    const rows = container.querySelector('.body') as HTMLElement
+    await fireEvent.keyDown(rows, { key: 'ArrowDown' })
+    await fireEvent.keyDown(rows, { key: 'ArrowDown', shiftKey: true })
+    expect(container.querySelectorAll('[aria-selected="true"]').length).toBe(2)
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }))
+    expect(await screen.findByTestId('reclaim')).toHaveTextContent('5.0 MiB')
+    const preview = fake.calls.find((c) => c.channel === 'images.removePreview')
+    expect((preview?.args[0] as { names: string[] }).names).toEqual([all[1].name, all[2].name])
+  })
+
+  it('shows a filter parse error inline', async () => {
+    installFakeBerth({
+      'images.list': (req) =>
+        req.filter
+          ? { items: [], total: 0, namespaceTotal: 5, filterError: { message: 'filters: parse error: [x >|=|< ]: expected', position: 1 } }
+          : { items: all.slice(0, 5), total: 5, namespaceTotal: 5 },
+    })
+    render(ImagesView)
+    await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value: 'x=' } })
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-position', '1')
+  })
+})
