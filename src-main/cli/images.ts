@@ -22,7 +22,7 @@ export const IMAGES_HELP = `berth images COMMAND
 Commands:
   ls [-q] [FILTER...]                     list images (REF TYPE DIGEST SIZE PLATFORMS LABELS)
   import FILE [--all-platforms | --platform P] [--index-name NAME] [--digests [--skip-digest-for-named]]
-              [--base-name NAME] [--label K=V...] [--no-progress]
+              [--base-name NAME] [--label K=V...] [--verify-diff-ids] [--no-progress]
                                           import an OCI layout (tar, tar.gz, tar.zst or directory) or docker-save archive
   export FILE NAME... [--all-platforms | --platform P...] [--dir] [--compress gzip|zstd] [--skip-manifest-json]
                                           export images as an OCI archive (or a layout directory with --dir)
@@ -53,7 +53,7 @@ async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   const p = parseFlags(
     argv,
     {
-      bools: ['all-platforms', 'digests', 'skip-digest-for-named', 'no-progress', 'no-unpack', 'local'],
+      bools: ['all-platforms', 'digests', 'skip-digest-for-named', 'no-progress', 'no-unpack', 'local', 'verify-diff-ids'],
       strings: ['platform', 'index-name', 'base-name', 'label'],
     },
     'images import',
@@ -75,6 +75,7 @@ async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
     // --skip-digest-for-named is given (ctr passes the flag's negation through).
     skipDigestForNamed: flag(p, 'digests') ? !flag(p, 'skip-digest-for-named') : undefined,
     labels: strs(p, 'label').length ? parseLabelArgs(strs(p, 'label')) : undefined,
+    verifyDiffIds: flag(p, 'verify-diff-ids'),
     signal: ctx.signal,
     onProgress: (x) => progress.update(x),
   }).finally(() => progress.done())

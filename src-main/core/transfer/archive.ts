@@ -66,7 +66,7 @@ function cancelled(what: string): BerthError {
 function tarError(file: string, e: { code?: string; message?: string }): BerthError {
   const msg = e.message ?? String(e)
   if (/Truncated input/.test(msg)) return invalidArgument(`${file}: the archive is truncated (${msg})`)
-  if (/Unrecognized archive format|checksum failure/.test(msg)) {
+  if (/Unrecognized archive format|checksum failure|invalid base256|TAR_ENTRY_INVALID/.test(msg)) {
     return invalidArgument(`${file}: not a tar archive (nor a gzip or zstd compressed one)`)
   }
   return invalidArgument(`${file}: unreadable tar archive: ${msg}`)

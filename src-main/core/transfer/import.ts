@@ -8,7 +8,17 @@ import type { ContentStore } from '../content/store'
 import { BerthError, invalidArgument, notFound, unavailable } from '../errors'
 import type { Image, ImageStore } from '../images/store'
 import { children, filterPlatforms, setChildrenLabels } from '../images/handlers'
-import { isIndexType, isManifestType, isNonDistributable, isSchema1Type, MAX_MANIFEST_SIZE } from '../images/mediatypes'
+import { verifyDiffIDs } from '../images/diffid'
+import { readManifest } from '../images/documents'
+import {
+  isConfigType,
+  isIndexType,
+  isLayerType,
+  isManifestType,
+  isNonDistributable,
+  isSchema1Type,
+  MAX_MANIFEST_SIZE,
+} from '../images/mediatypes'
 import { isEmptyWalk, walkNotEmpty, type Handler } from '../images/walk'
 import { withLease } from '../leases'
 import { validateNamespace } from '../namespace'
@@ -42,6 +52,10 @@ export interface ImportOptions extends NamingOptions {
   labels?: Record<string, string>
   signal?: AbortSignal
   onProgress?: (p: TransferProgress) => void
+  /** Decompress the selected platforms' layers and check them against the configs' rootfs.diff_ids. */
+  verifyDiffIds?: boolean
+  /** Bound on a layer's uncompressed bytes while verifying (default: images/diffid's). */
+  maxUncompressed?: number
 }
 
 export interface ImportResult {
@@ -70,10 +84,17 @@ function describe(desc: Descriptor): string {
 }
 
 /** children(), after checking the blob is there, its size is what the parent says, and a document is not oversized. */
-function verifyingChildren(contents: ArchiveContents, ctx: ImportContext, ns: string, root: Descriptor): Handler {
+function verifyingChildren(
+  contents: ArchiveContents,
+  ctx: ImportContext,
+  ns: string,
+  root: Descriptor,
+  manifests: Descriptor[],
+): Handler {
   const provider = ctx.content.provider(ns)
   return async (desc) => {
     if (desc === root) return children(provider, desc)
+    if (isManifestType(desc.mediaType)) manifests.push(desc)
     const size = await contents.blobSize(desc.digest)
     if (size === undefined) {
       // Foreign (non-distributable) layers are legitimately absent from archives.
@@ -88,6 +109,16 @@ function verifyingChildren(contents: ArchiveContents, ctx: ImportContext, ns: st
       throw invalidArgument(`${describe(desc)} ${desc.digest} is ${size} bytes, over the ${MAX_MANIFEST_SIZE}-byte manifest limit`)
     }
     return children(provider, desc)
+  }
+}
+
+/** Image manifests only (attestations and other artifacts have no diff IDs to check). */
+async function verifyLayers(ctx: ImportContext, ns: string, manifests: Descriptor[], opts: ImportOptions): Promise<void> {
+  const provider = ctx.content.provider(ns)
+  for (const desc of manifests) {
+    const m = await readManifest(provider, desc, 'import')
+    if (!isConfigType(m.config.mediaType) || !m.layers.every((l) => isLayerType(l.mediaType))) continue
+    await verifyDiffIDs(ctx.content, ns, m, m.config, { maxUncompressed: opts.maxUncompressed, signal: opts.signal })
   }
 }
 
@@ -134,7 +165,8 @@ export async function importArchive(ctx: ImportContext, ns: string, file: string
         ? await ociLayoutIndex(contents, ctx.content, ns, lease)
         : await dockerSaveIndex(contents, ctx.content, ns, lease)
 
-      const h = filterPlatforms(setChildrenLabels(ctx.content, ns, verifyingChildren(contents, ctx, ns, index)), matcher)
+      const manifests: Descriptor[] = []
+      const h = filterPlatforms(setChildrenLabels(ctx.content, ns, verifyingChildren(contents, ctx, ns, index, manifests)), matcher)
       try {
         await walkNotEmpty(async (d) => {
           checkCancel()
@@ -148,6 +180,11 @@ export async function importArchive(ctx: ImportContext, ns: string, file: string
         throw e
       }
       checkCancel()
+      if (opts.verifyDiffIds) {
+        current = 'verifying diff IDs'
+        progress()
+        await verifyLayers(ctx, ns, manifests, opts)
+      }
 
       current = 'saving'
       progress()
