@@ -8,6 +8,7 @@ import { CONTENT_HELP, contentCommand } from './content'
 import { GC_HELP, gcCommand } from './gc'
 import { IMAGES_HELP, imagesCommand } from './images'
 import type { CommandContext } from './io'
+import { REGISTRY_HELP, registryCommand } from './registry'
 
 const HELP = `berth — container images on your machine, the containerd way
 
@@ -22,10 +23,13 @@ Commands:
   images (i)        ls, import, export, label, tag, rm, check, inspect
   content           ls, label, get
   gc                garbage collection
+  pull, push        images from and to OCI registries
+  login, logout     registry credentials
 
 ${IMAGES_HELP}
 ${CONTENT_HELP}
-${GC_HELP}`
+${GC_HELP}
+${REGISTRY_HELP}`
 
 export async function run(argv: string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } = process): Promise<number> {
   let berth: Berth | undefined
@@ -62,6 +66,7 @@ export async function run(argv: string[], io: { stdout: NodeJS.WriteStream; stde
         await gcCommand(ctx, rest)
         break
       default:
+        if (await registryCommand(ctx, cmd, rest)) break
         io.stderr.write(`berth: unknown command ${JSON.stringify(cmd)} (see berth --help)\n`)
         return 2
     }

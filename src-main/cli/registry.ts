@@ -1,0 +1,280 @@
+// `berth pull`, `push`, `login`, `logout`: the registry side of the command line. Logins made here
+// are kept in <root>/cli-logins.json, encrypted with a key in <root>/cli-logins.key (mode 0600): the
+// CLI has no OS keychain of its own (the app uses Electron's safeStorage). Docker's config.json and
+// its credential helpers are read as well.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { invalidArgument } from '../core/errors'
+import { parse as parsePlatform } from '../core/platforms'
+import {
+  FileCredentialStore,
+  chainSources,
+  dockerConfigSource,
+  type Cipher,
+  type CredentialStore,
+} from '../core/transfer/registry/credentials'
+import type { BlobProgress } from '../core/transfer/registry/fetch'
+import type { RegistryOptions } from '../core/transfer/registry/client'
+import { login, logout } from '../core/transfer/registry/login'
+import { pull } from '../core/transfer/registry/pull'
+import { push } from '../core/transfer/registry/push'
+import { flag, parseFlags, str, strs, type Parsed } from './args'
+import type { CommandContext } from './io'
+import { bytesBinary } from './table'
+
+export const REGISTRY_HELP = `Registry commands:
+  pull REF [--platform P...|--all-platforms] [--plain-http] [--insecure HOST...] [--ca FILE] [--concurrency N]
+  push NAME [REF] [--platform P...] [--plain-http] [--insecure HOST...] [--ca FILE] [--chunk-size BYTES]
+  login HOST [-u USER] [--password-stdin] [--plain-http] [--ca FILE]
+  logout HOST
+  (--no-progress hides progress; REF defaults to docker.io/library/NAME:latest spelling rules)
+`
+
+const TRANSPORT_STRINGS = ['insecure', 'ca']
+const TRANSPORT_BOOLS = ['plain-http', 'no-progress']
+
+function cliCipher(root: string): Cipher {
+  const keyFile = join(root, 'cli-logins.key')
+  const key = (): Buffer => {
+    if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32), { mode: 0o600, flag: 'wx' })
+    return readFileSync(keyFile)
+  }
+  return {
+    encrypt: (plain) => {
+      const iv = randomBytes(12)
+      const c = createCipheriv('aes-256-gcm', key(), iv)
+      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()])
+      return Buffer.concat([iv, c.getAuthTag(), body])
+    },
+    decrypt: (data) => {
+      const b = Buffer.from(data)
+      const d = createDecipheriv('aes-256-gcm', key(), b.subarray(0, 12))
+      d.setAuthTag(b.subarray(12, 28))
+      return Buffer.concat([d.update(b.subarray(28)), d.final()]).toString('utf8')
+    },
+  }
+}
+
+export function cliCredentialStore(root: string): CredentialStore {
+  return new FileCredentialStore(join(root, 'cli-logins.json'), cliCipher(root))
+}
+
+function registryOptions(ctx: CommandContext, p: Parsed): RegistryOptions {
+  const ca = str(p, 'ca')
+  const store = cliCredentialStore(ctx.berth().root)
+  return {
+    plainHttp: flag(p, 'plain-http'),
+    insecureHosts: strs(p, 'insecure'),
+    ...(ca ? { ca: readFileSync(ca, 'utf8') } : {}),
+    credentials: chainSources(store, dockerConfigSource()),
+    userAgent: 'berth',
+  }
+}
+
+/** Per-blob bars on a terminal, redrawn in place; one line per finished blob otherwise. */
+export function blobProgress(stream: NodeJS.WriteStream, verb: string, quiet: boolean) {
+  const tty = Boolean(stream.isTTY)
+  const blobs = new Map<string, BlobProgress>()
+  let drawnLines = 0
+  let last = 0
+  const line = (b: BlobProgress): string => {
+    const pct = b.size > 0 ? Math.min(100, Math.floor((b.offset / b.size) * 100)) : 100
+    const width = 24
+    const filled = Math.round((pct / 100) * width)
+    const bar = `[${'='.repeat(filled)}${' '.repeat(width - filled)}]`
+    return `${b.digest.slice(7, 19)} ${bar} ${String(pct).padStart(3)}% ${bytesBinary(b.offset)}/${bytesBinary(b.size)} ${b.state}`
+  }
+  const draw = (force: boolean): void => {
+    const now = Date.now()
+    if (!force && now - last < 100) return
+    last = now
+    const lines = [...blobs.values()].slice(-12).map(line)
+    let out = drawnLines > 0 ? `\x1b[${drawnLines}A` : ''
+    for (const l of lines) out += `\r\x1b[K${l}\n`
+    stream.write(out)
+    drawnLines = lines.length
+  }
+  return {
+    update(p: BlobProgress): void {
+      if (quiet) return
+      const before = blobs.get(p.digest)?.state
+      blobs.set(p.digest, p)
+      if (tty) draw(p.state === 'done' || p.state === 'exists' || p.state === 'mounted')
+      else if (before !== p.state && p.state !== 'downloading' && p.state !== 'uploading') {
+        stream.write(`${verb} ${p.digest}: ${p.state} (${bytesBinary(p.size)})\n`)
+      }
+    },
+    done(): void {
+      if (!quiet && tty) draw(true)
+    },
+  }
+}
+
+export async function pullCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const p = parseFlags(
+    argv,
+    {
+      bools: ['all-platforms', ...TRANSPORT_BOOLS],
+      strings: ['platform', 'concurrency', ...TRANSPORT_STRINGS],
+    },
+    'pull',
+  )
+  const [ref, ...extra] = p.args
+  if (!ref || extra.length > 0) throw invalidArgument('pull: give exactly one reference (berth pull REF)')
+  const platforms = strs(p, 'platform')
+    .flatMap((s) => s.split(','))
+    .filter((s) => s !== '')
+  if (flag(p, 'all-platforms') && platforms.length > 0) {
+    throw invalidArgument('pull: --all-platforms and --platform exclude each other')
+  }
+  const b = ctx.berth()
+  const concurrency = str(p, 'concurrency')
+  const progress = blobProgress(ctx.stderr, 'pull', flag(p, 'no-progress') || ctx.json)
+  const r = await pull({
+    cs: b.content,
+    images: b.images,
+    db: b.db,
+    ns: ctx.namespace,
+    ref,
+    platforms: flag(p, 'all-platforms') ? 'all' : platforms.map((s) => parsePlatform(s)),
+    ...(b.host ? { host: b.host } : {}),
+    registry: registryOptions(ctx, p),
+    ...(concurrency ? { concurrency: Number(concurrency) } : {}),
+    signal: ctx.signal,
+    onProgress: (e) => progress.update(e),
+  })
+  progress.done()
+  if (ctx.json) {
+    ctx.out(
+      JSON.stringify({ name: r.image.name, target: r.image.target, fetchedBytes: r.fetchedBytes }, null, 2) +
+        '\n',
+    )
+  } else {
+    ctx.out(`${r.image.name} ${r.image.target.digest} (${bytesBinary(r.fetchedBytes)} downloaded)\n`)
+  }
+}
+
+export async function pushCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const p = parseFlags(
+    argv,
+    { bools: TRANSPORT_BOOLS, strings: ['platform', 'chunk-size', 'concurrency', ...TRANSPORT_STRINGS] },
+    'push',
+  )
+  const [name, ref, ...extra] = p.args
+  if (!name || extra.length > 0)
+    throw invalidArgument('push: give an image name and optionally where to push it (berth push NAME [REF])')
+  const b = ctx.berth()
+  const chunk = str(p, 'chunk-size')
+  const concurrency = str(p, 'concurrency')
+  const progress = blobProgress(ctx.stderr, 'push', flag(p, 'no-progress') || ctx.json)
+  const r = await push({
+    cs: b.content,
+    images: b.images,
+    ns: ctx.namespace,
+    name,
+    ref: ref ?? name,
+    platforms: strs(p, 'platform').map((s) => parsePlatform(s)),
+    registry: registryOptions(ctx, p),
+    ...(chunk ? { chunkSize: Number(chunk) } : {}),
+    ...(concurrency ? { concurrency: Number(concurrency) } : {}),
+    signal: ctx.signal,
+    onProgress: (e) => progress.update(e),
+  })
+  progress.done()
+  if (ctx.json) ctx.out(JSON.stringify(r, null, 2) + '\n')
+  else {
+    ctx.out(
+      `${r.name} ${r.desc.digest} (${r.uploaded.length} uploaded, ${r.mounted.length} mounted, ${r.skipped.length} already there)\n`,
+    )
+  }
+}
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  let s = ''
+  for await (const c of stdin) s += typeof c === 'string' ? c : (c as Buffer).toString('utf8')
+  return s.replace(/\r?\n$/, '')
+}
+
+/** Reads a line from the terminal, without echo when `hidden`. */
+async function prompt(ctx: CommandContext, question: string, hidden: boolean): Promise<string> {
+  const stdin = process.stdin
+  if (!stdin.isTTY) throw invalidArgument('login: no terminal to prompt on: use -u USER --password-stdin')
+  ctx.stderr.write(question)
+  stdin.setRawMode(hidden)
+  stdin.resume()
+  try {
+    let s = ''
+    for await (const chunk of stdin) {
+      for (const ch of (chunk as Buffer).toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return s
+        if (ch === '\u0003') throw invalidArgument('login: cancelled')
+        if (ch === '\u007f') s = s.slice(0, -1)
+        else s += ch
+      }
+    }
+    return s
+  } finally {
+    stdin.setRawMode(false)
+    stdin.pause()
+    if (hidden) ctx.stderr.write('\n')
+  }
+}
+
+export async function loginCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const p = parseFlags(
+    argv,
+    {
+      bools: ['password-stdin', ...TRANSPORT_BOOLS],
+      strings: ['username', ...TRANSPORT_STRINGS],
+      aliases: { u: 'username' },
+    },
+    'login',
+  )
+  const [host, ...extra] = p.args
+  if (!host || extra.length > 0)
+    throw invalidArgument('login: give exactly one registry host (berth login HOST)')
+  const username = str(p, 'username') ?? (await prompt(ctx, 'Username: ', false))
+  const secret = flag(p, 'password-stdin')
+    ? await readStdin(process.stdin)
+    : await prompt(ctx, 'Password: ', true)
+  if (!username || !secret) throw invalidArgument('login: username and password are both required')
+  const opts = registryOptions(ctx, p)
+  await login({
+    host,
+    credentials: { username, secret },
+    store: cliCredentialStore(ctx.berth().root),
+    registry: { plainHttp: opts.plainHttp, insecureHosts: opts.insecureHosts, ca: opts.ca },
+    signal: ctx.signal,
+  })
+  ctx.out('Login Succeeded\n')
+}
+
+export async function logoutCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const p = parseFlags(argv, {}, 'logout')
+  const [host, ...extra] = p.args
+  if (!host || extra.length > 0)
+    throw invalidArgument('logout: give exactly one registry host (berth logout HOST)')
+  const removed = await logout(host, cliCredentialStore(ctx.berth().root))
+  ctx.out(removed ? `Removed login credentials for ${host}\n` : `Not logged in to ${host}\n`)
+}
+
+/** Dispatch for main.ts: true when the command was a registry command. */
+export async function registryCommand(ctx: CommandContext, cmd: string, argv: string[]): Promise<boolean> {
+  switch (cmd) {
+    case 'pull':
+      await pullCommand(ctx, argv)
+      return true
+    case 'push':
+      await pushCommand(ctx, argv)
+      return true
+    case 'login':
+      await loginCommand(ctx, argv)
+      return true
+    case 'logout':
+      await logoutCommand(ctx, argv)
+      return true
+    default:
+      return false
+  }
+}

@@ -1,0 +1,163 @@
+// The registry commands of `berth`, run in-process against a real registry: pull, push (to another
+// repository, mounting), login with --password-stdin over HTTPS with Basic auth, logout.
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run } from '../../src-main/cli/main'
+import { multiPlatformImage, type ImageFixture } from '../fixtures/images'
+import { htpasswdLine, makeServerCerts } from './support/certs'
+import { hasRegistry, startRegistry, tempDir, type RunningRegistry } from './support/registry'
+import { seedRegistry } from './support/stores'
+
+const present = hasRegistry()
+
+function sink(): { stream: NodeJS.WriteStream; text: () => string } {
+  let s = ''
+  const w = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      s += chunk.toString('utf8')
+      cb()
+    },
+  })
+  return { stream: w as unknown as NodeJS.WriteStream, text: () => s }
+}
+
+async function berth(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = sink()
+  const err = sink()
+  const code = await run(argv, { stdout: out.stream, stderr: err.stream })
+  return { code, out: out.text(), err: err.text() }
+}
+
+/** The real command as a process, for stdin. */
+function berthProcess(
+  args: string[],
+  input: string,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
+    p.on('close', (code) => resolve({ code, out, err }))
+    p.stdin.end(input)
+  })
+}
+
+describe.skipIf(!present)('berth pull / push / login / logout', () => {
+  let reg: RunningRegistry
+  let secure: RunningRegistry
+  let fx: ImageFixture
+  let tmp: { dir: string; remove: () => void }
+  let caFile: string
+  beforeAll(async () => {
+    tmp = tempDir('berth-cli-')
+    reg = await startRegistry()
+    fx = multiPlatformImage({ seed: 'cli', platforms: ['linux/amd64', 'linux/arm64'] })
+    await seedRegistry(reg.url, 'cli/app', 'v1', fx)
+    const tls = makeServerCerts(tmp.dir)
+    caFile = tls.caCert
+    const htpasswd = join(tmp.dir, 'htpasswd')
+    writeFileSync(htpasswd, `${htpasswdLine('carol', 'carol-pw')}\n`)
+    secure = await startRegistry({ tls: { cert: tls.cert, key: tls.key, caPem: tls.caPem }, htpasswd })
+  })
+  afterAll(async () => {
+    await reg?.stop()
+    await secure?.stop()
+    tmp?.remove()
+  })
+
+  it('pulls one platform, then all, then pushes elsewhere by mounting', async () => {
+    const root = join(tmp.dir, 'root1')
+    const one = await berth('--root', root, 'pull', '--platform', 'linux/arm64', `${reg.host}/cli/app:v1`)
+    expect(one.err).not.toMatch(/^berth:/m)
+    expect(one.err).toMatch(/: done/)
+    expect(one.code).toBe(0)
+    expect(one.out).toContain(`${reg.host}/cli/app:v1 ${fx.target.digest}`)
+    const all = await berth('--root', root, '--json', 'pull', '--all-platforms', `${reg.host}/cli/app:v1`)
+    expect(all.code).toBe(0)
+    expect((JSON.parse(all.out) as { target: { digest: string } }).target.digest).toBe(fx.target.digest)
+    const pushed = await berth(
+      '--root',
+      root,
+      '--json',
+      'push',
+      `${reg.host}/cli/app:v1`,
+      `${reg.host}/cli/copy:v2`,
+    )
+    expect(pushed.code).toBe(0)
+    const r = JSON.parse(pushed.out) as { mounted: string[]; desc: { digest: string } }
+    expect(r.desc.digest).toBe(fx.target.digest)
+    expect(r.mounted.length).toBeGreaterThan(0)
+  })
+
+  it('exits non-zero with one line for bad usage and unknown images', async () => {
+    const root = join(tmp.dir, 'root2')
+    const both = await berth(
+      '--root',
+      root,
+      'pull',
+      '--all-platforms',
+      '--platform',
+      'linux/amd64',
+      `${reg.host}/cli/app:v1`,
+    )
+    expect(both.code).toBe(1)
+    expect(both.err).toMatch(/exclude each other/)
+    const none = await berth('--root', root, 'pull')
+    expect(none.code).toBe(2)
+    const missing = await berth('--root', root, 'pull', `${reg.host}/cli/nothing:v1`)
+    expect(missing.code).toBe(1)
+    expect(missing.err.trim().split('\n')).toHaveLength(1)
+    expect(missing.err).toMatch(/not known|unknown/)
+  })
+
+  it('logs in with --password-stdin, pulls with the stored login, logs out', async () => {
+    const root = join(tmp.dir, 'root3')
+    const bad = await berthProcess(
+      ['--root', root, 'login', '-u', 'carol', '--password-stdin', '--ca', caFile, secure.host],
+      'wrong\n',
+    )
+    expect(bad.code).toBe(1)
+    expect(bad.err).not.toContain('wrong')
+    const good = await berthProcess(
+      ['--root', root, 'login', '-u', 'carol', '--password-stdin', '--ca', caFile, secure.host],
+      'carol-pw\n',
+    )
+    expect(good.err).not.toMatch(/^berth:/m)
+    expect(good.out).toBe('Login Succeeded\n')
+    const up = await berth(
+      '--root',
+      root,
+      'push',
+      '--ca',
+      caFile,
+      `${reg.host}/cli/app:v1`,
+      `${secure.host}/cli/secure:v1`,
+    )
+    // Nothing local yet: the push names the missing image.
+    expect(up.code).toBe(1)
+    await berth('--root', root, 'pull', '--all-platforms', `${reg.host}/cli/app:v1`)
+    const pushed = await berth(
+      '--root',
+      root,
+      'push',
+      '--ca',
+      caFile,
+      `${reg.host}/cli/app:v1`,
+      `${secure.host}/cli/secure:v1`,
+    )
+    expect(pushed.err).not.toMatch(/^berth:/m)
+    expect(pushed.code).toBe(0)
+    const out = await berth('--root', root, 'logout', secure.host)
+    expect(out.out).toContain('Removed')
+    const denied = await berth('--root', root, 'pull', '--ca', caFile, `${secure.host}/cli/secure:v1`)
+    expect(denied.code).toBe(1)
+    expect(denied.err).toMatch(/authentication required/)
+  })
+})
