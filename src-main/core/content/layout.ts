@@ -13,7 +13,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { BerthError, failedPrecondition, notFound, unavailable } from '../errors'
-import { DIGEST_ALGORITHMS, type Digest } from '../oci'
+import type { Digest } from '../oci'
 
 export const OCI_LAYOUT_FILE = 'oci-layout'
 export const OCI_LAYOUT_VERSION = '1.0.0'
@@ -56,9 +56,6 @@ export function blobPath(root: string, d: Digest): string {
   const { alg, hex } = splitDigest(d)
   return join(root, BLOBS_DIR, alg, hex)
 }
-
-/** Algorithms whose blob directories Walk-like scans should read. */
-export const BLOB_ALGORITHMS = Object.keys(DIGEST_ALGORITHMS)
 
 export function statBlob(root: string, d: Digest): Stats | undefined {
   try {
