@@ -212,6 +212,57 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
       expect(await s.cs.listStatuses(s.ns)).toEqual([])
     })
 
+    it('keeps a broken download as an ingest that the next pull resumes', async () => {
+      const s = stores()
+      const layer = layerOf(big)
+      proxy.faults.push({
+        match: (m, p) => m === 'GET' && p.endsWith(`/blobs/${layer.digest}`),
+        cutAfter: 500_000,
+        times: 1,
+      })
+      // One attempt only: the pull fails, and what arrived stays in the ingest.
+      proxy.faults.push({
+        match: (m, p) => m === 'GET' && p.endsWith(`/blobs/${layer.digest}`),
+        respond: { status: 503 },
+        times: 20,
+      })
+      const e = await pull({ ...s, ref: `${proxy.host}/test/big:v1`, registry: { retries: 0 } }).catch(
+        (x: unknown) => x,
+      )
+      expect(e).toBeInstanceOf(Error)
+      expect(s.images.list(s.ns)).toEqual([])
+      const [st] = await s.cs.listStatuses(s.ns)
+      expect(st.ref).toBe(`layer-${layer.digest}`)
+      expect(st.offset).toBeGreaterThan(0)
+      proxy.faults.length = 0
+      proxy.log.length = 0
+      await pull({ ...s, ref: `${proxy.host}/test/big:v1` })
+      const gets = proxy.log.filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${layer.digest}`))
+      expect(gets.map((g) => g.range)).toEqual([`bytes=${st.offset}-`])
+      expect(blobBytes(s, layer.digest).equals(Buffer.from(big.blobs.get(layer.digest)!))).toBe(true)
+    })
+
+    it('pushes blobs before their manifest and the index last', async () => {
+      const src = stores()
+      await loadFixture(src, fx, 'local/ordered:1')
+      proxy.log.length = 0
+      await push({ ...src, name: 'local/ordered:1', ref: `${proxy.host}/ordered/img:1` })
+      const puts = proxy.log.filter((r) => r.method === 'PUT').map((r) => r.path)
+      const at = (pred: (p: string) => boolean): number => puts.findIndex(pred)
+      const last = (pred: (p: string) => boolean): number =>
+        puts.length - 1 - [...puts].reverse().findIndex(pred)
+      expect(puts.at(-1)).toMatch(/\/manifests\/1$/)
+      for (const img of fx.images) {
+        const man = at((p) => p.endsWith(`/manifests/${img.manifest.desc.digest}`))
+        expect(man).toBeGreaterThan(-1)
+        for (const d of [img.config.desc.digest, ...img.layers.map((l) => l.desc.digest)]) {
+          expect(
+            last((p) => p.includes(`digest=${encodeURIComponent(d)}`) || p.includes(`digest=${d}`)),
+          ).toBeLessThan(man)
+        }
+      }
+    })
+
     it('catches a registry that alters blob bytes, and stores nothing of it', async () => {
       const s = stores()
       const layer = layerOf(big)

@@ -3,6 +3,8 @@
 // `rootcertbundle`. Covers Bearer challenges, tokens cached per scope, mounts that need a second
 // repository's pull scope, and tokens that do not grant what was asked.
 import { writeFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { isRegistryError } from '../../src-main/core/transfer/registry/errors'
@@ -11,6 +13,7 @@ import { push } from '../../src-main/core/transfer/registry/push'
 import type { Credentials } from '../../src-main/core/transfer/registry/credentials'
 import { multiPlatformImage, platformOf, type ImageFixture } from '../fixtures/images'
 import { makeSigningCert } from './support/certs'
+import { startProxy } from './support/proxy'
 import { grantAll, startIssuer, type Issuer } from './support/issuer'
 import { hasRegistry, startRegistry, tempDir, type RunningRegistry } from './support/registry'
 import { blobBytes, loadFixture, openStores, type Stores } from './support/stores'
@@ -105,6 +108,43 @@ describe.skipIf(!present)('registry with token auth (JWT issuer)', () => {
       host: platformOf('linux/arm64'),
       registry: as('reader'),
     })
+  })
+
+  it('follows a blob redirect to another host without sending it the token', async () => {
+    // Storage behind a redirect (as S3 or a CDN would be): serves the bytes, records what it was sent.
+    const seen: (string | undefined)[] = []
+    const storage = http.createServer((req, res) => {
+      seen.push(req.headers.authorization)
+      const data = fx.blobs.get(decodeURIComponent(req.url ?? '').slice(1))
+      if (!data) return void res.writeHead(404).end()
+      res.writeHead(200, { 'Content-Length': String(data.length) }).end(Buffer.from(data))
+    })
+    await new Promise<void>((r) => storage.listen(0, '127.0.0.1', () => r()))
+    const storageHost = `localhost:${(storage.address() as AddressInfo).port}`
+    const proxy = await startProxy(reg)
+    try {
+      const layer = fx.images[0].layers[0].desc
+      proxy.faults.push({
+        match: (m, p) => m === 'GET' && p.endsWith(`/blobs/${layer.digest}`),
+        respond: { status: 307, headers: { Location: `http://${storageHost}/${layer.digest}` } },
+      })
+      const s = stores()
+      await pull({
+        ...s,
+        ref: `${proxy.host}/team/a:1`,
+        host: platformOf('linux/amd64'),
+        registry: as('alice'),
+      })
+      expect(seen).toEqual([undefined])
+      const toRegistry = proxy.log.filter((r) => r.path.includes('/blobs/'))
+      expect(toRegistry.length).toBeGreaterThan(0)
+      expect(toRegistry.every((r) => r.authorization)).toBe(true)
+      expect(blobBytes(s, layer.digest).equals(Buffer.from(fx.blobs.get(layer.digest)!))).toBe(true)
+    } finally {
+      await proxy.stop()
+      storage.closeAllConnections()
+      await new Promise((r) => storage.close(r))
+    }
   })
 
   it('fails cleanly when the issuer grants a token for the wrong scope', async () => {
