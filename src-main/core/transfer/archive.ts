@@ -95,13 +95,20 @@ export async function readTarArchive(file: string, visitor: ArchiveVisitor, opts
   let failure: unknown
   let chain: Promise<void> = Promise.resolve()
   let entries = 0
+  // Rejected on the first failure, so a visitor blocked on an entry that will never get more bytes
+  // (the pass stopped feeding the parser) fails too and cleans up after itself.
+  let rejectFailed!: (e: unknown) => void
+  const failed = new Promise<never>((_, reject) => (rejectFailed = reject))
+  failed.catch(() => undefined)
   const fail = (e: unknown) => {
-    if (failure === undefined) failure = e
+    if (failure !== undefined) return
+    failure = e
+    rejectFailed(e)
   }
   parser.on('error', (e: Error) => fail(tarError(file, e)))
   parser.on('entry', (entry: ReadEntry) => {
     entries++
-    chain = chain.then(() => (failure === undefined ? visitEntry(entry, visitor) : drain(entry))).catch((e) => {
+    chain = chain.then(() => (failure === undefined ? visitEntry(entry, visitor, failed) : void entry.resume())).catch((e) => {
       fail(e)
       entry.resume()
     })
@@ -153,13 +160,27 @@ async function drain(entry: ReadEntry): Promise<void> {
   await new Promise<void>((r) => entry.once('end', () => r()))
 }
 
-async function visitEntry(entry: ReadEntry, visitor: ArchiveVisitor): Promise<void> {
+/** The entry's bytes, ending in the pass's failure if there is one before the entry ends. */
+function guarded(entry: ReadEntry, failed: Promise<never>): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const it = (entry as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
+      for (;;) {
+        const r = await Promise.race([it.next(), failed])
+        if (r.done) return
+        yield r.value
+      }
+    },
+  }
+}
+
+async function visitEntry(entry: ReadEntry, visitor: ArchiveVisitor, failed: Promise<never>): Promise<void> {
   const path = safeEntryPath(entry.path)
   switch (entry.type) {
     case 'File':
     case 'OldFile':
     case 'ContiguousFile':
-      return visitor.file(path, entry.size ?? 0, entry as unknown as AsyncIterable<Uint8Array>)
+      return visitor.file(path, entry.size ?? 0, guarded(entry, failed))
     case 'Directory':
       return drain(entry)
     case 'SymbolicLink':
