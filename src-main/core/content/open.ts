@@ -1,7 +1,7 @@
 // Opening a writer: containerd's metadata Writer() (core/metadata/content.go) over the local store's
 // writer() (plugins/content/local/store.go), with the ingest lock on disk.
 import { createHash } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { touchNamespace } from '../db'
 import { alreadyExists, invalidArgument, unavailable, type BerthError } from '../errors'
@@ -155,6 +155,8 @@ export async function openIngestWriter(
       createIngest(dir, bref, size, now)
       files = { ref: bref, startedAt: now, updatedAt: now, total: size, size: 0 }
     }
+    // A commit that crashed between making the data read-only and moving it leaves it read-only.
+    chmodSync(dataPath(dir), 0o644)
     const fh = await open(dataPath(dir), 'r+')
     const hash = createHash('sha256')
     let offset = 0

@@ -201,8 +201,9 @@ export class IngestWriter implements Writer {
         const dir = blobDir(root, splitDigest(dgst).alg)
         try {
           mkdirSync(dir, { recursive: true })
+          // Read-only before it is visible, so no crash leaves a writable file in blobs/.
+          chmodSync(dataPath(this.s.dir), 0o444)
           renameSync(dataPath(this.s.dir), blobPath(root, dgst))
-          chmodSync(blobPath(root, dgst), 0o444)
           fsyncDir(dir)
         } catch (e) {
           throw ioError(e, `moving ingest ${ref} into the blob store`)
