@@ -1,25 +1,33 @@
 // Filters over image records: containerd's image adaptor (core/metadata/adaptors.go adaptImage), and
-// the part of a filter that SQL can answer from an index. The SQL only narrows the candidates; every
+// the part of a filter that SQL can answer cheaply. The SQL only narrows the candidates; every
 // candidate is still checked with the real Filter, so the two can never disagree on semantics.
 import { matchesEverything, parseAll, type Adaptor, type Filter, type Selector } from '../filters'
-import type { Image } from './store-rows'
+import { decodeMap, type Image, type ImageRow } from './store-rows'
+
+interface Fields {
+  name: string
+  digest: string
+  mediaType: string
+  labels(): Record<string, string>
+  annotations(): Record<string, string> | undefined
+}
 
 /** `name`, `target.digest`, `target.mediatype`, `labels.<key>`, `annotations.<key>`; all else absent. */
-export function adaptImage(img: Image): Adaptor {
+function adapt(f: Fields): Adaptor {
   return (fp) => {
     if (fp.length === 0) return undefined
     switch (fp[0]) {
       // Upstream switches on the first one or two elements only, so `name.x` is the name too.
       case 'name':
-        return img.name === '' ? undefined : img.name
+        return f.name === '' ? undefined : f.name
       case 'target':
-        if (fp[1] === 'digest') return img.target.digest || undefined
-        if (fp[1] === 'mediatype') return img.target.mediaType || undefined
+        if (fp[1] === 'digest') return f.digest || undefined
+        if (fp[1] === 'mediatype') return f.mediaType || undefined
         return undefined
       case 'labels':
-        return lookup(img.labels, fp)
+        return lookup(f.labels(), fp)
       case 'annotations':
-        return lookup(img.target.annotations, fp)
+        return lookup(f.annotations(), fp)
       default:
         return undefined
     }
@@ -33,10 +41,25 @@ function lookup(m: Record<string, string> | undefined, fp: readonly string[]): s
   return Object.hasOwn(m, key) ? m[key] : undefined
 }
 
+export function adaptImage(img: Image): Adaptor {
+  return adapt({
+    name: img.name,
+    digest: img.target.digest,
+    mediaType: img.target.mediaType,
+    labels: () => img.labels,
+    annotations: () => img.target.annotations,
+  })
+}
+
+/** The same adaptor over a raw row, decoding labels and annotations only if a selector asks. */
+export function adaptRow(r: ImageRow): Adaptor {
+  return adapt({ name: r[0], digest: r[2], mediaType: r[1], labels: () => decodeMap(r[7]), annotations: () => decodeMap(r[4]) })
+}
+
 export interface ListPlan {
   /** null when every image matches. */
   filter: Filter | null
-  /** SQL appended to `WHERE namespace = @ns` of both the image and the label query; '' for none. */
+  /** SQL appended to `WHERE i.namespace = @ns`; '' for none. */
   where: string
   params: Record<string, string>
 }
@@ -53,25 +76,43 @@ export function planList(filters: readonly string[]): ListPlan {
   }
   const alternatives: string[] = []
   for (const sels of parsed.alternatives) {
-    const parts = sels.map((s) => candidates(s, param)).filter((q): q is string => q !== null)
+    const parts = sels.map((s) => condition(s, param)).filter((q): q is string => q !== null)
     // One alternative SQL cannot narrow means any image may match: scan the namespace.
     if (parts.length === 0) return { filter: parsed, where: '', params: {} }
-    alternatives.push(parts.join(' INTERSECT '))
+    alternatives.push(parts.join(' AND '))
   }
-  return { filter: parsed, where: `AND name IN (${alternatives.join(' UNION ')})`, params }
+  const where = alternatives.length === 1 ? alternatives[0] : alternatives.map((a) => `(${a})`).join(' OR ')
+  return { filter: parsed, where: `AND (${where})`, params }
 }
 
-/** A query of the names that may satisfy the selector, or null when it cannot be narrowed by index. */
-function candidates(s: Selector, param: (v: string) => string): string | null {
+const COLUMNS: Record<string, string> = { digest: 'i.target_digest', mediatype: 'i.target_media_type' }
+
+/**
+ * A necessary condition for the selector on `images i`, or null. `==` and presence use the primary
+ * key, the digest index or the label index; `~=` with a plain literal (no RE2 metacharacter, not
+ * empty) is an unanchored, case-sensitive substring search, which instr() decides in C.
+ */
+function condition(s: Selector, param: (v: string) => string): string | null {
   const [head, second] = s.fieldpath
-  if (s.operator === '==' && head === 'name') return `SELECT ${param(s.value)}`
-  if (s.operator === '==' && head === 'target' && second === 'digest') {
-    return `SELECT name FROM images WHERE namespace = @ns AND target_digest = ${param(s.value)}`
+  const literal = s.operator === '~=' && isLiteral(s.value)
+  let column: string | undefined
+  if (head === 'name') column = 'i.name'
+  else if (head === 'target' && second !== undefined) column = COLUMNS[second]
+  if (column !== undefined) {
+    if (s.operator === '==') return `${column} = ${param(s.value)}`
+    if (literal) return `instr(${column}, ${param(s.value)}) > 0`
+    return null
   }
-  if (head === 'labels' && (s.operator === '==' || s.operator === '')) {
-    const key = param(s.fieldpath.slice(1).join('.'))
-    const value = s.operator === '==' ? ` AND value = ${param(s.value)}` : ''
-    return `SELECT name FROM image_labels WHERE namespace = @ns AND key = ${key}${value}`
-  }
-  return null
+  if (head !== 'labels') return null
+  let value: string
+  if (s.operator === '==') value = ` AND value = ${param(s.value)}`
+  else if (s.operator === '') value = ''
+  else if (literal) value = ` AND instr(value, ${param(s.value)}) > 0`
+  else return null
+  const key = param(s.fieldpath.slice(1).join('.'))
+  return `i.name IN (SELECT name FROM image_labels WHERE namespace = @ns AND key = ${key}${value})`
+}
+
+function isLiteral(pattern: string): boolean {
+  return pattern !== '' && !/[\\.+*?()|[\]{}^$]/.test(pattern)
 }

@@ -1,6 +1,6 @@
-// How an image record lies in SQLite (images + image_labels) and how rows become Image values.
-// Lists read the image rows and the label rows as two queries in the same (namespace, name) order and
-// merge them, which is cheaper than a join with GROUP BY over 100k rows.
+// How an image record lies in SQLite and how rows become Image values. `images` holds the record,
+// `image_label_maps` its labels as one JSON object (what reads use), `image_labels` one row per label
+// (what filters and GC use as an index). Writes keep the two label forms identical.
 import type { Descriptor } from '../oci'
 
 export interface Image {
@@ -11,58 +11,44 @@ export interface Image {
   updatedAt: Date
 }
 
-/** [name, media type, digest, size, annotations JSON, created ms, updated ms] */
-export type ImageRow = [string, string, string, number, string, number, number]
-/** [name, key, value] */
-export type LabelRow = [string, string, string]
+/** [name, media type, digest, size, annotations JSON, created ms, updated ms, labels JSON | null] */
+export type ImageRow = [string, string, string, number, string, number, number, string | null]
 
-export const IMAGE_COLUMNS =
-  'name, target_media_type, target_digest, target_size, target_annotations, created_at, updated_at'
+/** The columns of ImageRow, from `images i LEFT JOIN image_label_maps m`. */
+export const IMAGE_SELECT =
+  'SELECT i.name, i.target_media_type, i.target_digest, i.target_size, i.target_annotations, ' +
+  'i.created_at, i.updated_at, m.labels FROM images i ' +
+  'LEFT JOIN image_label_maps m ON m.namespace = i.namespace AND m.name = i.name'
 
 const EMPTY_JSON = '{}'
 
-/** Annotations are stored as a JSON object; '{}' is by far the common case, so skip the parser for it. */
-export function decodeMap(json: string): Record<string, string> {
-  return json === EMPTY_JSON ? {} : (JSON.parse(json) as Record<string, string>)
+/** Maps are stored as JSON objects; '{}' and NULL are by far the common case, so skip the parser. */
+export function decodeMap(json: string | null): Record<string, string> {
+  // JSON.parse makes "__proto__" an ordinary own key, as a label key must be.
+  return json === null || json === EMPTY_JSON ? {} : (JSON.parse(json) as Record<string, string>)
+}
+
+/** The map as written: empty values are dropped (containerd drops them on write). */
+export function dropEmpty(m: Record<string, string> | undefined): Record<string, string> {
+  if (!m) return {}
+  const kept = Object.entries(m).filter(([, v]) => v !== '')
+  return Object.fromEntries(kept)
 }
 
 export function encodeMap(m: Record<string, string> | undefined): string {
-  if (!m) return EMPTY_JSON
-  const kept = Object.entries(m).filter(([, v]) => v !== '')
-  return kept.length === 0 ? EMPTY_JSON : JSON.stringify(Object.fromEntries(kept))
+  const kept = dropEmpty(m)
+  for (const k in kept) if (Object.hasOwn(kept, k)) return JSON.stringify(kept)
+  return EMPTY_JSON
 }
 
-export function rowToImage(row: ImageRow, labels: Record<string, string>): Image {
+export function rowToImage(row: ImageRow): Image {
   const target: Descriptor = { mediaType: row[1], digest: row[2], size: row[3] }
   if (row[4] !== EMPTY_JSON) target.annotations = decodeMap(row[4])
-  return { name: row[0], labels, target, createdAt: new Date(row[5]), updatedAt: new Date(row[6]) }
-}
-
-/**
- * Merges image rows with label rows. Both must come from the same read transaction, selected by the
- * same condition and sorted by name under the same collation, so the label names are a subsequence
- * of the image names. Names are compared only for equality: JS string order never matters.
- */
-export function mergeRows(rows: ImageRow[], labelRows: LabelRow[]): Image[] {
-  const out = new Array<Image>(rows.length)
-  let j = 0
-  for (let i = 0; i < rows.length; i++) {
-    const name = rows[i][0]
-    let labels: Record<string, string> | undefined
-    while (j < labelRows.length && labelRows[j][0] === name) {
-      labels ??= {}
-      // defineProperty keeps a key such as "__proto__" as an ordinary own label.
-      if (labelRows[j][1] === '__proto__') {
-        Object.defineProperty(labels, '__proto__', {
-          value: labelRows[j][2],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
-      } else labels[labelRows[j][1]] = labelRows[j][2]
-      j++
-    }
-    out[i] = rowToImage(rows[i], labels ?? {})
+  return {
+    name: row[0],
+    labels: decodeMap(row[7]),
+    target,
+    createdAt: new Date(row[5]),
+    updatedAt: new Date(row[6]),
   }
-  return out
 }

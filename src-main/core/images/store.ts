@@ -3,13 +3,13 @@
 // not obvious.
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from '../db'
-import { markDirty, touchNamespace } from '../db'
+import { markDirty } from '../db'
 import { alreadyExists, invalidArgument, notFound } from '../errors'
 import { gc, type GcOptions } from '../gc'
 import { validateNamespace } from '../namespace'
 import type { Descriptor } from '../oci'
-import { adaptImage, planList } from './store-filter'
-import { encodeMap, IMAGE_COLUMNS, mergeRows, rowToImage, type Image, type ImageRow, type LabelRow } from './store-rows'
+import { adaptRow, planList } from './store-filter'
+import { dropEmpty, encodeMap, IMAGE_SELECT, rowToImage, type Image, type ImageRow } from './store-rows'
 import { validateImage } from './store-validate'
 
 export type { Image } from './store-rows'
@@ -44,10 +44,21 @@ export class ImageStore {
   private readonly opts: ImageStoreOptions
   private pending: ImageEvent[] | null = null
   private readonly s: Record<
-    'get' | 'labels' | 'exists' | 'insert' | 'updateRow' | 'insertLabel' | 'deleteLabels' | 'delete' | 'count',
+    | 'get'
+    | 'exists'
+    | 'insert'
+    | 'updateRow'
+    | 'insertLabels'
+    | 'insertLabelMap'
+    | 'touch'
+    | 'deleteLabels'
+    | 'deleteLabelMap'
+    | 'delete'
+    | 'count',
     Stmt
   >
-  private readonly planned = new Map<string, { images: Stmt; labels: Stmt }>()
+  private readonly planned = new Map<string, Stmt>()
+  private readonly tx: (fn: () => unknown) => unknown
 
   constructor(
     readonly db: Database,
@@ -55,20 +66,29 @@ export class ImageStore {
   ) {
     this.opts = opts
     this.now = opts.now ?? (() => new Date())
+    this.tx = db.transaction((fn: () => unknown) => fn())
     const p = (sql: string) => db.prepare(sql)
     this.s = {
-      get: p(`SELECT ${IMAGE_COLUMNS} FROM images WHERE namespace = ? AND name = ?`).raw(),
-      labels: p('SELECT name, key, value FROM image_labels WHERE namespace = ? AND name = ? ORDER BY key').raw(),
+      get: p(`${IMAGE_SELECT} WHERE i.namespace = ? AND i.name = ?`).raw(),
       exists: p('SELECT updated_at FROM images WHERE namespace = ? AND name = ?').pluck(),
       insert: p(
-        `INSERT INTO images (namespace, ${IMAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO images (namespace, name, target_media_type, target_digest, target_size, target_annotations,
+           created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateRow: p(
         `UPDATE images SET target_media_type = ?, target_digest = ?, target_size = ?, target_annotations = ?,
            updated_at = ? WHERE namespace = ? AND name = ?`,
       ),
-      insertLabel: p('INSERT INTO image_labels (namespace, name, key, value) VALUES (?, ?, ?, ?)'),
+      // One statement per image rather than per label: the labels travel as one JSON object.
+      insertLabels: p(
+        `INSERT INTO image_labels (namespace, name, key, value)
+           SELECT ?, ?, key, value FROM json_each(?) WHERE value <> ''`,
+      ),
+      insertLabelMap: p('INSERT INTO image_label_maps (namespace, name, labels) VALUES (?, ?, ?)'),
+      // touchNamespace's statement, prepared once: it runs on every create.
+      touch: p('INSERT OR IGNORE INTO namespaces (name, created_at) VALUES (?, ?)'),
       deleteLabels: p('DELETE FROM image_labels WHERE namespace = ? AND name = ?'),
+      deleteLabelMap: p('DELETE FROM image_label_maps WHERE namespace = ? AND name = ?'),
       delete: p('DELETE FROM images WHERE namespace = ? AND name = ?'),
       count: p('SELECT count(*) FROM images WHERE namespace = ?').pluck(),
     }
@@ -82,15 +102,10 @@ export class ImageStore {
   list(namespace: string, ...filters: string[]): Image[] {
     validateNamespace(namespace)
     const plan = planList(filters)
-    const stmts = this.statementsFor(plan.where)
-    const params = { ...plan.params, ns: namespace }
-    // One read transaction: the label rows must describe exactly the image rows being merged.
-    const images = this.db.transaction(() =>
-      mergeRows(stmts.images.all(params) as ImageRow[], stmts.labels.all(params) as LabelRow[]),
-    )()
-    if (!plan.filter) return images
+    const rows = this.statementFor(plan.where).all({ ...plan.params, ns: namespace }) as ImageRow[]
     const f = plan.filter
-    return images.filter((img) => f.match(adaptImage(img)))
+    // Judge the raw rows and build Image values only for the matches.
+    return (f ? rows.filter((r) => f.match(adaptRow(r))) : rows).map(rowToImage)
   }
 
   /** How many images match (all of them without filters). */
@@ -107,18 +122,18 @@ export class ImageStore {
 
   create(namespace: string, image: ImageInput): Image {
     validateNamespace(namespace)
-    const created = this.transaction(() => {
+    const created = this.write(() => {
       const img = validateImage(image)
       if (this.s.exists.get(namespace, img.name) !== undefined) {
         throw alreadyExists(`image "${img.name}": already exists`)
       }
       // Caller-supplied timestamps are ignored, as in containerd.
       const now = this.now().getTime()
-      touchNamespace(this.db, namespace, now)
+      this.s.touch.run(namespace, now)
       const t = img.target
       this.s.insert.run(namespace, img.name, t.mediaType, t.digest, t.size, encodeMap(t.annotations), now, now)
       this.writeLabels(namespace, img.name, img.labels)
-      return this.read(namespace, img.name) as Image
+      return stored(img, now, now)
     })
     this.emit({ topic: '/images/create', namespace, name: created.name })
     return created
@@ -134,18 +149,19 @@ export class ImageStore {
     if (!image || image.name === '' || image.name === undefined) {
       throw invalidArgument('image name is required for update')
     }
-    const updated = this.transaction(() => {
-      const stored = this.read(namespace, image.name) ?? missing(image.name)
-      const merged = validateImage(applyFieldpaths(stored, image, fieldpaths))
+    const updated = this.write(() => {
+      const old = this.read(namespace, image.name) ?? missing(image.name)
+      const merged = validateImage(applyFieldpaths(old, image, fieldpaths))
       // Timestamps are integer milliseconds. containerd guarantees updatedAt > createdAt after an
       // update through nanosecond clocks; here two writes within one millisecond would tie, so the
       // new updatedAt is at least one millisecond after the previous one, whatever the clock says.
-      const updatedAt = Math.max(this.now().getTime(), stored.updatedAt.getTime() + 1)
+      const updatedAt = Math.max(this.now().getTime(), old.updatedAt.getTime() + 1)
       const t = merged.target
       this.s.updateRow.run(t.mediaType, t.digest, t.size, encodeMap(t.annotations), updatedAt, namespace, image.name)
       this.s.deleteLabels.run(namespace, image.name)
+      this.s.deleteLabelMap.run(namespace, image.name)
       this.writeLabels(namespace, image.name, merged.labels)
-      return this.read(namespace, image.name) as Image
+      return stored(merged, old.createdAt.getTime(), updatedAt)
     })
     this.emit({ topic: '/images/update', namespace, name: updated.name })
     return updated
@@ -153,7 +169,7 @@ export class ImageStore {
 
   delete(namespace: string, name: string, opts: DeleteOptions = {}): void {
     validateNamespace(namespace)
-    this.transaction(() => {
+    this.write(() => {
       const want = opts.target?.digest
       if (want) {
         const row = this.s.get.get(namespace, name) as ImageRow | undefined
@@ -172,17 +188,25 @@ export class ImageStore {
    * outermost commit, and dropped if it rolls back.
    */
   transaction<T>(fn: () => T): T {
-    if (this.pending) return this.db.transaction(fn)()
+    if (this.pending) return this.tx(fn) as T
     this.pending = []
     let events: ImageEvent[] = []
     try {
-      const out = this.db.transaction(fn)()
+      const out = this.tx(fn) as T
       events = this.pending
       return out
     } finally {
       this.pending = null
       for (const e of events) this.opts.onEvent?.(e)
     }
+  }
+
+  /**
+   * One store operation. Inside store.transaction() it joins the outer transaction without a savepoint
+   * of its own: every operation checks everything before its first write, so a failure writes nothing.
+   */
+  private write<T>(fn: () => T): T {
+    return this.pending ? fn() : this.transaction(fn)
   }
 
   private collect(): void {
@@ -198,36 +222,38 @@ export class ImageStore {
 
   private read(namespace: string, name: string): Image | undefined {
     const row = this.s.get.get(namespace, name) as ImageRow | undefined
-    if (!row) return undefined
-    const labels = mergeRows([row], this.s.labels.all(namespace, name) as LabelRow[])[0].labels
-    return rowToImage(row, labels)
+    return row && rowToImage(row)
   }
 
+  /** Both label forms from one JSON text; an image without labels has neither. */
   private writeLabels(namespace: string, name: string, labels: Record<string, string>): void {
-    for (const [k, v] of Object.entries(labels)) {
-      if (v !== '') this.s.insertLabel.run(namespace, name, k, v)
-    }
+    const json = encodeMap(labels)
+    if (json === '{}') return
+    this.s.insertLabels.run(namespace, name, json)
+    this.s.insertLabelMap.run(namespace, name, json)
   }
 
-  private statementsFor(where: string): { images: Stmt; labels: Stmt } {
+  private statementFor(where: string): Stmt {
     let st = this.planned.get(where)
     if (!st) {
-      st = {
-        images: this.db
-          .prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE namespace = @ns ${where} ORDER BY name`)
-          .raw(),
-        labels: this.db
-          .prepare(
-            `SELECT name, key, value FROM image_labels WHERE namespace = @ns ${where} ORDER BY name, key`,
-          )
-          .raw(),
-      }
+      // ORDER BY the primary key's name column: BINARY collation, i.e. UTF-8 byte order.
+      st = this.db.prepare(`${IMAGE_SELECT} WHERE i.namespace = @ns ${where} ORDER BY i.name`).raw()
       // The plan's SQL depends only on the shape of the filters, so this cache stays small.
       if (this.planned.size > 256) this.planned.clear()
       this.planned.set(where, st)
     }
     return st
   }
+}
+
+/** The record as written: empty-valued labels and annotations are dropped. */
+function stored(img: ImageInput, createdAt: number, updatedAt: number): Image {
+  const labels = dropEmpty(img.labels)
+  const target: Descriptor = { ...img.target }
+  const annotations = dropEmpty(target.annotations)
+  if (Object.keys(annotations).length > 0) target.annotations = annotations
+  else delete target.annotations
+  return { name: img.name, labels, target, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) }
 }
 
 function missing(name: string): never {

@@ -37,7 +37,7 @@ export function openEnv(file: 'file' | 'memory' = 'file'): Env {
     clock,
     events,
     close() {
-      db.close()
+      if (this.db.open) this.db.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }

@@ -145,16 +145,32 @@ describe('filters over a corpus', () => {
     }
   })
 
-  it('pushes name, label and digest equality down to SQL, and scans otherwise', () => {
-    expect(planList(['name==x']).where).toMatch(/name IN/)
-    expect(planList(['labels.env==prod']).where).toMatch(/image_labels/)
-    expect(planList(['labels.env']).where).toMatch(/image_labels/)
-    expect(planList(['target.digest==' + dgst(1)]).where).toMatch(/target_digest/)
-    expect(planList(['name==x', 'labels.a==b']).where).toMatch(/UNION/)
-    expect(planList(['name==x,labels.a==b']).where).toMatch(/INTERSECT/)
-    expect(planList(['name==x', 'name~=y']).where).toBe('')
-    expect(planList(['labels.env!=prod']).where).toBe('')
+  it('pushes equality, presence and literal searches down to SQL, and scans otherwise', () => {
+    const where = (...f: string[]) => planList(f).where
+    expect(where('name==x')).toBe('AND (i.name = @p0)')
+    expect(where('labels.env==prod')).toMatch(/image_labels .*key = @p1 AND value = @p0/)
+    expect(where('labels.env')).toMatch(/image_labels/)
+    expect(where('target.digest==' + dgst(1))).toBe('AND (i.target_digest = @p0)')
+    expect(where('target.mediatype==x')).toBe('AND (i.target_media_type = @p0)')
+    expect(where('name~=foo')).toBe('AND (instr(i.name, @p0) > 0)')
+    expect(where('labels.env~=pro')).toMatch(/instr\(value, @p0\)/)
+    expect(where('name==x', 'labels.a==b')).toMatch(/\) OR \(/)
+    expect(where('name==x,labels.a==b')).toMatch(/ AND i.name IN/)
+    for (const scan of [['name==x', 'name~=^y'], ['labels.env!=prod'], ['name~=(?i)foo'], ['name~=a.b'], ['annotations.a==b'], ['name']]) {
+      expect(where(...scan), JSON.stringify(scan)).toBe('')
+    }
     expect(planList(['name==x', '']).filter).toBeNull()
+  })
+
+  it('the pushed-down queries use the indexes, not a scan of the namespace', () => {
+    const plan = (f: string) => {
+      const p = planList([f])
+      const sql = `EXPLAIN QUERY PLAN SELECT i.name FROM images i WHERE i.namespace = @ns ${p.where} ORDER BY i.name`
+      return (env.db.prepare(sql).all({ ...p.params, ns: NS }) as { detail: string }[]).map((r) => r.detail).join('; ')
+    }
+    expect(plan('labels.env==prod')).toMatch(/image_labels_by_key/)
+    expect(plan('name==Zeta')).toMatch(/SEARCH i USING PRIMARY KEY \(namespace=\? AND name=\?\)/)
+    expect(plan('target.digest==' + dgst(1))).toMatch(/images_by_target/)
   })
 })
 

@@ -204,6 +204,15 @@ describe('image store vs model', () => {
             expect(real, JSON.stringify(step)).toEqual(want)
             for (const ns of ['default', 'other']) expect(env.store.list(ns)).toEqual(model.list(ns, []))
           }
+          // The per-label rows (the index) and the label objects (what reads use) never diverge.
+          const rows = env.db.prepare('SELECT namespace, name, key, value FROM image_labels').raw().all() as string[][]
+          const fromRows = new Map<string, Record<string, string>>()
+          for (const [ns, name, k, v] of rows) {
+            const id = `${ns}\0${name}`
+            fromRows.set(id, Object.assign(fromRows.get(id) ?? {}, { [k]: v }))
+          }
+          const maps = env.db.prepare('SELECT namespace, name, labels FROM image_label_maps').raw().all() as string[][]
+          expect(new Map(maps.map(([ns, name, json]) => [`${ns}\0${name}`, JSON.parse(json)]))).toEqual(fromRows)
         } finally {
           env.close()
         }

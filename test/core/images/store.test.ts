@@ -404,6 +404,7 @@ describe('delete', () => {
     env.store.delete(NS, 'x')
     expect(dirty()).toBeGreaterThan(before)
     expect(env.db.prepare('SELECT count(*) FROM image_labels').pluck().get()).toBe(0)
+    expect(env.db.prepare('SELECT count(*) FROM image_label_maps').pluck().get()).toBe(0)
     env.store.create(NS, image('x'))
     expect(env.store.get(NS, 'x').labels).toEqual({})
   })
@@ -459,6 +460,20 @@ describe('events and transactions', () => {
     fails(() => env.store.createMany(NS, [image('a'), image('b'), image('')]), 'invalid-argument')
     expect(env.store.count(NS)).toBe(0)
     expect(env.store.createMany(NS, [image('a'), image('b')]).map((i) => i.name)).toEqual(['a', 'b'])
+  })
+  it('migration 3 builds the label objects of images stored before it', async () => {
+    const { openDatabase } = await import('../../../src-main/core/db')
+    const { ImageStore } = await import('../../../src-main/core/images/store')
+    env.store.create(NS, image('x', { labels: { a: '1', 'b.c': '2' } }))
+    env.store.create(NS, image('y'))
+    env.db.exec('DROP TABLE image_label_maps; UPDATE schema_version SET version = 2')
+    const file = env.db.name
+    env.db.close()
+    const db = openDatabase(file)
+    const again = new ImageStore(db)
+    expect(again.get(NS, 'x').labels).toEqual({ a: '1', 'b.c': '2' })
+    expect(again.list(NS).map((i) => [i.name, i.labels])).toEqual([['x', { a: '1', 'b.c': '2' }], ['y', {}]])
+    env.db = db
   })
   it('a record written in a file survives reopening the database', async () => {
     const { openDatabase } = await import('../../../src-main/core/db')
