@@ -123,14 +123,14 @@ describe.skipIf(!present)('berth pull / push / login / logout', () => {
       ['--root', root, 'login', '-u', 'carol', '--password-stdin', '--ca', caFile, secure.host],
       'wrong\n',
     )
-    expect(bad.code).toBe(1)
+    expect(bad, 'wrong password').toMatchObject({ code: 1 })
     expect(bad.err).not.toContain('wrong')
     const good = await berthProcess(
       ['--root', root, 'login', '-u', 'carol', '--password-stdin', '--ca', caFile, secure.host],
       'carol-pw\n',
     )
     expect(good.err).not.toMatch(/^berth:/m)
-    expect(good.out).toBe('Login Succeeded\n')
+    expect(good, 'good login').toMatchObject({ code: 0, out: 'Login Succeeded\n' })
     const up = await berth(
       '--root',
       root,
@@ -141,7 +141,7 @@ describe.skipIf(!present)('berth pull / push / login / logout', () => {
       `${secure.host}/cli/secure:v1`,
     )
     // Nothing local yet: the push names the missing image.
-    expect(up.code).toBe(1)
+    expect(up, 'push before pull').toMatchObject({ code: 1 })
     await berth('--root', root, 'pull', '--all-platforms', `${reg.host}/cli/app:v1`)
     const pushed = await berth(
       '--root',
@@ -153,11 +153,11 @@ describe.skipIf(!present)('berth pull / push / login / logout', () => {
       `${secure.host}/cli/secure:v1`,
     )
     expect(pushed.err).not.toMatch(/^berth:/m)
-    expect(pushed.code).toBe(0)
+    expect(pushed, 'push').toMatchObject({ code: 0 })
     const out = await berth('--root', root, 'logout', secure.host)
-    expect(out.out).toContain('Removed')
+    expect(out, 'logout').toMatchObject({ code: 0, out: `Removed login credentials for ${secure.host}\n` })
     const denied = await berth('--root', root, 'pull', '--ca', caFile, `${secure.host}/cli/secure:v1`)
-    expect(denied.code).toBe(1)
+    expect(denied, 'pull after logout').toMatchObject({ code: 1 })
     expect(denied.err).toMatch(/authentication required/)
   })
 })

@@ -6,6 +6,7 @@ import { isKind } from '../../src-main/core/errors'
 import { isRegistryError } from '../../src-main/core/transfer/registry/errors'
 import { pull } from '../../src-main/core/transfer/registry/pull'
 import { push } from '../../src-main/core/transfer/registry/push'
+import { inspectRemote } from '../../src-main/core/transfer/registry/remote'
 import type { BlobProgress } from '../../src-main/core/transfer/registry/fetch'
 import { multiPlatformImage, platformOf, type ImageFixture } from '../fixtures/images'
 import { startProxy, type Proxy } from './support/proxy'
@@ -162,6 +163,38 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     const back = stores()
     await pull({ ...back, ref: `${reg.host}/team/app/two:1`, platforms: 'all' })
     for (const [d, data] of img.blobs) expect(blobBytes(back, d).equals(Buffer.from(data))).toBe(true)
+  })
+
+  it('lists the platforms of a remote image without storing anything', async () => {
+    const r = await inspectRemote(`${reg.host}/test/multi:v1`)
+    expect(r.desc).toEqual(fx.target)
+    expect(r.platforms).toEqual(fx.images.map((i) => i.platform))
+    const single = multiPlatformImage({ seed: 'single', platforms: ['linux/arm/v7'] })
+    const lone = { ...single, target: single.images[0].manifest.desc, indexes: [] }
+    lone.blobs = new Map([...single.blobs].filter(([d]) => d !== single.target.digest))
+    await seedRegistry(reg.url, 'test/single', 'v1', lone)
+    const r2 = await inspectRemote(`${reg.host}/test/single:v1`)
+    expect(r2.desc.digest).toBe(single.images[0].manifest.desc.digest)
+    expect(r2.platforms).toEqual([{ os: 'linux', architecture: 'arm', variant: 'v7' }])
+  })
+
+  it('pushes a single-platform pull only for what is local, naming what is missing', async () => {
+    const s = stores()
+    await pull({ ...s, ref: `${reg.host}/test/multi:v1`, host: HOST })
+    const e = await push({ ...s, name: `${reg.host}/test/multi:v1`, ref: `${reg.host}/partial/img:1` }).catch(
+      (x: unknown) => x,
+    )
+    expect(isKind(e, 'not-found')).toBe(true)
+    expect((e as Error).message).toMatch(/--all-platforms/)
+    const ok = await push({
+      ...s,
+      name: `${reg.host}/test/multi:v1`,
+      ref: `${reg.host}/partial/img:1`,
+      platforms: [HOST],
+    }).catch((x: unknown) => x)
+    // distribution 2.8 refuses an index whose manifests it does not have: the error says so.
+    expect(isKind(ok, 'failed-precondition')).toBe(true)
+    expect((ok as Error).message).toMatch(/manifest references a blob the registry does not have/)
   })
 
   it('reports unknown repositories and tags as NotFound with the registry reason', async () => {

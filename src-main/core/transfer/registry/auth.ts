@@ -43,6 +43,8 @@ interface Token {
 interface HostState {
   challenge?: Challenge
   tokens: Map<string, Token>
+  /** Token requests in flight, so that concurrent requests for one scope share a single fetch. */
+  pending: Map<string, Promise<Token>>
   /** Scope keys whose freshly fetched token was refused: asking again would loop. */
   refused: Set<string>
 }
@@ -83,7 +85,7 @@ export class Authorizer {
   private state(host: string): HostState {
     let s = this.hosts.get(host)
     if (!s) {
-      s = { tokens: new Map(), refused: new Set() }
+      s = { tokens: new Map(), pending: new Map(), refused: new Set() }
       this.hosts.set(host, s)
     }
     return s
@@ -112,7 +114,12 @@ export class Authorizer {
       const key = scopeKey(scopes)
       const t = s.tokens.get(key)
       if (t && t.expiresAt > this.now()) return `Bearer ${t.value}`
-      const token = await this.fetchToken(host, ch, scopes, signal)
+      let p = s.pending.get(key)
+      if (!p) {
+        p = this.fetchToken(host, ch, scopes, signal).finally(() => s.pending.delete(key))
+        s.pending.set(key, p)
+      }
+      const token = await p
       s.tokens.set(key, token)
       return `Bearer ${token.value}`
     }
@@ -183,7 +190,9 @@ export class Authorizer {
       )
     }
     const service = ch.params.service
-    const all = [...new Set([...scopes, ...(ch.params.scope ? ch.params.scope.split(' ') : [])])].sort()
+    // The challenge names a scope only for the request it answered: used when the caller has none (login).
+    const all =
+      scopes.length > 0 ? [...new Set(scopes)].sort() : ch.params.scope ? ch.params.scope.split(' ') : []
     let res: Response
     if (c && c.username === '') {
       // An identity token is an OAuth2 refresh token: exchanged with a POST.

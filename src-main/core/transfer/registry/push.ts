@@ -4,7 +4,7 @@
 // in chunks. A registry that answers with another digest than the one sent is an error.
 import { Readable } from 'node:stream'
 import type { ContentStore } from '../../content/store'
-import { invalidArgument, unavailable } from '../../errors'
+import { invalidArgument, isKind, notFound, unavailable } from '../../errors'
 import {
   childrenHandler,
   filterPlatforms,
@@ -79,6 +79,9 @@ export async function push(o: PushOptions): Promise<PushResult> {
   const refText = o.ref ?? o.name
   if (!refText) throw invalidArgument('push needs a reference to push to')
   const ref = parseReference(refText)
+  if (ref.digest && ref.digest !== target.digest) {
+    throw invalidArgument(`push: ${refText} names digest ${ref.digest} but the image is ${target.digest}`)
+  }
   const client = o.client ?? new RegistryClient(o.registry)
   const result: PushResult = {
     name: formatReference(ref),
@@ -101,7 +104,13 @@ export async function push(o: PushOptions): Promise<PushResult> {
       p = (async () => {
         const isParent = isManifestType(desc.mediaType) || isIndexType(desc.mediaType)
         if (isParent) {
-          const kids = await children(desc)
+          const kids = await children(desc).catch((e: unknown) => {
+            if (!isKind(e, 'not-found')) throw e
+            throw notFound(
+              `push: ${desc.digest} is not in the local store (pulled for one platform only?): pull with --all-platforms, or push with --platform`,
+              e,
+            )
+          })
           await Promise.all(kids.map((k) => visit(k, false)))
           await pushManifest(ctx, desc, root ? (ref.tag ?? desc.digest) : desc.digest)
         } else {
@@ -188,7 +197,9 @@ async function pushBlob(ctx: Ctx, desc: Descriptor): Promise<void> {
   if (head.status !== 404) throw registryError(head.status, '', what(ctx, desc))
 
   let location: URL | undefined
-  const info = await o.cs.info(o.ns, desc.digest)
+  const info = await o.cs.info(o.ns, desc.digest).catch((e: unknown) => {
+    throw isKind(e, 'not-found') ? notFound(`push: blob ${desc.digest} is not in the local store`, e) : e
+  })
   const from = mountCandidate(info.labels, hostname(ref.domain), ref.path)
   if (from) {
     const q = new URLSearchParams({ mount: desc.digest, from })
