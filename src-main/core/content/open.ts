@@ -19,7 +19,14 @@ import {
 } from './ingest'
 import { ioError, statBlob } from './layout'
 import { tryLock, unlock } from './lock'
-import { getContent, getIngest, insertIngest, updateIngest, writeTx } from './records'
+import {
+  getContent,
+  getIngest,
+  heldByShareableNamespace,
+  insertIngest,
+  updateIngest,
+  writeTx,
+} from './records'
 import type { WriterOptions } from './types'
 import { hashFile, IngestWriter, type StoreContext } from './writer'
 
@@ -99,9 +106,10 @@ export async function openIngestWriter(
     const at = now.getTime()
     const plan = writeTx(db, `opening writer for ref ${ref}`, () => {
       if (lease) requireLease(db, ns, lease)
-      // containerd's "shared" policy: a blob any namespace committed is reused without rewriting it.
+      // containerd's "shared" policy: a blob any namespace committed is reused without rewriting it;
+      // "isolated": only one a shareable namespace holds.
       let shared: { digest: Digest; size: number } | undefined
-      if (digest) {
+      if (digest && (ctx.policy === 'shared' || heldByShareableNamespace(db, digest))) {
         const st = statBlob(root, digest)
         if (st && (size === 0 || size === st.size)) shared = { digest, size: st.size }
       }

@@ -54,6 +54,18 @@ export function getContent(db: Database, ns: string, d: Digest): ContentRow | un
     .get(ns, d) as ContentRow | undefined
 }
 
+/** Whether a namespace labelled containerd.io/namespace.shareable=true holds the blob (isolated policy). */
+export function heldByShareableNamespace(db: Database, d: Digest): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM content c JOIN namespaces n ON n.name = c.namespace
+         WHERE c.digest = ? AND json_extract(n.labels, '$."containerd.io/namespace.shareable"') = 'true' LIMIT 1`,
+      )
+      .get(d) !== undefined
+  )
+}
+
 export function getLabels(db: Database, ns: string, d: Digest): Record<string, string> {
   const rows = db
     .prepare('SELECT key, value FROM content_labels WHERE namespace = ? AND digest = ? ORDER BY key')

@@ -61,7 +61,7 @@ export class ContentStore {
     }
     this.root = root
     this.db = db
-    this.ctx = { root, db, now: opts.now ?? (() => new Date()) }
+    this.ctx = { root, db, now: opts.now ?? (() => new Date()), policy: opts.policy ?? 'shared' }
   }
 
   /** NotFound when the namespace has no record; an invalid digest string is simply not found. */

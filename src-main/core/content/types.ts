@@ -44,4 +44,10 @@ export interface WriterOptions {
 
 export interface StoreOptions {
   now?: () => Date
+  /**
+   * containerd's content sharing policy. 'shared' (the default): a blob any namespace committed is
+   * reused by a writer in another namespace without rewriting it. 'isolated': only blobs held by a
+   * namespace labelled containerd.io/namespace.shareable=true are reused.
+   */
+  policy?: 'shared' | 'isolated'
 }

@@ -21,6 +21,7 @@ export interface StoreContext {
   root: string
   db: Database
   now: () => Date
+  policy: 'shared' | 'isolated'
 }
 
 /** Writers open in this process, by ingest directory: their status is fresher than the files. */

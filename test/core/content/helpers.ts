@@ -22,7 +22,9 @@ export interface TestStore {
   cleanup(): void
 }
 
-export function makeStore(opts: { now?: () => Date; dir?: string } = {}): TestStore {
+export function makeStore(
+  opts: { now?: () => Date; dir?: string; policy?: 'shared' | 'isolated' } = {},
+): TestStore {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'berth-content-'))
   const root = join(dir, 'content')
   const dbFile = join(dir, 'berth.db')
@@ -35,7 +37,7 @@ export function makeStore(opts: { now?: () => Date; dir?: string } = {}): TestSt
     reopen() {
       t.db.close()
       t.db = openDatabase(dbFile)
-      t.cs = new ContentStore(root, t.db, { now: opts.now })
+      t.cs = new ContentStore(root, t.db, { now: opts.now, policy: opts.policy })
     },
     cleanup() {
       try {
@@ -46,7 +48,7 @@ export function makeStore(opts: { now?: () => Date; dir?: string } = {}): TestSt
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  t.cs = new ContentStore(root, t.db, { now: opts.now })
+  t.cs = new ContentStore(root, t.db, { now: opts.now, policy: opts.policy })
   return t
 }
 

@@ -324,3 +324,43 @@ describe('containerd cross-namespace shared suite', () => {
     await expectKind(t.cs.info(NS2, c.digest), 'not-found')
   })
 })
+
+describe('containerd cross-namespace isolated suites', () => {
+  beforeEach(() => {
+    t.cleanup()
+    t = makeStore({ policy: 'isolated' })
+  })
+
+  it('CrossNamespaceIsolate: under the isolated policy another namespace starts a new ingest', async () => {
+    const size = 1000
+    const c = createContent(size)
+    const ref = `ref-${size}`
+    await writeBlob(t.cs, NS, ref, c.data, { mediaType: '', digest: c.digest, size })
+    const t3 = now()
+    const w = await t.cs.writer(NS2, { ref, desc: { size, digest: c.digest } })
+    const t4 = now()
+    const st = await w.status()
+    expect(w.digest()).toBe(EMPTY)
+    expect(st.offset).toBe(0)
+    expect(st.startedAt.getTime()).toBeGreaterThanOrEqual(t3.getTime())
+    expect(st.startedAt.getTime()).toBeLessThanOrEqual(t4.getTime())
+    await w.close()
+  })
+
+  it('SharedNamespaceIsolate: a namespace labelled shareable shares its blobs even under isolation', async () => {
+    t.db
+      .prepare('INSERT INTO namespaces (name, labels, created_at) VALUES (?, ?, ?)')
+      .run(NS, JSON.stringify({ 'containerd.io/namespace.shareable': 'true' }), Date.now())
+    const size = 1000
+    const c = createContent(size)
+    const ref = `ref-${size}`
+    const t1 = now()
+    await writeBlob(t.cs, NS, ref, c.data, { mediaType: '', digest: c.digest, size })
+    const w = await t.cs.writer(NS2, { ref, desc: { size, digest: c.digest } })
+    const t2 = now()
+    await checkStatus(w, { ref, offset: size, total: size }, c.digest, [t1, t2], [t1, t2])
+    await w.commit(size, c.digest)
+    const t3 = now()
+    for (const ns of [NS, NS2]) await checkInfo(t.cs, ns, c.digest, { size }, [t1, t3], [t1, t3])
+  })
+})
