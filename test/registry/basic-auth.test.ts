@@ -109,6 +109,18 @@ describe.skipIf(!present)('registry with htpasswd Basic auth over HTTPS', () => 
     expect((e as Error).message).toMatch(/certificate/i)
   })
 
+  it('skips certificate verification only for a host marked insecure', async () => {
+    const s = stores()
+    const m = creds()
+    const { image } = await pull({
+      ...s,
+      ref: `${reg.host}/secure/app:1`,
+      host: platformOf('linux/amd64'),
+      registry: { insecureHosts: [reg.host], credentials: (h) => m.get(h) },
+    })
+    expect(image.target.digest).toBe(fx.target.digest)
+  })
+
   it('reports a wrong password as unauthorized, never echoing it', async () => {
     const s = stores()
     const m = creds('not-the-password')

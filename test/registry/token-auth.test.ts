@@ -14,7 +14,10 @@ import type { Credentials } from '../../src-main/core/transfer/registry/credenti
 import { multiPlatformImage, platformOf, type ImageFixture } from '../fixtures/images'
 import { makeSigningCert } from './support/certs'
 import { startProxy } from './support/proxy'
-import { grantAll, startIssuer, type Issuer } from './support/issuer'
+import { grantAll, refreshTokenOf, startIssuer, type Issuer } from './support/issuer'
+import { Authorizer } from '../../src-main/core/transfer/registry/auth'
+import { RegistryClient } from '../../src-main/core/transfer/registry/client'
+import { Transport } from '../../src-main/core/transfer/registry/http'
 import { hasRegistry, startRegistry, tempDir, type RunningRegistry } from './support/registry'
 import { blobBytes, loadFixture, openStores, type Stores } from './support/stores'
 
@@ -145,6 +148,39 @@ describe.skipIf(!present)('registry with token auth (JWT issuer)', () => {
       storage.closeAllConnections()
       await new Promise((r) => storage.close(r))
     }
+  })
+
+  it('reuses a cached token until it expires, then fetches a new one', async () => {
+    let clock = Date.now()
+    const transport = new Transport()
+    const authorizer = new Authorizer(transport, { credentials: as('alice').credentials, now: () => clock })
+    const client = new RegistryClient({ transport, authorizer })
+    try {
+      const forPull = (): number =>
+        issuer.requests.filter((r) => r.scopes.join(' ') === 'repository:team/a:pull').length
+      await pull({ ...stores(), ref: `${reg.host}/team/a:1`, host: platformOf('linux/amd64'), client })
+      expect(forPull()).toBe(1)
+      await pull({ ...stores(), ref: `${reg.host}/team/a:1`, host: platformOf('linux/arm64'), client })
+      expect(forPull()).toBe(1)
+      clock += 301_000 // past the issuer's 300 s lifetime
+      await pull({ ...stores(), ref: `${reg.host}/team/a:1`, host: platformOf('linux/amd64'), client })
+      expect(forPull()).toBe(2)
+    } finally {
+      client.close()
+    }
+  })
+
+  it('exchanges an identity token with an OAuth2 POST', async () => {
+    const s = stores()
+    const { image } = await pull({
+      ...s,
+      ref: `${reg.host}/team/a:1`,
+      host: platformOf('linux/amd64'),
+      registry: { credentials: async () => ({ username: '', secret: refreshTokenOf('alice') }) },
+    })
+    expect(image.target.digest).toBe(fx.target.digest)
+    expect(issuer.requests.map((r) => [r.method, r.user])).toContainEqual(['POST', 'alice'])
+    expect(issuer.requests.every((r) => r.method === 'POST')).toBe(true)
   })
 
   it('fails cleanly when the issuer grants a token for the wrong scope', async () => {

@@ -22,7 +22,12 @@ export interface TokenRequest {
   user?: string
   scopes: string[]
   service?: string
+  /** GET with Basic credentials, or POST exchanging an OAuth2 refresh (identity) token. */
+  method: string
 }
+
+/** The identity token each user may exchange (as `docker login` stores for some registries). */
+export const refreshTokenOf = (user: string): string => `refresh-${user}`
 
 export interface Issuer {
   realm: string
@@ -64,9 +69,23 @@ export async function startIssuer(o: {
         res.writeHead(404).end()
         return
       }
+      const method = req.method ?? 'GET'
       let user: string | undefined
       const auth = req.headers.authorization
-      if (auth?.startsWith('Basic ')) {
+      if (method === 'POST') {
+        let text = ''
+        for await (const c of req) text += (c as Buffer).toString('utf8')
+        const form = new URLSearchParams(text)
+        const name = Object.keys(o.users).find((u) => refreshTokenOf(u) === form.get('refresh_token'))
+        if (form.get('grant_type') !== 'refresh_token' || !name) {
+          state.requests.push({ scopes: [], method })
+          res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"invalid_grant"}')
+          return
+        }
+        user = name
+        for (const s of (form.get('scope') ?? '').split(' ')) if (s) url.searchParams.append('scope', s)
+        if (form.get('service')) url.searchParams.set('service', form.get('service')!)
+      } else if (auth?.startsWith('Basic ')) {
         const plain = Buffer.from(auth.slice(6), 'base64').toString('utf8')
         const i = plain.indexOf(':')
         const name = plain.slice(0, i)
@@ -75,6 +94,7 @@ export async function startIssuer(o: {
             user: name,
             scopes: url.searchParams.getAll('scope'),
             service: url.searchParams.get('service') ?? undefined,
+            method,
           })
           res.writeHead(401, { 'Content-Type': 'application/json' })
           res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }))
@@ -86,7 +106,7 @@ export async function startIssuer(o: {
         .getAll('scope')
         .flatMap((s) => s.split(' '))
         .filter((s) => s !== '')
-      state.requests.push({ user, scopes, service: url.searchParams.get('service') ?? undefined })
+      state.requests.push({ user, scopes, service: url.searchParams.get('service') ?? undefined, method })
       const requested = scopes.map(parseScope).filter((a): a is Access => a !== undefined)
       const access = state.policy(user, requested)
       const now = Math.floor(Date.now() / 1000)
@@ -102,7 +122,15 @@ export async function startIssuer(o: {
         .setJti(randomBytes(8).toString('hex'))
         .sign(key)
       res.writeHead(200, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify({ token, expires_in: lifetime, issued_at: new Date(now * 1000).toISOString() }))
+      // OAuth2 answers carry access_token; the Docker token protocol carries token.
+      const field = method === 'POST' ? 'access_token' : 'token'
+      res.end(
+        JSON.stringify({
+          [field]: token,
+          expires_in: lifetime,
+          issued_at: new Date(now * 1000).toISOString(),
+        }),
+      )
     })().catch((e: unknown) => {
       res.writeHead(500).end(String(e))
     })

@@ -234,7 +234,7 @@ export class Authorizer {
       }
       throw e
     }
-    let j: { token?: string; access_token?: string; expires_in?: number; issued_at?: string }
+    let j: { token?: string; access_token?: string; expires_in?: number }
     try {
       j = JSON.parse(await res.text(1 << 20)) as typeof j
     } catch {
@@ -243,8 +243,7 @@ export class Authorizer {
     const value = j.token ?? j.access_token
     if (!value) throw unavailable(`token service for ${host} answered without a token`)
     const lifetime = Math.max(j.expires_in ?? 0, this.opts.minTokenLifetime ?? MIN_LIFETIME)
-    const issued = j.issued_at ? Date.parse(j.issued_at) : NaN
-    const start = Number.isNaN(issued) ? this.now() : Math.min(issued, this.now())
-    return { value, expiresAt: start + lifetime * 1000 - SLACK_MS }
+    // Counted from receipt on our clock: the issuer's issued_at may be skewed against it.
+    return { value, expiresAt: this.now() + lifetime * 1000 - SLACK_MS }
   }
 }
