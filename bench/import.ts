@@ -47,13 +47,28 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true })
   try {
     const file = join(work, 'bench.tar')
-    const fx = singlePlatformImage({ name: NAME, layers: 3, layerSize: Math.floor((total * MiB) / 3), compression: 'none', seed: 'bench' })
+    const fx = singlePlatformImage({
+      name: NAME,
+      layers: 3,
+      layerSize: Math.floor((total * MiB) / 3),
+      compression: 'none',
+      seed: 'bench',
+    })
     writeOCIArchive(file, [fx])
     const size = statSync(file).size
-    console.log(`archive: ${(size / MiB).toFixed(1)} MiB, 3 uncompressed layers of random bytes; ${rounds} rounds, medians`)
+    console.log(
+      `archive: ${(size / MiB).toFixed(1)} MiB, 3 uncompressed layers of random bytes; ${rounds} rounds, medians`,
+    )
 
     // Each round runs sha256sum, Berth and ctr back to back, so a busy machine slows all three alike.
-    const t = { hashIn: [] as number[], berthIn: [] as number[], ctrIn: [] as number[], hashOut: [] as number[], berthOut: [] as number[], ctrOut: [] as number[] }
+    const t = {
+      hashIn: [] as number[],
+      berthIn: [] as number[],
+      ctrIn: [] as number[],
+      hashOut: [] as number[],
+      berthOut: [] as number[],
+      ctrOut: [] as number[],
+    }
     let ctrMissing = false
     const out = join(work, 'export.tar')
     for (let i = 0; i < rounds; i++) {
@@ -81,8 +96,12 @@ async function main(): Promise<void> {
     }
     const bi = median(t.berthIn)
     const be = median(t.berthOut)
-    console.log(`import: berth ${secs(bi)}, sha256sum ${secs(median(t.hashIn))}, ratio ${(bi / median(t.hashIn)).toFixed(2)}× (goal ≤ 1.5×)`)
-    console.log(`export: berth ${secs(be)}, sha256sum ${secs(median(t.hashOut))}, ratio ${(be / median(t.hashOut)).toFixed(2)}× (goal ≤ 1.5×)`)
+    console.log(
+      `import: berth ${secs(bi)}, sha256sum ${secs(median(t.hashIn))}, ratio ${(bi / median(t.hashIn)).toFixed(2)}× (goal ≤ 1.5×)`,
+    )
+    console.log(
+      `export: berth ${secs(be)}, sha256sum ${secs(median(t.hashOut))}, ratio ${(be / median(t.hashOut)).toFixed(2)}× (goal ≤ 1.5×)`,
+    )
     if (t.ctrIn.length === 0) {
       console.log('ctr: skipped (containerd not installed or could not start)')
     } else {

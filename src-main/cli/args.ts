@@ -37,14 +37,17 @@ export function parseFlags(argv: string[], spec: FlagSpec, command: string): Par
     name = spec.aliases?.[name] ?? name
     if (bools.has(name)) {
       const v = eq >= 0 ? a.slice(eq + 1) : 'true'
-      if (v !== 'true' && v !== 'false') throw invalidArgument(`${command}: --${name} takes no value (or =true/=false)`)
+      if (v !== 'true' && v !== 'false')
+        throw invalidArgument(`${command}: --${name} takes no value (or =true/=false)`)
       set(name, v)
     } else if (strings.has(name)) {
-      let v: string | undefined = eq >= 0 ? a.slice(eq + 1) : argv[++i]
+      const v: string | undefined = eq >= 0 ? a.slice(eq + 1) : argv[++i]
       if (v === undefined) throw invalidArgument(`${command}: --${name} needs a value`)
       set(name, v)
     } else {
-      throw invalidArgument(`${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)} (see berth ${command} --help)`)
+      throw invalidArgument(
+        `${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)} (see berth ${command} --help)`,
+      )
     }
   }
   return { flags, args }

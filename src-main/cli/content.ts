@@ -21,14 +21,24 @@ async function ls(ctx: CommandContext, argv: string[]): Promise<void> {
   if (ctx.json) {
     return printJSON(
       ctx,
-      infos.map((i) => ({ digest: i.digest, size: i.size, createdAt: i.createdAt.toISOString(), updatedAt: i.updatedAt.toISOString(), labels: i.labels })),
+      infos.map((i) => ({
+        digest: i.digest,
+        size: i.size,
+        createdAt: i.createdAt.toISOString(),
+        updatedAt: i.updatedAt.toISOString(),
+        labels: i.labels,
+      })),
     )
   }
   if (flag(p, 'quiet')) return ctx.out(infos.map((i) => `${i.digest}\n`).join(''))
   const now = Date.now()
   const lines = ['DIGEST\tSIZE\tAGE\tLABELS']
   for (const i of infos) {
-    const labels = Object.entries(i.labels).map(([k, v]) => `${k}=${v}`).sort().join(',') || '-'
+    const labels =
+      Object.entries(i.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort()
+        .join(',') || '-'
     lines.push(`${i.digest}\t${humanSize(i.size)}\t${humanDuration(now - i.createdAt.getTime())}\t${labels}`)
   }
   ctx.out(tabwrite(lines.join('\n') + '\n', { padchar: '\t' }))
@@ -40,7 +50,12 @@ async function label(ctx: CommandContext, argv: string[]): Promise<void> {
   if (!d) throw invalidArgument('content label: give a blob DIGEST')
   const info = await labelContent(ctx.berth(), ctx.namespace, parseDigest(d), parseLabelArgs(pairs))
   if (ctx.json) return printJSON(ctx, { digest: info.digest, labels: info.labels })
-  ctx.out(Object.entries(info.labels).map(([k, v]) => `${k}=${v}`).sort().join(',') + '\n')
+  ctx.out(
+    Object.entries(info.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join(',') + '\n',
+  )
 }
 
 async function get(ctx: CommandContext, argv: string[]): Promise<void> {

@@ -11,11 +11,20 @@ export async function gcCommand(ctx: CommandContext, argv: string[]): Promise<vo
   const p = parseFlags(argv, { bools: ['dry-run'] }, 'gc')
   const dryRun = flag(p, 'dry-run')
   const r = collectGarbage(ctx.berth(), dryRun)
-  if (ctx.json) return printJSON(ctx, { dryRun, removed: r.removed, bytesFreed: r.bytesFreed, blobsDeleted: r.blobsDeleted })
+  if (ctx.json)
+    return printJSON(ctx, {
+      dryRun,
+      removed: r.removed,
+      bytesFreed: r.bytesFreed,
+      blobsDeleted: r.blobsDeleted,
+    })
   if (r.removed.length) {
     const lines = ['KIND\tNAMESPACE\tKEY\tSIZE\t']
-    for (const x of r.removed) lines.push(`${x.kind}\t${x.namespace}\t${x.key}\t${x.size !== undefined ? bytesBinary(x.size) : '-'}\t`)
+    for (const x of r.removed)
+      lines.push(`${x.kind}\t${x.namespace}\t${x.key}\t${x.size !== undefined ? bytesBinary(x.size) : '-'}\t`)
     ctx.out(tabwrite(lines.join('\n') + '\n'))
   }
-  ctx.out(`${dryRun ? 'would remove' : 'removed'} ${r.removed.length} records, ${r.blobsDeleted} blobs, ${bytesBinary(r.bytesFreed)}\n`)
+  ctx.out(
+    `${dryRun ? 'would remove' : 'removed'} ${r.removed.length} records, ${r.blobsDeleted} blobs, ${bytesBinary(r.bytesFreed)}\n`,
+  )
 }

@@ -53,13 +53,23 @@ async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   const p = parseFlags(
     argv,
     {
-      bools: ['all-platforms', 'digests', 'skip-digest-for-named', 'no-progress', 'no-unpack', 'local', 'verify-diff-ids'],
+      bools: [
+        'all-platforms',
+        'digests',
+        'skip-digest-for-named',
+        'no-progress',
+        'no-unpack',
+        'local',
+        'verify-diff-ids',
+      ],
       strings: ['platform', 'index-name', 'base-name', 'label'],
     },
     'images import',
   )
-  if (p.args.length !== 1) throw invalidArgument('images import: give exactly one FILE (an archive or an OCI layout directory)')
-  if (flag(p, 'all-platforms') && str(p, 'platform')) throw invalidArgument('images import: --all-platforms and --platform exclude each other')
+  if (p.args.length !== 1)
+    throw invalidArgument('images import: give exactly one FILE (an archive or an OCI layout directory)')
+  if (flag(p, 'all-platforms') && str(p, 'platform'))
+    throw invalidArgument('images import: --all-platforms and --platform exclude each other')
   if (flag(p, 'skip-digest-for-named') && !flag(p, 'digests')) {
     throw invalidArgument('images import: --skip-digest-for-named must be specified with --digests option')
   }
@@ -88,19 +98,28 @@ async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
       added: r.added,
     })
   }
-  if (r.images.length === 0) ctx.err('berth: the archive names no image: use --index-name NAME or --digests to keep it\n')
-  table(ctx, ['REF\tTYPE\tDIGEST\t', ...r.images.map((i) => `${i.name}\t${i.target.mediaType}\t${i.target.digest}\t`)])
+  if (r.images.length === 0)
+    ctx.err('berth: the archive names no image: use --index-name NAME or --digests to keep it\n')
+  table(ctx, [
+    'REF\tTYPE\tDIGEST\t',
+    ...r.images.map((i) => `${i.name}\t${i.target.mediaType}\t${i.target.digest}\t`),
+  ])
 }
 
 async function exportCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   const p = parseFlags(
     argv,
-    { bools: ['all-platforms', 'dir', 'skip-manifest-json', 'no-progress', 'local'], strings: ['platform', 'compress'] },
+    {
+      bools: ['all-platforms', 'dir', 'skip-manifest-json', 'no-progress', 'local'],
+      strings: ['platform', 'compress'],
+    },
     'images export',
   )
-  if (p.args.length < 2) throw invalidArgument('images export: give the output FILE and at least one image NAME')
+  if (p.args.length < 2)
+    throw invalidArgument('images export: give the output FILE and at least one image NAME')
   const platforms = strs(p, 'platform')
-  if (flag(p, 'all-platforms') && platforms.length) throw invalidArgument('images export: --all-platforms and --platform exclude each other')
+  if (flag(p, 'all-platforms') && platforms.length)
+    throw invalidArgument('images export: --all-platforms and --platform exclude each other')
   const compress = str(p, 'compress')
   if (compress !== undefined && compress !== 'gzip' && compress !== 'zstd') {
     throw invalidArgument(`images export: --compress takes gzip or zstd, not ${compress}`)
@@ -119,7 +138,9 @@ async function exportCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   }).finally(() => progress.done())
   if (ctx.json) return printJSON(ctx, r)
   for (const m of r.missing) {
-    ctx.err(`berth: ${m.image}: ${m.mediaType} ${m.digest} (${bytesBinary(m.size)}) is not in the store and was not exported\n`)
+    ctx.err(
+      `berth: ${m.image}: ${m.mediaType} ${m.digest} (${bytesBinary(m.size)}) is not in the store and was not exported\n`,
+    )
   }
 }
 
@@ -129,7 +150,12 @@ async function label(ctx: CommandContext, argv: string[]): Promise<void> {
   if (!name) throw invalidArgument('images label: please specify an image')
   const img = labelImage(ctx.berth(), ctx.namespace, name, parseLabelArgs(pairs), flag(p, 'replace-all'))
   if (ctx.json) return printJSON(ctx, { name: img.name, labels: img.labels })
-  ctx.out(Object.entries(img.labels).map(([k, v]) => `${k}=${v}`).sort().join(',') + '\n')
+  ctx.out(
+    Object.entries(img.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join(',') + '\n',
+  )
 }
 
 async function tag(ctx: CommandContext, argv: string[]): Promise<void> {
@@ -138,7 +164,11 @@ async function tag(ctx: CommandContext, argv: string[]): Promise<void> {
   if (!src) throw invalidArgument('images tag: please provide an image reference to tag from')
   if (dsts.length === 0) throw invalidArgument('images tag: please provide an image reference to tag to')
   const imgs = tagImage(ctx.berth(), ctx.namespace, src, dsts, flag(p, 'force'))
-  if (ctx.json) return printJSON(ctx, imgs.map((i) => ({ name: i.name, target: i.target })))
+  if (ctx.json)
+    return printJSON(
+      ctx,
+      imgs.map((i) => ({ name: i.name, target: i.target })),
+    )
   ctx.out(imgs.map((i) => `${i.name}\n`).join(''))
 }
 
@@ -147,7 +177,11 @@ async function rm(ctx: CommandContext, argv: string[]): Promise<void> {
   if (p.args.length === 0) throw invalidArgument('images rm: name at least one image')
   const r = removeImages(ctx.berth(), ctx.namespace, p.args, flag(p, 'sync'))
   if (ctx.json) {
-    return printJSON(ctx, { removed: r.removed, notFound: r.notFound, ...(r.gc ? { bytesFreed: r.gc.bytesFreed, blobsDeleted: r.gc.blobsDeleted } : {}) })
+    return printJSON(ctx, {
+      removed: r.removed,
+      notFound: r.notFound,
+      ...(r.gc ? { bytesFreed: r.gc.bytesFreed, blobsDeleted: r.gc.blobsDeleted } : {}),
+    })
   }
   for (const n of r.notFound) ctx.err(`berth: ${n}: image not found\n`)
   ctx.out(r.removed.map((n) => `${n}\n`).join(''))
@@ -157,7 +191,13 @@ async function check(ctx: CommandContext, argv: string[]): Promise<void> {
   const p = parseFlags(argv, { bools: ['quiet'], aliases: { q: 'quiet' } }, 'images check')
   const rows = await checkImages(ctx.berth(), ctx.namespace, p.args)
   if (ctx.json) return printJSON(ctx, rows)
-  if (flag(p, 'quiet')) return ctx.out(rows.filter((r) => r.status === 'complete').map((r) => `${r.name}\n`).join(''))
+  if (flag(p, 'quiet'))
+    return ctx.out(
+      rows
+        .filter((r) => r.status === 'complete')
+        .map((r) => `${r.name}\n`)
+        .join(''),
+    )
   const lines = ['REF\tTYPE\tDIGEST\tSTATUS\tSIZE\tUNPACKED\t']
   for (const r of rows) {
     const status = r.status === 'error' ? 'error' : `${r.status} (${r.present}/${r.required})`
@@ -167,7 +207,9 @@ async function check(ctx: CommandContext, argv: string[]): Promise<void> {
   table(ctx, lines)
   for (const r of rows) {
     for (const pl of r.platforms.filter((x) => !x.complete)) {
-      ctx.err(`berth: ${r.name}: ${pl.platform} incomplete (${pl.present}/${pl.required} blobs, ${bytesBinary(pl.presentBytes)}/${bytesBinary(pl.requiredBytes)})\n`)
+      ctx.err(
+        `berth: ${r.name}: ${pl.platform} incomplete (${pl.present}/${pl.required} blobs, ${bytesBinary(pl.presentBytes)}/${bytesBinary(pl.requiredBytes)})\n`,
+      )
     }
     if (r.error) ctx.err(`berth: unable to check ${r.name}: ${r.error}\n`)
   }
@@ -190,7 +232,9 @@ async function inspect(ctx: CommandContext, argv: string[]): Promise<void> {
     `Updated:\t${r.updatedAt}`,
     `Layers:`,
   ]
-  r.manifest.layers.forEach((l, i) => lines.push(`  ${l.digest}\t${l.mediaType}\t${l.size}\tdiff ${r.diffIds[i] ?? '-'}`))
+  r.manifest.layers.forEach((l, i) =>
+    lines.push(`  ${l.digest}\t${l.mediaType}\t${l.size}\tdiff ${r.diffIds[i] ?? '-'}`),
+  )
   lines.push('Diff IDs:')
   for (const d of r.diffIds) lines.push(`  ${d}`)
   table(ctx, lines)

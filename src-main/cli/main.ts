@@ -31,7 +31,10 @@ ${CONTENT_HELP}
 ${GC_HELP}
 ${REGISTRY_HELP}`
 
-export async function run(argv: string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } = process): Promise<number> {
+export async function run(
+  argv: string[],
+  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } = process,
+): Promise<number> {
   let berth: Berth | undefined
   const ac = new AbortController()
   const onSignal = () => ac.abort()
@@ -50,7 +53,9 @@ export async function run(argv: string[], io: { stdout: NodeJS.WriteStream; stde
       signal: ac.signal,
     }
     if (g.help || cmd === undefined || cmd === 'help') {
-      io.stdout.write(cmd === 'images' ? IMAGES_HELP : cmd === 'content' ? CONTENT_HELP : cmd === 'gc' ? GC_HELP : HELP)
+      io.stdout.write(
+        cmd === 'images' ? IMAGES_HELP : cmd === 'content' ? CONTENT_HELP : cmd === 'gc' ? GC_HELP : HELP,
+      )
       return 0
     }
     switch (cmd) {
@@ -76,7 +81,10 @@ export async function run(argv: string[], io: { stdout: NodeJS.WriteStream; stde
     const kind = isBerthError(e) ? e.kind : 'internal'
     io.stderr.write(`berth: ${msg.split('\n')[0]}\n`)
     if (process.env.BERTH_DEBUG && e instanceof Error) io.stderr.write(`${e.stack}\n`)
-    return kind === 'invalid-argument' && /unknown (global )?flag|needs a value|takes no value|give |name at least/.test(msg) ? 2 : 1
+    return kind === 'invalid-argument' &&
+      /unknown (global )?flag|needs a value|takes no value|give |name at least/.test(msg)
+      ? 2
+      : 1
   } finally {
     process.off('SIGINT', onSignal)
     berth?.close()

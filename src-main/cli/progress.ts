@@ -8,14 +8,19 @@ export interface ProgressSink {
   done(): void
 }
 
-export function progressSink(verb: string, stream: NodeJS.WriteStream = process.stderr, quiet = false): ProgressSink {
+export function progressSink(
+  verb: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  quiet = false,
+): ProgressSink {
   if (quiet) return { update: () => undefined, done: () => undefined }
   const tty = Boolean(stream.isTTY)
   let last = 0
   let lastCurrent = ''
   let lastStep = -1
   let drawn = false
-  const pct = (p: TransferProgress) => (p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100)) : 0)
+  const pct = (p: TransferProgress) =>
+    p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100)) : 0
   return {
     update(p) {
       const now = Date.now()
@@ -26,7 +31,9 @@ export function progressSink(verb: string, stream: NodeJS.WriteStream = process.
         const filled = Math.round((pct(p) / 100) * cols)
         const bar = `[${'='.repeat(filled)}${filled < cols ? '>' : ''}${' '.repeat(Math.max(0, cols - filled - 1))}]`
         const what = p.current.length > 30 ? `…${p.current.slice(-29)}` : p.current
-        stream.write(`\r\x1b[K${verb} ${bar} ${String(pct(p)).padStart(3)}% ${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)} ${what}`)
+        stream.write(
+          `\r\x1b[K${verb} ${bar} ${String(pct(p)).padStart(3)}% ${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)} ${what}`,
+        )
         drawn = true
         return
       }
@@ -38,7 +45,9 @@ export function progressSink(verb: string, stream: NodeJS.WriteStream = process.
       lastStep = step
       lastCurrent = p.current
       last = now
-      stream.write(`${verb}: ${pct(p)}% ${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)} ${p.current}\n`)
+      stream.write(
+        `${verb}: ${pct(p)}% ${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)} ${p.current}\n`,
+      )
     },
     done() {
       if (tty && drawn) stream.write('\r\x1b[K')

@@ -124,6 +124,8 @@ export function humanDuration(ms: number): string {
 }
 
 export function labelsColumn(labels: Record<string, string>): string {
-  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort()
+  const pairs = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
   return pairs.length ? pairs.join(',') : '-'
 }

@@ -4,15 +4,33 @@
 import { createReadStream } from 'node:fs'
 import { gc, type GcResult } from '../core/gc'
 import { invalidArgument, isKind } from '../core/errors'
-import { check, config as imageConfig, manifest as imageManifest, platforms as imagePlatforms, rootFS, size as imageSize } from '../core/images/image'
+import {
+  check,
+  config as imageConfig,
+  manifest as imageManifest,
+  platforms as imagePlatforms,
+  rootFS,
+  size as imageSize,
+} from '../core/images/image'
 import type { Image } from '../core/images/store'
 import { validateNamespace } from '../core/namespace'
 import type { Descriptor, Digest, Manifest, Platform } from '../core/oci'
-import { defaultMatcher, format, ordered, parse as parsePlatform, type MatchComparer } from '../core/platforms'
+import {
+  defaultMatcher,
+  format,
+  ordered,
+  parse as parsePlatform,
+  type MatchComparer,
+} from '../core/platforms'
 import { blobPath } from '../core/content/layout'
 import type { Info } from '../core/content/store'
 import { validateLabel } from '../core/labels'
-import { exportArchive, exportDirectory, type ExportOptions, type ExportResult } from '../core/transfer/export'
+import {
+  exportArchive,
+  exportDirectory,
+  type ExportOptions,
+  type ExportResult,
+} from '../core/transfer/export'
 import { importArchive, type ImportOptions, type ImportResult } from '../core/transfer/import'
 import type { Berth } from './berth'
 
@@ -29,7 +47,12 @@ export interface ImageRow {
   updatedAt: string
 }
 
-export async function importImage(b: Berth, ns: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importImage(
+  b: Berth,
+  ns: string,
+  file: string,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   try {
     return await importArchive(b, ns, file, opts)
   } catch (e) {
@@ -186,7 +209,12 @@ export interface ImageInspection {
   diffIds: Digest[]
 }
 
-export async function inspectImage(b: Berth, ns: string, name: string, platform?: string): Promise<ImageInspection> {
+export async function inspectImage(
+  b: Berth,
+  ns: string,
+  name: string,
+  platform?: string,
+): Promise<ImageInspection> {
   validateNamespace(ns)
   const img = b.images.get(ns, name)
   const p = b.content.provider(ns)
@@ -202,7 +230,14 @@ export async function inspectImage(b: Berth, ns: string, name: string, platform?
     createdAt: img.createdAt.toISOString(),
     updatedAt: img.updatedAt.toISOString(),
     platforms: ps,
-    platform: configJSON && typeof configJSON === 'object' ? format({ os: configJSON.os ?? '', architecture: configJSON.architecture ?? '', variant: configJSON.variant }) : '',
+    platform:
+      configJSON && typeof configJSON === 'object'
+        ? format({
+            os: configJSON.os ?? '',
+            architecture: configJSON.architecture ?? '',
+            variant: configJSON.variant,
+          })
+        : '',
     manifest: man,
     config: cfg,
     configJSON,
@@ -266,7 +301,13 @@ export function parseLabelArgs(args: string[]): Record<string, string> {
   return out
 }
 
-export function labelImage(b: Berth, ns: string, name: string, labels: Record<string, string>, replaceAll = false): Image {
+export function labelImage(
+  b: Berth,
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  replaceAll = false,
+): Image {
   validateNamespace(ns)
   const img = b.images.get(ns, name)
   const paths = replaceAll ? ['labels'] : Object.keys(labels).map((k) => `labels.${k}`)
@@ -280,7 +321,12 @@ export async function listContent(b: Berth, ns: string, filters: string[] = []):
   return out
 }
 
-export async function labelContent(b: Berth, ns: string, digest: Digest, labels: Record<string, string>): Promise<Info> {
+export async function labelContent(
+  b: Berth,
+  ns: string,
+  digest: Digest,
+  labels: Record<string, string>,
+): Promise<Info> {
   const paths = Object.keys(labels).map((k) => `labels.${k}`)
   // Nothing to change: containerd's ctr shows the labels instead of clearing them.
   if (paths.length === 0) return b.content.info(ns, digest)

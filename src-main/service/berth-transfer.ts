@@ -25,7 +25,14 @@ export const berthTransfer: TransferPort = {
         allPlatforms: platforms.length === 0,
         platform: platforms.length > 0 ? ordered(...platforms.map((p) => parse(p))) : undefined,
         signal,
-        onProgress: (p) => progress(p.current === 'done' || p.current === 'saving' || p.current === 'resolving' ? p.current : 'reading', p.bytesDone, p.bytesTotal),
+        onProgress: (p) =>
+          progress(
+            p.current === 'done' || p.current === 'saving' || p.current === 'resolving'
+              ? p.current
+              : 'reading',
+            p.bytesDone,
+            p.bytesTotal,
+          ),
       })
       return r.images.map((i) => i.name)
     } catch (e) {

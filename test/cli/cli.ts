@@ -12,19 +12,43 @@ export interface Run {
 }
 
 export function berth(root: string, args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main', 'cli', 'main.ts'), '--root', root, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, BERTH_ROOT: '', ...env },
-    maxBuffer: 256 << 20,
-  })
-  return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), raw: r.stdout }
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(ROOT, 'src-main', 'cli', 'main.ts'),
+      '--root',
+      root,
+      ...args,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, BERTH_ROOT: '', ...env },
+      maxBuffer: 256 << 20,
+    },
+  )
+  return {
+    code: r.status ?? -1,
+    stdout: r.stdout.toString('utf8'),
+    stderr: r.stderr.toString('utf8'),
+    raw: r.stdout,
+  }
 }
 
 /** Like berth() but without --root, for the root-resolution tests. */
 export function berthNoRoot(args: string[], env: Record<string, string>): Run {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main', 'cli', 'main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  })
-  return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), raw: r.stdout }
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main', 'cli', 'main.ts'), ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    },
+  )
+  return {
+    code: r.status ?? -1,
+    stdout: r.stdout.toString('utf8'),
+    stderr: r.stderr.toString('utf8'),
+    raw: r.stdout,
+  }
 }

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dockerSaveArchive, multiPlatformImage, ociArchive, randomBytes, singlePlatformImage } from '../fixtures/images'
+import {
+  dockerSaveArchive,
+  multiPlatformImage,
+  ociArchive,
+  randomBytes,
+  singlePlatformImage,
+} from '../fixtures/images'
 import { berth, berthNoRoot } from './cli'
 
 let dir: string
@@ -25,7 +31,9 @@ describe('berth images', () => {
     const r = berth(root, ['images', 'import', '--all-platforms', join(dir, 'fx.tar.zst')])
     expect(r.stderr).toMatch(/^importing: \d+% /m)
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain(`docker.io/library/cli:1 application/vnd.oci.image.index.v1+json ${fx.target.digest}`)
+    expect(r.stdout).toContain(
+      `docker.io/library/cli:1 application/vnd.oci.image.index.v1+json ${fx.target.digest}`,
+    )
   })
 
   it('imports a docker save archive, one platform', () => {
@@ -44,15 +52,26 @@ describe('berth images', () => {
     // Columns line up: every row's DIGEST starts where the header's does.
     const col = lines[0].indexOf('DIGEST')
     for (const l of lines.slice(1)) expect(l.slice(col, col + 7)).toBe('sha256:')
-    expect(lines.find((l) => l.startsWith('docker.io/library/cli:1'))).toContain('linux/amd64,linux/arm/v7,linux/arm64,windows/amd64')
-    expect(berth(root, ['images', 'ls', '-q']).stdout).toBe('docker.io/library/busybox:1.36\ndocker.io/library/cli:1\n')
+    expect(lines.find((l) => l.startsWith('docker.io/library/cli:1'))).toContain(
+      'linux/amd64,linux/arm/v7,linux/arm64,windows/amd64',
+    )
+    expect(berth(root, ['images', 'ls', '-q']).stdout).toBe(
+      'docker.io/library/busybox:1.36\ndocker.io/library/cli:1\n',
+    )
     const json = JSON.parse(berth(root, ['--json', 'images', 'ls', 'name~=cli']).stdout)
     expect(json).toHaveLength(1)
     expect(json[0].digest).toBe(fx.target.digest)
   })
 
   it('inspects a platform: manifest, config and diff IDs', () => {
-    const r = berth(root, ['images', 'inspect', '--json', 'docker.io/library/cli:1', '--platform', 'linux/arm64'])
+    const r = berth(root, [
+      'images',
+      'inspect',
+      '--json',
+      'docker.io/library/cli:1',
+      '--platform',
+      'linux/arm64',
+    ])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
     const arm = fx.images.find((i) => i.platform.architecture === 'arm64')!
@@ -67,14 +86,21 @@ describe('berth images', () => {
     const r = berth(root, ['images', 'check', '--json'])
     const cli = JSON.parse(r.stdout).find((x: { name: string }) => x.name === 'docker.io/library/cli:1')
     expect(cli.status).toBe('complete')
-    expect(cli.platforms.map((p: { platform: string }) => p.platform).sort()).toEqual(['linux/amd64', 'linux/arm/v7', 'linux/arm64', 'windows/amd64:10.0.20348.1'])
+    expect(cli.platforms.map((p: { platform: string }) => p.platform).sort()).toEqual([
+      'linux/amd64',
+      'linux/arm/v7',
+      'linux/arm64',
+      'windows/amd64:10.0.20348.1',
+    ])
     const table = berth(root, ['images', 'check']).stdout
     expect(table.split('\n')[0]).toMatch(/^REF +TYPE +DIGEST +STATUS +SIZE +UNPACKED *$/)
     expect(table).toMatch(/complete \(12\/12\)/)
   })
 
   it('tags, labels and removes', () => {
-    expect(berth(root, ['images', 'tag', 'docker.io/library/cli:1', 'example.com/cli:copy']).stdout).toBe('example.com/cli:copy\n')
+    expect(berth(root, ['images', 'tag', 'docker.io/library/cli:1', 'example.com/cli:copy']).stdout).toBe(
+      'example.com/cli:copy\n',
+    )
     const again = berth(root, ['images', 'tag', 'docker.io/library/cli:1', 'example.com/cli:copy'])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/^berth: .*already exists/)
@@ -102,7 +128,12 @@ describe('berth images', () => {
     const before = berth(root, ['images', 'ls', '-q']).stdout
     const r = berth(root, ['images', 'import', join(dir, 'garbage.tar')])
     expect(r.code).not.toBe(0)
-    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('berth:'))).toEqual([expect.stringMatching(/not a tar archive/)])
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('berth:')),
+    ).toEqual([expect.stringMatching(/not a tar archive/)])
     expect(berth(root, ['images', 'ls', '-q']).stdout).toBe(before)
   })
 

@@ -7,12 +7,22 @@ describe('tabwrite (Go text/tabwriter, minwidth 1, tabwidth 8, padding 1)', () =
   it.each([
     { name: 'terminated cells pad every column', in: 'A\tBB\t\nccc\td\t\n', out: 'A   BB \nccc d  \n' },
     { name: 'the last unterminated cell is not padded', in: 'A\tB\nccc\tdddd\n', out: 'A   B\nccc dddd\n' },
-    { name: 'a line without tabs ends the block', in: 'a\tb\t\nplain\nxxxx\ty\t\n', out: 'a b \nplain\nxxxx y \n' },
-    { name: 'short lines take part in the columns they have', in: 'a\tb\tc\t\nlonger\t\nx\ty\tz\t\n', out: 'a      b c \nlonger \nx      y z \n' },
+    {
+      name: 'a line without tabs ends the block',
+      in: 'a\tb\t\nplain\nxxxx\ty\t\n',
+      out: 'a b \nplain\nxxxx y \n',
+    },
+    {
+      name: 'short lines take part in the columns they have',
+      in: 'a\tb\tc\t\nlonger\t\nx\ty\tz\t\n',
+      out: 'a      b c \nlonger \nx      y z \n',
+    },
   ])('$name', (c) => expect(tabwrite(c.in)).toBe(c.out))
 
   it('pads with tabs when the pad character is a tab (ctr content ls)', () => {
-    expect(tabwrite('DIGEST\tSIZE\nsha256:abcdefghij\t1kB\n', { padchar: '\t' })).toBe('DIGEST\t\t\tSIZE\nsha256:abcdefghij\t1kB\n')
+    expect(tabwrite('DIGEST\tSIZE\nsha256:abcdefghij\t1kB\n', { padchar: '\t' })).toBe(
+      'DIGEST\t\t\tSIZE\nsha256:abcdefghij\t1kB\n',
+    )
   })
 })
 

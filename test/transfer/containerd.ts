@@ -20,7 +20,16 @@ export async function startContainerd(): Promise<Containerd | undefined> {
   const address = join(dir, 'c.sock')
   writeFileSync(
     join(dir, 'config.toml'),
-    [`version = 2`, `root = "${dir}/root"`, `state = "${dir}/state"`, `[grpc]`, `  address = "${address}"`, `[ttrpc]`, `  address = "${address}.ttrpc"`, ''].join('\n'),
+    [
+      `version = 2`,
+      `root = "${dir}/root"`,
+      `state = "${dir}/state"`,
+      `[grpc]`,
+      `  address = "${address}"`,
+      `[ttrpc]`,
+      `  address = "${address}.ttrpc"`,
+      '',
+    ].join('\n'),
   )
   const proc: ChildProcess = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: 'ignore' })
   const stop = async () => {
@@ -36,7 +45,8 @@ export async function startContainerd(): Promise<Containerd | undefined> {
     return r.stdout
   }
   for (let i = 0; i < 100; i++) {
-    if (existsSync(address) && spawnSync('ctr', ['--address', address, 'version']).status === 0) return { address, ctr, stop }
+    if (existsSync(address) && spawnSync('ctr', ['--address', address, 'version']).status === 0)
+      return { address, ctr, stop }
     if (proc.exitCode !== null) break
     await new Promise((r) => setTimeout(r, 100))
   }

@@ -21,7 +21,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 function entries(buf: Buffer): string[] {
   const names: string[] = []
-  const p = new Parser({ onReadEntry: (e) => { names.push(e.path); e.resume() } })
+  const p = new Parser({
+    onReadEntry: (e) => {
+      names.push(e.path)
+      e.resume()
+    },
+  })
   p.end(buf)
   return names
 }
@@ -46,9 +51,15 @@ describe('fixtures', () => {
     const fx = multiPlatformImage({ attestation: true })
     const idx = JSON.parse(Buffer.from(fx.blobs.get(fx.target.digest)!).toString())
     expect(idx.manifests).toHaveLength(8)
-    expect(idx.manifests[3].platform).toEqual({ architecture: 'amd64', os: 'windows', 'os.version': '10.0.20348.1' })
+    expect(idx.manifests[3].platform).toEqual({
+      architecture: 'amd64',
+      os: 'windows',
+      'os.version': '10.0.20348.1',
+    })
     expect(idx.manifests[4].platform).toEqual({ architecture: 'unknown', os: 'unknown' })
-    expect(idx.manifests[4].annotations['vnd.docker.reference.digest']).toBe(fx.images[0].manifest.desc.digest)
+    expect(idx.manifests[4].annotations['vnd.docker.reference.digest']).toBe(
+      fx.images[0].manifest.desc.digest,
+    )
   })
 
   it('docker save archives list manifest.json and repositories', () => {
@@ -67,7 +78,15 @@ describe('fixtures', () => {
     const dir = join(tmp, 'layout')
     writeOCILayoutDir(dir, [fx])
     const cfg = JSON.parse(
-      execFileSync('skopeo', ['inspect', '--override-os', 'linux', '--override-arch', 'arm64', '--config', `oci:${dir}:1`]).toString(),
+      execFileSync('skopeo', [
+        'inspect',
+        '--override-os',
+        'linux',
+        '--override-arch',
+        'arm64',
+        '--config',
+        `oci:${dir}:1`,
+      ]).toString(),
     )
     expect(cfg.architecture).toBe('arm64')
     expect(readdirSync(join(dir, 'blobs', 'sha256')).length).toBe(fx.blobs.size)

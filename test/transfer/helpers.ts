@@ -37,9 +37,13 @@ export function tempStore(): TestStore {
     },
     snapshot(ns = 'default') {
       return {
-        images: db.prepare('SELECT name, target_digest FROM images WHERE namespace = ? ORDER BY name').all(ns),
+        images: db
+          .prepare('SELECT name, target_digest FROM images WHERE namespace = ? ORDER BY name')
+          .all(ns),
         content: db.prepare('SELECT digest, size FROM content WHERE namespace = ? ORDER BY digest').all(ns),
-        labels: db.prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ? ORDER BY digest, key').all(ns),
+        labels: db
+          .prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ? ORDER BY digest, key')
+          .all(ns),
         leases: db.prepare('SELECT id FROM leases WHERE namespace = ?').all(ns),
       }
     },

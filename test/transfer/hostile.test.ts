@@ -42,7 +42,10 @@ const blobFiles = () => readdirSync(join(s.root, 'blobs', 'sha256')).sort()
 beforeAll(async () => {
   s = tempStore()
   // Something already in the store, so "unchanged" means something.
-  const fx = multiPlatformImage({ name: 'docker.io/library/keep:1', platforms: ['linux/amd64', 'linux/arm64'] })
+  const fx = multiPlatformImage({
+    name: 'docker.io/library/keep:1',
+    platforms: ['linux/amd64', 'linux/arm64'],
+  })
   await importArchive(s, 'default', s.file('keep.tar', ociArchive([fx])), { allPlatforms: true })
   gc(s.db, { root: s.root })
 })
@@ -94,14 +97,18 @@ const cases: Case[] = [
     archive: () => {
       const fx = fxOf()
       const l = fx.images[0].layers[0].desc.digest
-      return ociWith(fx, { omit: [l], extra: [{ path: `blobs/sha256/${l.slice(7)}`, type: 'SymbolicLink', linkpath: '/etc/passwd' }] })
+      return ociWith(fx, {
+        omit: [l],
+        extra: [{ path: `blobs/sha256/${l.slice(7)}`, type: 'SymbolicLink', linkpath: '/etc/passwd' }],
+      })
     },
     kind: 'invalid-argument',
     message: /symbolic link .*links are not allowed/,
   },
   {
     name: 'hardlink in the layout',
-    archive: () => ociWith(fxOf(), { extra: [{ path: 'blobs/sha256/hardlinked', type: 'Link', linkpath: 'index.json' }] }),
+    archive: () =>
+      ociWith(fxOf(), { extra: [{ path: 'blobs/sha256/hardlinked', type: 'Link', linkpath: 'index.json' }] }),
     kind: 'invalid-argument',
     message: /hard link .*links are not allowed/,
   },
@@ -110,7 +117,10 @@ const cases: Case[] = [
     archive: () => {
       const fx = fxOf()
       const l = fx.images[0].layers[1].desc.digest
-      return ociWith(fx, { omit: [l], extra: [{ path: `blobs/sha256/${l.slice(7)}`, data: Buffer.from('not the layer') }] })
+      return ociWith(fx, {
+        omit: [l],
+        extra: [{ path: `blobs/sha256/${l.slice(7)}`, data: Buffer.from('not the layer') }],
+      })
     },
     kind: 'failed-precondition',
     message: /does not match its name/,
@@ -120,7 +130,10 @@ const cases: Case[] = [
     archive: () => {
       const fx = fxOf()
       return ociWith(fx, {
-        indexJSON: JSON.stringify({ schemaVersion: 2, manifests: [{ ...fx.target, size: fx.target.size + 7 }] }),
+        indexJSON: JSON.stringify({
+          schemaVersion: 2,
+          manifests: [{ ...fx.target, size: fx.target.size + 7 }],
+        }),
       })
     },
     kind: 'invalid-argument',
@@ -158,7 +171,11 @@ const cases: Case[] = [
     name: 'manifest over 4,393,216 bytes',
     archive: () => {
       const img = fxOf().images[0]
-      const huge = manifestBlob(img.config.desc, img.layers.map((l) => l.desc), { annotations: { pad: 'x'.repeat(4_393_216) } })
+      const huge = manifestBlob(
+        img.config.desc,
+        img.layers.map((l) => l.desc),
+        { annotations: { pad: 'x'.repeat(4_393_216) } },
+      )
       return ociWith(indexOnly(huge.desc, huge, img.config, ...img.layers))
     },
     kind: 'invalid-argument',
@@ -173,7 +190,9 @@ const cases: Case[] = [
   {
     name: 'truncated tar',
     archive: () => {
-      const buf = ociArchive([singlePlatformImage({ name: 'docker.io/library/bad:1', layerSize: 64 * 1024, compression: 'none' })])
+      const buf = ociArchive([
+        singlePlatformImage({ name: 'docker.io/library/bad:1', layerSize: 64 * 1024, compression: 'none' }),
+      ])
       return buf.subarray(0, Math.floor(buf.length * 0.6))
     },
     kind: 'invalid-argument',
@@ -202,7 +221,10 @@ const cases: Case[] = [
   },
   {
     name: 'duplicate entries with different content (index.json)',
-    archive: () => ociWith(fxOf(), { extra: [{ path: 'index.json', data: Buffer.from('{"schemaVersion":2,"manifests":[]}') }] }),
+    archive: () =>
+      ociWith(fxOf(), {
+        extra: [{ path: 'index.json', data: Buffer.from('{"schemaVersion":2,"manifests":[]}') }],
+      }),
     kind: 'invalid-argument',
     message: /two entries named index\.json with different content/,
   },
@@ -269,14 +291,22 @@ const cases: Case[] = [
     archive: () => {
       const entries = dockerSaveEntries([{ fixture: fxOf() }], { dropLayer: 0 })
       const m = JSON.parse(entries.find((e) => e.path === 'manifest.json')!.data!.toString())
-      return tarBuffer([...entries, { path: m[0].Layers[0], type: 'SymbolicLink', linkpath: '../../../etc/shadow' }])
+      return tarBuffer([
+        ...entries,
+        { path: m[0].Layers[0], type: 'SymbolicLink', linkpath: '../../../etc/shadow' },
+      ])
     },
     kind: 'invalid-argument',
     message: /symbolic link leaving the archive/,
   },
   {
     name: 'unsupported oci-layout version',
-    archive: () => tarBuffer(ociLayoutEntries([fxOf()]).map((e) => (e.path === 'oci-layout' ? { ...e, data: Buffer.from('{"imageLayoutVersion":"9.9"}') } : e))),
+    archive: () =>
+      tarBuffer(
+        ociLayoutEntries([fxOf()]).map((e) =>
+          e.path === 'oci-layout' ? { ...e, data: Buffer.from('{"imageLayoutVersion":"9.9"}') } : e,
+        ),
+      ),
     kind: 'invalid-argument',
     message: /unsupported OCI layout version 9\.9/,
   },
@@ -357,17 +387,27 @@ describe('hostile archives', () => {
         if (x.current.startsWith('blobs/') && ++entries === 5) ac.abort()
       },
     })
-    await expect(p).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/cancelled/) })
+    await expect(p).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/cancelled/),
+    })
     expect(s.snapshot()).toEqual(before)
   })
 
   it('a reference cycle is refused by the walk the import runs', async () => {
     // Content addressing makes a real cycle unconstructible in an archive; a provider that does not
     // verify digests shows the guard the import relies on.
-    const idx: Descriptor = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha256('cycle'), size: 1 }
+    const idx: Descriptor = {
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      digest: sha256('cycle'),
+      size: 1,
+    }
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [idx] }))
     const p: Provider = { readBlob: async () => body, has: async () => true }
-    await expect(walk(childrenHandler(p), idx)).rejects.toMatchObject({ kind: 'invalid-argument', message: expect.stringMatching(/cycle/) })
+    await expect(walk(childrenHandler(p), idx)).rejects.toMatchObject({
+      kind: 'invalid-argument',
+      message: expect.stringMatching(/cycle/),
+    })
   })
 
   it('an archive that is a directory with a symlink is refused', async () => {
@@ -379,7 +419,9 @@ describe('hostile archives', () => {
     writeOCILayoutDir(dir, [fx], { omit: [l] })
     symlinkSync('/etc/passwd', join(dir, 'blobs', 'sha256', l.slice(7)))
     const before = s.snapshot()
-    await expect(importArchive(s, 'default', dir, { allPlatforms: true })).rejects.toMatchObject({ kind: 'invalid-argument' })
+    await expect(importArchive(s, 'default', dir, { allPlatforms: true })).rejects.toMatchObject({
+      kind: 'invalid-argument',
+    })
     expect(s.snapshot()).toEqual(before)
   })
 })

@@ -31,18 +31,39 @@ afterEach(() => {
 
 function tarNames(buf: Buffer): { path: string; mode: number; mtime: number; uid: number }[] {
   const out: { path: string; mode: number; mtime: number; uid: number }[] = []
-  const p = new Parser({ onReadEntry: (e) => (out.push({ path: e.path, mode: e.mode ?? 0, mtime: e.mtime?.getTime() ?? -1, uid: e.uid ?? -1 }), e.resume()) })
+  const p = new Parser({
+    onReadEntry: (e) => (
+      out.push({ path: e.path, mode: e.mode ?? 0, mtime: e.mtime?.getTime() ?? -1, uid: e.uid ?? -1 }),
+      e.resume()
+    ),
+  })
   p.end(buf)
   return out
 }
 
 const cases: { name: string; fx: () => ImageFixture }[] = [
-  { name: 'zstd layers', fx: () => multiPlatformImage({ name: 'docker.io/library/z:1', compression: 'zstd' }) },
-  { name: 'windows os.version', fx: () => multiPlatformImage({ name: 'example.com/win:ltsc2022', platforms: ['windows/amd64:10.0.20348.1', 'windows/amd64:10.0.17763.5'] }) },
+  {
+    name: 'zstd layers',
+    fx: () => multiPlatformImage({ name: 'docker.io/library/z:1', compression: 'zstd' }),
+  },
+  {
+    name: 'windows os.version',
+    fx: () =>
+      multiPlatformImage({
+        name: 'example.com/win:ltsc2022',
+        platforms: ['windows/amd64:10.0.20348.1', 'windows/amd64:10.0.17763.5'],
+      }),
+  },
   { name: 'nested indexes', fx: () => multiPlatformImage({ name: 'example.com/nested:2', nested: 2 }) },
   { name: 'attestations', fx: () => multiPlatformImage({ name: 'example.com/att:3', attestation: true }) },
-  { name: 'Docker manifest list', fx: () => multiPlatformImage({ name: 'example.com/list:4', format: 'docker' }) },
-  { name: 'single manifest', fx: () => singlePlatformImage({ name: 'example.com/single:5', compression: 'none' }) },
+  {
+    name: 'Docker manifest list',
+    fx: () => multiPlatformImage({ name: 'example.com/list:4', format: 'docker' }),
+  },
+  {
+    name: 'single manifest',
+    fx: () => singlePlatformImage({ name: 'example.com/single:5', compression: 'none' }),
+  },
 ]
 
 describe('round trip', () => {
@@ -61,7 +82,11 @@ describe('round trip', () => {
     const digests = (s: TestStore) => s.db.prepare('SELECT digest FROM content ORDER BY digest').pluck().all()
     // b also holds the exported index.json; every fixture blob is in both.
     for (const d of f.blobs.keys()) expect(digests(b)).toContain(d)
-    expect(gc(b.db, { root: b.root }).removed.filter((r) => r.kind === 'content').map((r) => r.key)).toEqual([r2.index.digest])
+    expect(
+      gc(b.db, { root: b.root })
+        .removed.filter((r) => r.kind === 'content')
+        .map((r) => r.key),
+    ).toEqual([r2.index.digest])
     for (const d of f.blobs.keys()) expect(digests(b)).toContain(d)
   })
 
@@ -88,14 +113,20 @@ describe('round trip', () => {
   it('docker-save import gives a schema 2 manifest whose layer digests are the diff IDs', async () => {
     const f = singlePlatformImage({ name: 'busybox:1.36', layers: 3 })
     const a = store()
-    const r = await importArchive(a, 'default', a.file('save.tar', dockerSaveArchive([{ fixture: f }])), { allPlatforms: true })
+    const r = await importArchive(a, 'default', a.file('save.tar', dockerSaveArchive([{ fixture: f }])), {
+      allPlatforms: true,
+    })
     expect(r.format).toBe('docker')
     expect(r.images.map((i) => i.name)).toEqual(['docker.io/library/busybox:1.36'])
-    const m = JSON.parse(Buffer.from(await a.content.provider('default').readBlob(r.images[0].target)).toString())
+    const m = JSON.parse(
+      Buffer.from(await a.content.provider('default').readBlob(r.images[0].target)).toString(),
+    )
     expect(m.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json')
     expect(m.config.mediaType).toBe('application/vnd.docker.container.image.v1+json')
     expect(m.layers.map((l: { digest: string }) => l.digest)).toEqual(f.images[0].diffIds)
-    expect(new Set(m.layers.map((l: { mediaType: string }) => l.mediaType))).toEqual(new Set(['application/vnd.docker.image.rootfs.diff.tar']))
+    expect(new Set(m.layers.map((l: { mediaType: string }) => l.mediaType))).toEqual(
+      new Set(['application/vnd.docker.image.rootfs.diff.tar']),
+    )
   })
 
   it('platform selection keeps only the selected platform blobs after gc', async () => {
@@ -123,10 +154,22 @@ describe('round trip', () => {
     const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci-archive:${out}`]).toString())
     expect(raw.manifests).toHaveLength(8)
     const cfg = JSON.parse(
-      execFileSync('skopeo', ['inspect', '--override-os', 'linux', '--override-arch', 'arm', '--override-variant', 'v7', '--config', `oci-archive:${out}`]).toString(),
+      execFileSync('skopeo', [
+        'inspect',
+        '--override-os',
+        'linux',
+        '--override-arch',
+        'arm',
+        '--override-variant',
+        'v7',
+        '--config',
+        `oci-archive:${out}`,
+      ]).toString(),
     )
     expect(cfg.variant).toBe('v7')
-    expect(JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${out}:sk:1`]).toString()).Architecture).toBe(hostPlatform().architecture)
+    expect(
+      JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${out}:sk:1`]).toString()).Architecture,
+    ).toBe(hostPlatform().architecture)
   })
 
   it.skipIf(!hasTool('umoci'))('umoci lists the exported directory', async () => {

@@ -5,7 +5,12 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportArchive } from '../../src-main/core/transfer/export'
 import { importArchive } from '../../src-main/core/transfer/import'
-import { dockerSaveArchive, multiPlatformImage, singlePlatformImage, writeOCILayoutDir } from '../fixtures/images'
+import {
+  dockerSaveArchive,
+  multiPlatformImage,
+  singlePlatformImage,
+  writeOCILayoutDir,
+} from '../fixtures/images'
 import { startContainerd, type Containerd } from './containerd'
 import { tempStore, type TestStore } from './helpers'
 import { hasTool } from './tools'
@@ -21,7 +26,8 @@ afterAll(async () => {
   s.close()
 })
 
-const run = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 })
+const run = (cmd: string, ...args: string[]) =>
+  execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 })
 
 describe.skipIf(!hasTool('skopeo'))('skopeo', () => {
   it('oci-archive written by skopeo copy --all imports with the same digests', async () => {
@@ -31,7 +37,9 @@ describe.skipIf(!hasTool('skopeo'))('skopeo', () => {
     const file = join(s.dir, 'sko.tar')
     run('skopeo', 'copy', '--all', `oci:${dir}:1`, `oci-archive:${file}:docker.io/library/sko:copied`)
     const r = await importArchive(s, 'default', file, { allPlatforms: true })
-    expect(r.images.map((i) => [i.name, i.target.digest])).toEqual([['docker.io/library/sko:copied', fx.target.digest]])
+    expect(r.images.map((i) => [i.name, i.target.digest])).toEqual([
+      ['docker.io/library/sko:copied', fx.target.digest],
+    ])
   })
 
   it('docker-archive written by skopeo imports, its diff IDs verified', async () => {
@@ -43,7 +51,9 @@ describe.skipIf(!hasTool('skopeo'))('skopeo', () => {
     const r = await importArchive(s, 'default', file, { allPlatforms: true, verifyDiffIds: true })
     expect(r.format).toBe('docker')
     expect(r.images.map((i) => i.name)).toEqual(['docker.io/library/skd:2'])
-    const m = JSON.parse(Buffer.from(await s.content.provider('default').readBlob(r.images[0].target)).toString())
+    const m = JSON.parse(
+      Buffer.from(await s.content.provider('default').readBlob(r.images[0].target)).toString(),
+    )
     expect(m.config.digest).toBe(fx.images[0].config.desc.digest)
   })
 
@@ -71,8 +81,13 @@ describe.skipIf(!hasTool('umoci'))('umoci', () => {
     expect(r1.images.map((i) => i.name)).toEqual(['example.com/umoci:v1'])
     const tarFile = join(s.dir, 'umoci.tar')
     run('tar', '-C', dir, '-cf', tarFile, '.')
-    const r2 = await importArchive(s, 'default', tarFile, { allPlatforms: true, baseName: 'example.com/umoci2' })
-    expect(r2.images.map((i) => [i.name, i.target.digest])).toEqual([['example.com/umoci2:v1', r1.images[0].target.digest]])
+    const r2 = await importArchive(s, 'default', tarFile, {
+      allPlatforms: true,
+      baseName: 'example.com/umoci2',
+    })
+    expect(r2.images.map((i) => [i.name, i.target.digest])).toEqual([
+      ['example.com/umoci2:v1', r1.images[0].target.digest],
+    ])
   })
 })
 
@@ -85,7 +100,9 @@ describe('containerd', () => {
     const out = join(s.dir, 'ctr-out.tar')
     await exportArchive(s, 'default', [fx.name!], out, { allPlatforms: true })
     cd.ctr('images', 'import', '--all-platforms', '--no-unpack', out)
-    expect(cd.ctr('images', 'ls')).toContain(`docker.io/library/ctr:1 application/vnd.oci.image.index.v1+json ${fx.target.digest}`)
+    expect(cd.ctr('images', 'ls')).toContain(
+      `docker.io/library/ctr:1 application/vnd.oci.image.index.v1+json ${fx.target.digest}`,
+    )
     const back = join(s.dir, 'ctr-back.tar')
     cd.ctr('images', 'export', '--all-platforms', back, fx.name!)
     const t = tempStore()
@@ -102,7 +119,10 @@ describe('containerd', () => {
     const fx = singlePlatformImage({ name: 'docker.io/library/parity:1', layers: 2 })
     const file = s.file('parity.tar', dockerSaveArchive([{ fixture: fx }]))
     cd.ctr('images', 'import', '--all-platforms', '--no-unpack', file)
-    const line = cd.ctr('images', 'ls').split('\n').find((l) => l.startsWith('docker.io/library/parity:1'))!
+    const line = cd
+      .ctr('images', 'ls')
+      .split('\n')
+      .find((l) => l.startsWith('docker.io/library/parity:1'))!
     const r = await importArchive(s, 'default', file, { allPlatforms: true })
     expect(line.split(/\s+/)[2]).toBe(r.images[0].target.digest)
   })

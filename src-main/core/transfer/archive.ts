@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
-import { BerthError, invalidArgument, notFound, unavailable } from '../errors'
+import type { BerthError } from '../errors'
+import { invalidArgument, notFound, unavailable } from '../errors'
 
 export type Compression = 'gzip' | 'zstd' | 'none'
 
@@ -51,10 +52,12 @@ function fileHead(file: string): Uint8Array {
 export function safeEntryPath(raw: string): string {
   const where = `archive entry ${JSON.stringify(raw)}`
   if (raw.includes('\0')) throw invalidArgument(`${where}: the name contains a NUL byte`)
-  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) throw invalidArgument(`${where}: absolute paths are not allowed in an image archive`)
+  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw))
+    throw invalidArgument(`${where}: absolute paths are not allowed in an image archive`)
   if (raw.includes('\\')) throw invalidArgument(`${where}: backslashes are not allowed in an image archive`)
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.')
-  if (parts.includes('..')) throw invalidArgument(`${where}: path traversal ("..") is not allowed in an image archive`)
+  if (parts.includes('..'))
+    throw invalidArgument(`${where}: path traversal ("..") is not allowed in an image archive`)
   if (parts.length === 0) return '.'
   return parts.join('/')
 }
@@ -73,7 +76,11 @@ function tarError(file: string, e: { code?: string; message?: string }): BerthEr
 }
 
 /** One pass over a tar file, entries in archive order. Rejects on the first bad entry or visitor error. */
-export async function readTarArchive(file: string, visitor: ArchiveVisitor, opts: ReadOptions = {}): Promise<Compression> {
+export async function readTarArchive(
+  file: string,
+  visitor: ArchiveVisitor,
+  opts: ReadOptions = {},
+): Promise<Compression> {
   let total: number
   try {
     total = statSync(file).size
@@ -108,10 +115,12 @@ export async function readTarArchive(file: string, visitor: ArchiveVisitor, opts
   parser.on('error', (e: Error) => fail(tarError(file, e)))
   parser.on('entry', (entry: ReadEntry) => {
     entries++
-    chain = chain.then(() => (failure === undefined ? visitEntry(entry, visitor, failed) : void entry.resume())).catch((e) => {
-      fail(e)
-      entry.resume()
-    })
+    chain = chain
+      .then(() => (failure === undefined ? visitEntry(entry, visitor, failed) : void entry.resume()))
+      .catch((e) => {
+        fail(e)
+        entry.resume()
+      })
   })
   const onAbort = () => fail(cancelled(`import of ${file}`))
   opts.signal?.addEventListener('abort', onAbort, { once: true })
@@ -129,7 +138,11 @@ export async function readTarArchive(file: string, visitor: ArchiveVisitor, opts
     }
     await chain
   } catch (e) {
-    fail(compression !== 'none' ? invalidArgument(`${file}: corrupt ${compression} stream: ${(e as Error).message}`) : e)
+    fail(
+      compression !== 'none'
+        ? invalidArgument(`${file}: corrupt ${compression} stream: ${(e as Error).message}`)
+        : e,
+    )
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)
     raw.destroy()
@@ -191,12 +204,18 @@ async function visitEntry(entry: ReadEntry, visitor: ArchiveVisitor, failed: Pro
     }
     default:
       // Devices, FIFOs and the like have no place in an image archive.
-      throw invalidArgument(`archive entry ${JSON.stringify(entry.path)}: ${entry.type} entries are not allowed in an image archive`)
+      throw invalidArgument(
+        `archive entry ${JSON.stringify(entry.path)}: ${entry.type} entries are not allowed in an image archive`,
+      )
   }
 }
 
 /** The same pass over an OCI layout directory: oci-layout, index.json and blobs/<alg>/<hex>. */
-export async function readLayoutDirectory(dir: string, visitor: ArchiveVisitor, opts: ReadOptions = {}): Promise<void> {
+export async function readLayoutDirectory(
+  dir: string,
+  visitor: ArchiveVisitor,
+  opts: ReadOptions = {},
+): Promise<void> {
   const files: { path: string; size: number }[] = []
   const visit = (rel: string) => {
     const abs = join(dir, rel)

@@ -68,24 +68,34 @@ export class ArchiveContents implements ArchiveVisitor {
     const stored = await this.ingest(path, size, body, expected)
     const prev = this.files.get(path)
     if (prev && prev.digest !== stored.digest) {
-      throw invalidArgument(`archive has two entries named ${path} with different content (${prev.digest}, ${stored.digest})`)
+      throw invalidArgument(
+        `archive has two entries named ${path} with different content (${prev.digest}, ${stored.digest})`,
+      )
     }
     this.files.set(path, stored)
   }
 
   private async metaFile(path: string, size: number, body: AsyncIterable<Uint8Array>): Promise<void> {
     if (size > MAX_JSON_FILE) {
-      throw invalidArgument(`${path} is ${size} bytes, over the ${MAX_JSON_FILE}-byte limit for archive metadata`)
+      throw invalidArgument(
+        `${path} is ${size} bytes, over the ${MAX_JSON_FILE}-byte limit for archive metadata`,
+      )
     }
     const parts: Buffer[] = []
     for await (const c of body) parts.push(Buffer.from(c))
     const data = Buffer.concat(parts)
     const prev = this.meta.get(path)
-    if (prev && !prev.equals(data)) throw invalidArgument(`archive has two entries named ${path} with different content`)
+    if (prev && !prev.equals(data))
+      throw invalidArgument(`archive has two entries named ${path} with different content`)
     this.meta.set(path, data)
   }
 
-  private async ingest(path: string, size: number, body: AsyncIterable<Uint8Array>, expected?: Digest): Promise<StoredFile> {
+  private async ingest(
+    path: string,
+    size: number,
+    body: AsyncIterable<Uint8Array>,
+    expected?: Digest,
+  ): Promise<StoredFile> {
     const alg = (expected ? expected.slice(0, expected.indexOf(':')) : 'sha256') as DigestAlgorithm
     const hash = createHash(alg)
     const head: Uint8Array[] = []
@@ -132,9 +142,15 @@ export class ArchiveContents implements ArchiveVisitor {
         }
         if (!prefilled) await w.write(c)
       }
-      const actual = own ? (expected ? check(path, expected, hash) : (`${alg}:${hash.digest('hex')}` as Digest)) : w.digest()
+      const actual = own
+        ? expected
+          ? check(path, expected, hash)
+          : (`${alg}:${hash.digest('hex')}` as Digest)
+        : w.digest()
       if (expected && actual !== expected) {
-        throw failedPrecondition(`blob ${path} in the archive does not match its name: its content has digest ${actual}`)
+        throw failedPrecondition(
+          `blob ${path} in the archive does not match its name: its content has digest ${actual}`,
+        )
       }
       try {
         await w.commit(size, actual)
@@ -149,7 +165,9 @@ export class ArchiveContents implements ArchiveVisitor {
         await w.close().catch(() => undefined)
         await this.cs.abort(this.ns, ref).catch(() => undefined)
       }
-      throw e instanceof BerthError ? e : invalidArgument(`reading ${path} from the archive: ${(e as Error).message}`, e)
+      throw e instanceof BerthError
+        ? e
+        : invalidArgument(`reading ${path} from the archive: ${(e as Error).message}`, e)
     }
   }
 
@@ -163,7 +181,9 @@ export class ArchiveContents implements ArchiveVisitor {
 function check(path: string, expected: Digest, hash: Hash): Digest {
   const actual = `${expected.slice(0, expected.indexOf(':'))}:${hash.digest('hex')}`
   if (actual !== expected) {
-    throw failedPrecondition(`blob ${path} in the archive does not match its name: its content has digest ${actual}`)
+    throw failedPrecondition(
+      `blob ${path} in the archive does not match its name: its content has digest ${actual}`,
+    )
   }
   return expected
 }

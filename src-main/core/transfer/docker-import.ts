@@ -36,7 +36,11 @@ function decodeSaveManifest(data: Buffer): SaveManifest[] {
     if (typeof m !== 'object' || m === null) throw invalidArgument(`${where} is not an object`)
     const { Config, RepoTags, Layers } = m as Record<string, unknown>
     if (typeof Config !== 'string' || Config === '') throw invalidArgument(`${where} has no Config file`)
-    if (RepoTags !== undefined && RepoTags !== null && (!Array.isArray(RepoTags) || RepoTags.some((t) => typeof t !== 'string'))) {
+    if (
+      RepoTags !== undefined &&
+      RepoTags !== null &&
+      (!Array.isArray(RepoTags) || RepoTags.some((t) => typeof t !== 'string'))
+    ) {
       throw invalidArgument(`${where}: RepoTags must be a list of names`)
     }
     if (!Array.isArray(Layers) || Layers.some((l) => typeof l !== 'string')) {
@@ -55,11 +59,15 @@ function lookup(contents: ArchiveContents, name: string, what: string): StoredFi
     const link = contents.links.get(path)
     if (!link) break
     if (link.kind === 'hardlink') {
-      throw invalidArgument(`archive entry ${path} is a hard link (to ${link.target}): links are not allowed in an image archive`)
+      throw invalidArgument(
+        `archive entry ${path} is a hard link (to ${link.target}): links are not allowed in an image archive`,
+      )
     }
     const joined = posix.normalize(posix.join(posix.dirname(path), link.target))
     if (link.target.startsWith('/') || joined.startsWith('..')) {
-      throw invalidArgument(`archive entry ${path} is a symbolic link leaving the archive (to ${link.target})`)
+      throw invalidArgument(
+        `archive entry ${path} is a symbolic link leaving the archive (to ${link.target})`,
+      )
     }
     path = joined
   }
@@ -126,7 +134,10 @@ export async function dockerSaveIndex(
       } catch (e) {
         throw invalidArgument(`manifest.json names image ${JSON.stringify(tag)}: ${(e as Error).message}`)
       }
-      entries.push({ ...desc, annotations: { [AnnotationImageName]: name, [AnnotationRefName]: ociReferenceName(name) } })
+      entries.push({
+        ...desc,
+        annotations: { [AnnotationImageName]: name, [AnnotationRefName]: ociReferenceName(name) },
+      })
     }
   }
   const data = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: entries.map(descriptorJSON) }))

@@ -43,7 +43,11 @@ export async function dockerManifestFile(
         // A name docker cannot spell (not a reference) is simply not a RepoTag.
       }
     }
-    out.push({ Config: blobFile(m.config.digest), RepoTags: tags, Layers: m.layers.map((l) => blobFile(l.digest)) })
+    out.push({
+      Config: blobFile(m.config.digest),
+      RepoTags: tags,
+      Layers: m.layers.map((l) => blobFile(l.digest)),
+    })
   }
   return out.length > 0 ? out : null
 }

@@ -17,8 +17,20 @@ import { readIndex } from '../images/documents'
 import { isIndexType, isManifestType } from '../images/mediatypes'
 import { walk } from '../images/walk'
 import { validateNamespace } from '../namespace'
-import { AnnotationImageName, AnnotationRefName, MediaTypeOCIIndex, type Descriptor, type Platform } from '../oci'
-import { defaultMatcher, defaultStrict, ordered, parse as parsePlatform, type MatchComparer } from '../platforms'
+import {
+  AnnotationImageName,
+  AnnotationRefName,
+  MediaTypeOCIIndex,
+  type Descriptor,
+  type Platform,
+} from '../oci'
+import {
+  defaultMatcher,
+  defaultStrict,
+  ordered,
+  parse as parsePlatform,
+  type MatchComparer,
+} from '../platforms'
 import type { Compression } from './archive'
 import { blobFile, dockerManifestFile, type ManifestChoice } from './docker-manifest'
 import { ociReferenceName } from './names'
@@ -69,7 +81,11 @@ interface Plan {
 const OCI_LAYOUT = Buffer.from('{"imageLayoutVersion":"1.0.0"}')
 
 function sortedObject(o: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]))
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  )
 }
 
 function descriptorJSON(d: Descriptor): Record<string, unknown> {
@@ -118,14 +134,17 @@ async function plan(ctx: ExportContext, ns: string, names: string[], opts: Expor
     }, desc)
   }
   const choose = (name: string, candidates: Descriptor[]) => {
-    for (const c of candidates) if (!choiceOf.has(c.digest)) {
-      const choice = { manifest: c, names: [] }
-      choiceOf.set(c.digest, choice)
-      out.choices.push(choice)
-    }
+    for (const c of candidates)
+      if (!choiceOf.has(c.digest)) {
+        const choice = { manifest: c, names: [] }
+        choiceOf.set(c.digest, choice)
+        out.choices.push(choice)
+      }
     const ranked = candidates
       .filter((c) => c.platform && chooser.match(c.platform))
-      .sort((a, b) => (chooser.less(a.platform!, b.platform!) ? -1 : chooser.less(b.platform!, a.platform!) ? 1 : 0))
+      .sort((a, b) =>
+        chooser.less(a.platform!, b.platform!) ? -1 : chooser.less(b.platform!, a.platform!) ? 1 : 0,
+      )
     const best = ranked[0] ?? candidates.find((c) => !c.platform)
     if (best) choiceOf.get(best.digest)!.names.push(name)
   }
@@ -135,7 +154,11 @@ async function plan(ctx: ExportContext, ns: string, names: string[], opts: Expor
     const img = ctx.images.get(ns, name)
     const target: Descriptor = {
       ...img.target,
-      annotations: { ...img.target.annotations, [AnnotationImageName]: name, [AnnotationRefName]: ociReferenceName(name) },
+      annotations: {
+        ...img.target.annotations,
+        [AnnotationImageName]: name,
+        [AnnotationRefName]: ociReferenceName(name),
+      },
     }
     delete target.platform
     out.entries.push(target)
@@ -145,7 +168,9 @@ async function plan(ctx: ExportContext, ns: string, names: string[], opts: Expor
       continue
     }
     if (!isIndexType(target.mediaType)) {
-      throw invalidArgument(`image ${name}: only manifests and indexes can be exported (target is ${target.mediaType})`)
+      throw invalidArgument(
+        `image ${name}: only manifests and indexes can be exported (target is ${target.mediaType})`,
+      )
     }
     // The index itself, then the entries the platform choice keeps (platform-less ones always).
     if (!(await provider.has(img.target))) {
@@ -162,13 +187,16 @@ async function plan(ctx: ExportContext, ns: string, names: string[], opts: Expor
         if (depth === 0) kept++
         await collect(name, m)
         if (isManifestType(m.mediaType) && !isUnknown(m.platform)) candidates.push(m)
-        else if (isIndexType(m.mediaType) && depth < 8 && (await provider.has(m))) await visitIndex(m, depth + 1)
+        else if (isIndexType(m.mediaType) && depth < 8 && (await provider.has(m)))
+          await visitIndex(m, depth + 1)
       }
       return idx.manifests.length
     }
     const listed = await visitIndex(img.target, 0)
     if (filter && kept === 0 && listed > 0) {
-      throw notFound(`image ${name} has no manifest for the requested platform: use --all-platforms or another --platform`)
+      throw notFound(
+        `image ${name} has no manifest for the requested platform: use --all-platforms or another --platform`,
+      )
     }
     choose(name, candidates)
   }
@@ -180,10 +208,24 @@ interface Sink {
   dir(path: string): Promise<void>
 }
 
-async function emit(ctx: ExportContext, ns: string, p: Plan, opts: ExportOptions, sink: Sink): Promise<{ bytes: number; docker: boolean }> {
+async function emit(
+  ctx: ExportContext,
+  ns: string,
+  p: Plan,
+  opts: ExportOptions,
+  sink: Sink,
+): Promise<{ bytes: number; docker: boolean }> {
   const provider = ctx.content.provider(ns)
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypeOCIIndex, manifests: p.entries.map(descriptorJSON) }))
-  const docker = opts.skipDockerManifest ? null : await dockerManifestFile(provider, p.choices, (d) => p.blobs.has(d))
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaTypeOCIIndex,
+      manifests: p.entries.map(descriptorJSON),
+    }),
+  )
+  const docker = opts.skipDockerManifest
+    ? null
+    : await dockerManifestFile(provider, p.choices, (d) => p.blobs.has(d))
   const files = new Map<string, { size: number; body: () => AsyncIterable<Uint8Array> | Buffer }>()
   files.set('oci-layout', { size: OCI_LAYOUT.length, body: () => OCI_LAYOUT })
   files.set('index.json', { size: index.length, body: () => index })
@@ -228,7 +270,9 @@ async function* verified(provider: Provider, d: Descriptor): AsyncIterable<Uint8
     yield chunk
   }
   if (n !== d.size || `${alg}:${h.digest('hex')}` !== d.digest) {
-    throw failedPrecondition(`blob ${d.digest} in the store is corrupt (${n} bytes, digest ${alg}:${h.digest('hex')}): run images check`)
+    throw failedPrecondition(
+      `blob ${d.digest} in the store is corrupt (${n} bytes, digest ${alg}:${h.digest('hex')}): run images check`,
+    )
   }
 }
 
@@ -241,7 +285,13 @@ async function writeAll(out: Writable, data: Uint8Array): Promise<void> {
 }
 
 /** Writes the images as an OCI archive at `file` (atomically: a temporary file renamed at the end). */
-export async function exportArchive(ctx: ExportContext, ns: string, names: string[], file: string, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function exportArchive(
+  ctx: ExportContext,
+  ns: string,
+  names: string[],
+  file: string,
+  opts: ExportOptions = {},
+): Promise<ExportResult> {
   validateNamespace(ns)
   if (names.length === 0) throw invalidArgument('export: name at least one image')
   const p = await plan(ctx, ns, names, opts)
@@ -277,7 +327,13 @@ export async function exportArchive(ctx: ExportContext, ns: string, names: strin
 }
 
 /** The same layout written as a directory (created if needed; existing blobs are overwritten). */
-export async function exportDirectory(ctx: ExportContext, ns: string, names: string[], dir: string, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function exportDirectory(
+  ctx: ExportContext,
+  ns: string,
+  names: string[],
+  dir: string,
+  opts: ExportOptions = {},
+): Promise<ExportResult> {
   validateNamespace(ns)
   if (names.length === 0) throw invalidArgument('export: name at least one image')
   const p = await plan(ctx, ns, names, opts)

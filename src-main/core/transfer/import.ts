@@ -23,7 +23,13 @@ import { isEmptyWalk, walkNotEmpty, type Handler } from '../images/walk'
 import { withLease } from '../leases'
 import { validateNamespace } from '../namespace'
 import type { Descriptor, Platform } from '../oci'
-import { format as formatPlatform, hostPlatform, ordered, parse as parsePlatform, type MatchComparer } from '../platforms'
+import {
+  format as formatPlatform,
+  hostPlatform,
+  ordered,
+  parse as parsePlatform,
+  type MatchComparer,
+} from '../platforms'
 import { readLayoutDirectory, readTarArchive, type Compression } from './archive'
 import { ArchiveContents } from './collect'
 import { dockerSaveIndex } from './docker-import'
@@ -102,27 +108,45 @@ function verifyingChildren(
       throw notFound(`${describe(desc)} ${desc.digest} is named in the archive but is not in it`)
     }
     if (size !== desc.size) {
-      throw invalidArgument(`descriptor of ${describe(desc)} ${desc.digest} says ${desc.size} bytes, but the blob has ${size}`)
+      throw invalidArgument(
+        `descriptor of ${describe(desc)} ${desc.digest} says ${desc.size} bytes, but the blob has ${size}`,
+      )
     }
-    const document = isManifestType(desc.mediaType) || isIndexType(desc.mediaType) || isSchema1Type(desc.mediaType)
+    const document =
+      isManifestType(desc.mediaType) || isIndexType(desc.mediaType) || isSchema1Type(desc.mediaType)
     if (document && size > MAX_MANIFEST_SIZE) {
-      throw invalidArgument(`${describe(desc)} ${desc.digest} is ${size} bytes, over the ${MAX_MANIFEST_SIZE}-byte manifest limit`)
+      throw invalidArgument(
+        `${describe(desc)} ${desc.digest} is ${size} bytes, over the ${MAX_MANIFEST_SIZE}-byte manifest limit`,
+      )
     }
     return children(provider, desc)
   }
 }
 
 /** Image manifests only (attestations and other artifacts have no diff IDs to check). */
-async function verifyLayers(ctx: ImportContext, ns: string, manifests: Descriptor[], opts: ImportOptions): Promise<void> {
+async function verifyLayers(
+  ctx: ImportContext,
+  ns: string,
+  manifests: Descriptor[],
+  opts: ImportOptions,
+): Promise<void> {
   const provider = ctx.content.provider(ns)
   for (const desc of manifests) {
     const m = await readManifest(provider, desc, 'import')
     if (!isConfigType(m.config.mediaType) || !m.layers.every((l) => isLayerType(l.mediaType))) continue
-    await verifyDiffIDs(ctx.content, ns, m, m.config, { maxUncompressed: opts.maxUncompressed, signal: opts.signal })
+    await verifyDiffIDs(ctx.content, ns, m, m.config, {
+      maxUncompressed: opts.maxUncompressed,
+      signal: opts.signal,
+    })
   }
 }
 
-export async function importArchive(ctx: ImportContext, ns: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importArchive(
+  ctx: ImportContext,
+  ns: string,
+  file: string,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   validateNamespace(ns)
   let isDir: boolean
   try {
@@ -155,9 +179,13 @@ export async function importArchive(ctx: ImportContext, ns: string, file: string
       else compression = await readTarArchive(file, contents, { signal: opts.signal, onBytes })
       checkCancel()
 
-      const oci = contents.meta.has('oci-layout') || (contents.meta.has('index.json') && !contents.meta.has('manifest.json'))
+      const oci =
+        contents.meta.has('oci-layout') ||
+        (contents.meta.has('index.json') && !contents.meta.has('manifest.json'))
       if (!oci && !contents.meta.has('manifest.json')) {
-        throw invalidArgument(`${file}: unrecognized image format (no oci-layout and index.json, nor a docker-save manifest.json)`)
+        throw invalidArgument(
+          `${file}: unrecognized image format (no oci-layout and index.json, nor a docker-save manifest.json)`,
+        )
       }
       current = 'resolving'
       progress()
@@ -166,7 +194,10 @@ export async function importArchive(ctx: ImportContext, ns: string, file: string
         : await dockerSaveIndex(contents, ctx.content, ns, lease)
 
       const manifests: Descriptor[] = []
-      const h = filterPlatforms(setChildrenLabels(ctx.content, ns, verifyingChildren(contents, ctx, ns, index, manifests)), matcher)
+      const h = filterPlatforms(
+        setChildrenLabels(ctx.content, ns, verifyingChildren(contents, ctx, ns, index, manifests)),
+        matcher,
+      )
       try {
         await walkNotEmpty(async (d) => {
           checkCancel()
@@ -174,8 +205,17 @@ export async function importArchive(ctx: ImportContext, ns: string, file: string
         }, index)
       } catch (e) {
         if (isEmptyWalk(e)) {
-          const which = opts.platform !== undefined ? String(typeof opts.platform === 'object' && 'os' in opts.platform ? formatPlatform(opts.platform) : opts.platform) : formatPlatform(hostPlatform())
-          throw notFound(`${file}: no image for platform ${which} (use --all-platforms or another --platform)`)
+          const which =
+            opts.platform !== undefined
+              ? String(
+                  typeof opts.platform === 'object' && 'os' in opts.platform
+                    ? formatPlatform(opts.platform)
+                    : opts.platform,
+                )
+              : formatPlatform(hostPlatform())
+          throw notFound(
+            `${file}: no image for platform ${which} (use --all-platforms or another --platform)`,
+          )
         }
         throw e
       }

@@ -84,7 +84,8 @@ export function normalizeDockerRef(ref: string): string {
 export function familiarName(ref: string): string {
   const r = parseReference(ref)
   let repo = `${r.domain}/${r.path}`
-  if (r.domain === 'docker.io') repo = r.path.startsWith('library/') && r.path.split('/').length === 2 ? r.path.slice(8) : r.path
+  if (r.domain === 'docker.io')
+    repo = r.path.startsWith('library/') && r.path.split('/').length === 2 ? r.path.slice(8) : r.path
   return `${repo}${r.tag ? `:${r.tag}` : ''}${r.digest ? `@${r.digest}` : ''}`
 }
 

@@ -76,6 +76,8 @@ export async function storeMetadata(
   desc: Descriptor,
 ): Promise<void> {
   const existed = (await contents.blobSize(desc.digest)) !== undefined
-  await writeBlob(cs as Parameters<typeof writeBlob>[0], ns, `import-${lease}-${desc.digest}`, data, desc, { lease })
+  await writeBlob(cs as Parameters<typeof writeBlob>[0], ns, `import-${lease}-${desc.digest}`, data, desc, {
+    lease,
+  })
   if (!existed) contents.added.add(desc.digest)
 }

@@ -42,7 +42,12 @@ export function tarHeader(spec: TarHeaderSpec): Buffer {
   const needPax = h.encode(block, 0)
   if (!needPax) return block
   // Long names: a PAX extended header carries the full path; the ustar header keeps a truncated one.
-  const pax = new Pax({ path: data.path, linkpath: data.linkpath, size: data.size, mtime: data.mtime }).encode()
+  const pax = new Pax({
+    path: data.path,
+    linkpath: data.linkpath,
+    size: data.size,
+    mtime: data.mtime,
+  }).encode()
   return Buffer.concat([pax, block])
 }
 
