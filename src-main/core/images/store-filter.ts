@@ -2,7 +2,7 @@
 // the part of a filter that SQL can answer cheaply. The SQL only narrows the candidates; every
 // candidate is still checked with the real Filter, so the two can never disagree on semantics.
 import { matchesEverything, parseAll, type Adaptor, type Filter, type Selector } from '../filters'
-import { decodeMap, type Image, type ImageRow } from './store-rows'
+import { decodeMap, rowToImage, type Image, type ImageRow } from './store-rows'
 
 interface Fields {
   name: string
@@ -51,9 +51,41 @@ export function adaptImage(img: Image): Adaptor {
   })
 }
 
-/** The same adaptor over a raw row, decoding labels and annotations only if a selector asks. */
-export function adaptRow(r: ImageRow): Adaptor {
-  return adapt({ name: r[0], digest: r[2], mediaType: r[1], labels: () => decodeMap(r[7]), annotations: () => decodeMap(r[4]) })
+/** The fields of the raw row being judged; labels and annotations are decoded only if asked for. */
+class RowFields implements Fields {
+  row: ImageRow = ['', '', '', 0, '{}', 0, 0, null]
+  decodedLabels: Record<string, string> | undefined
+  decodedAnnotations: Record<string, string> | undefined
+  get name(): string {
+    return this.row[0]
+  }
+  get digest(): string {
+    return this.row[2]
+  }
+  get mediaType(): string {
+    return this.row[1]
+  }
+  labels(): Record<string, string> {
+    return (this.decodedLabels ??= decodeMap(this.row[7]))
+  }
+  annotations(): Record<string, string> {
+    return (this.decodedAnnotations ??= decodeMap(this.row[4]))
+  }
+}
+
+/**
+ * A judge of raw rows for one list call: it builds the Image only for a match, reusing whatever was
+ * decoded. One adaptor serves every row, so judging allocates nothing per row.
+ */
+export function rowMatcher(f: Filter): (r: ImageRow) => Image | undefined {
+  const fields = new RowFields()
+  const a = adapt(fields)
+  return (r) => {
+    fields.row = r
+    fields.decodedLabels = undefined
+    fields.decodedAnnotations = undefined
+    return f.match(a) ? rowToImage(r, fields.decodedLabels, fields.decodedAnnotations) : undefined
+  }
 }
 
 export interface ListPlan {

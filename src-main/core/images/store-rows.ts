@@ -41,12 +41,13 @@ export function encodeMap(m: Record<string, string> | undefined): string {
   return EMPTY_JSON
 }
 
-export function rowToImage(row: ImageRow): Image {
+/** `labels` and `annotations`, when given, are the row's maps already decoded. */
+export function rowToImage(row: ImageRow, labels?: Record<string, string>, annotations?: Record<string, string>): Image {
   const target: Descriptor = { mediaType: row[1], digest: row[2], size: row[3] }
-  if (row[4] !== EMPTY_JSON) target.annotations = decodeMap(row[4])
+  if (row[4] !== EMPTY_JSON) target.annotations = annotations ?? decodeMap(row[4])
   return {
     name: row[0],
-    labels: decodeMap(row[7]),
+    labels: labels ?? decodeMap(row[7]),
     target,
     createdAt: new Date(row[5]),
     updatedAt: new Date(row[6]),
