@@ -39,6 +39,8 @@ function berthProcess(
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      // tsx's shared on-disk cache is written by every concurrent tsx process; this one needs none.
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
     })
     let out = ''
     let err = ''
