@@ -47,6 +47,7 @@ export async function listImages(ctx: ServiceContext, req: ListImagesRequest): P
       return { items: [], total: 0, namespaceTotal, filterError: filterErrorOf(filterText, e) }
     }
   }
+  if (filter === null && !(req.query ?? '').trim() && SQL_ORDER[req.sort?.key ?? 'name']) return sqlPage(ctx, ns, req)
   const all = readAll(ctx, ns)
   const query = (req.query ?? '').trim().toLowerCase()
   let rows = all
@@ -66,38 +67,69 @@ export function countImages(ctx: ServiceContext, ns: string): number {
   return ctx.db.prepare('SELECT count(*) FROM images WHERE namespace = ?').pluck().get(ns) as number
 }
 
-function readAll(ctx: ServiceContext, ns: string): Candidate[] {
-  const rows = ctx.db
-    .prepare(
-      `SELECT i.name, i.target_media_type AS mediaType, i.target_digest AS digest, i.target_size AS size,
+const SELECT_ROWS = `SELECT i.name, i.target_media_type AS mediaType, i.target_digest AS digest, i.target_size AS size,
               i.target_annotations AS annotations, i.created_at AS createdAt, i.updated_at AS updatedAt,
               s.kind, s.platforms, s.status, s.size AS contentSize, s.unique_size AS uniqueSize
          FROM images i LEFT JOIN image_summaries s ON s.namespace = i.namespace AND s.name = i.name
-        WHERE i.namespace = ? ORDER BY i.name`,
-    )
-    .all(ns) as Row[]
+        WHERE i.namespace = ?`
+
+/** Sort keys SQLite can order by itself (BINARY collation is containerd's byte order of names). */
+const SQL_ORDER: Partial<Record<ImageSortKey, string>> = {
+  name: 'i.name',
+  kind: 's.kind',
+  platforms: 'json_array_length(s.platforms)',
+  size: 's.size',
+  unique: 's.unique_size',
+  updated: 'i.updated_at',
+  created: 'i.created_at',
+}
+
+/** The unfiltered case: the database sorts and pages, and only the page's labels are read. */
+function sqlPage(ctx: ServiceContext, ns: string, req: ListImagesRequest): ImagePage {
+  const key = req.sort?.key ?? 'name'
+  const dir = req.sort?.direction === 'desc' ? 'DESC' : 'ASC'
+  const offset = Math.max(0, req.offset ?? 0)
+  const limit = Math.max(0, req.limit ?? 100)
+  const order = key === 'name' ? `i.name ${dir}` : `${SQL_ORDER[key]} ${dir}, i.name`
+  const rows = ctx.db.prepare(`${SELECT_ROWS} ORDER BY ${order} LIMIT ? OFFSET ?`).all(ns, limit, offset) as Row[]
+  const total = countImages(ctx, ns)
+  const labels = labelsOf(ctx, ns, rows.length === total ? null : rows.map((r) => r.name))
+  return { items: rows.map((r) => toSummary(candidate(r, labels))), total, namespaceTotal: total }
+}
+
+function labelsOf(ctx: ServiceContext, ns: string, names: string[] | null): Map<string, Record<string, string>> {
   const labels = new Map<string, Record<string, string>>()
-  const lrows = ctx.db.prepare('SELECT name, key, value FROM image_labels WHERE namespace = ?').raw().all(ns) as [
-    string,
-    string,
-    string,
-  ][]
-  for (const [name, key, value] of lrows) {
-    let m = labels.get(name)
-    if (!m) labels.set(name, (m = {}))
-    m[key] = value
-  }
-  return rows.map((row) => {
-    const { repository, tag } = splitName(row.name)
-    return {
-      row,
-      labels: labels.get(row.name) ?? {},
-      repository,
-      tag,
-      // Counting '"platform"' avoids parsing 10,000 JSON arrays just to sort by their length.
-      platformCount: row.platforms ? row.platforms.split('"platform"').length - 1 : 0,
+  const add = (rows: [string, string, string][]) => {
+    for (const [name, key, value] of rows) {
+      let m = labels.get(name)
+      if (!m) labels.set(name, (m = {}))
+      m[key] = value
     }
-  })
+  }
+  if (names === null) {
+    add(ctx.db.prepare('SELECT name, key, value FROM image_labels WHERE namespace = ?').raw().all(ns) as [string, string, string][])
+  } else {
+    const one = ctx.db.prepare('SELECT name, key, value FROM image_labels WHERE namespace = ? AND name = ?').raw()
+    for (const n of names) add(one.all(ns, n) as [string, string, string][])
+  }
+  return labels
+}
+
+function candidate(row: Row, labels: Map<string, Record<string, string>>): Candidate {
+  const { repository, tag } = splitName(row.name)
+  return {
+    row,
+    labels: labels.get(row.name) ?? {},
+    repository,
+    tag,
+    platformCount: row.platforms ? row.platforms.split('"platform"').length - 1 : 0,
+  }
+}
+
+function readAll(ctx: ServiceContext, ns: string): Candidate[] {
+  const rows = ctx.db.prepare(`${SELECT_ROWS} ORDER BY i.name`).all(ns) as Row[]
+  const labels = labelsOf(ctx, ns, null)
+  return rows.map((row) => candidate(row, labels))
 }
 
 function asImage(c: Candidate): Image {
