@@ -90,13 +90,16 @@ export async function readTarArchive(
   const compression = detectCompression(fileHead(file))
   const raw = createReadStream(file, { highWaterMark: 1 << 20 })
   let done = 0
-  raw.on('data', (c) => {
-    done += c.length
+  const counted = (n: number) => {
+    done += n
     opts.onBytes?.(done, total)
-  })
+  }
   let source: Readable = raw
-  if (compression === 'gzip') source = raw.pipe(createGunzip())
-  else if (compression === 'zstd') source = raw.pipe(createZstdDecompress())
+  if (compression !== 'none') {
+    // The decompressor consumes raw as it flows; count the compressed bytes on the way.
+    raw.on('data', (c) => counted(c.length))
+    source = raw.pipe(compression === 'gzip' ? createGunzip() : createZstdDecompress())
+  }
 
   const parser = new Parser({ strict: true })
   let failure: unknown
@@ -127,6 +130,7 @@ export async function readTarArchive(
   try {
     if (opts.signal?.aborted) onAbort()
     for await (const chunk of source) {
+      if (source === raw) counted((chunk as Buffer).length)
       if (failure !== undefined) break
       if (!parser.write(chunk as Buffer)) await waitForDrain(parser, () => failure !== undefined)
     }
@@ -242,10 +246,17 @@ export async function readLayoutDirectory(
   for (const f of files) {
     if (opts.signal?.aborted) throw cancelled(`import of ${dir}`)
     const stream = createReadStream(join(dir, f.path), { highWaterMark: 1 << 20 })
-    stream.on('data', (c) => {
-      done += c.length
-      opts.onBytes?.(done, total)
-    })
-    await visitor.file(f.path, f.size, stream as AsyncIterable<Uint8Array>)
+    const body = async function* () {
+      for await (const c of stream as AsyncIterable<Buffer>) {
+        done += c.length
+        opts.onBytes?.(done, total)
+        yield c
+      }
+    }
+    try {
+      await visitor.file(f.path, f.size, body())
+    } finally {
+      stream.destroy()
+    }
   }
 }
