@@ -19,9 +19,16 @@ function record(i: number): ImageInput {
   const repo = i % 100 === 0 ? `foo-service-${i % 7}` : `app-${i % 997}`
   return {
     name: `registry.example.com/team-${i % 50}/${repo}:v${i}`,
-    labels: { env: ENVS[i % ENVS.length], team: `team-${i % 50}`, 'org.opencontainers.image.version': `1.${i % 30}.0` },
+    labels: {
+      env: ENVS[i % ENVS.length],
+      team: `team-${i % 50}`,
+      'org.opencontainers.image.version': `1.${i % 30}.0`,
+    },
     target: {
-      mediaType: i % 3 === 0 ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json',
+      mediaType:
+        i % 3 === 0
+          ? 'application/vnd.oci.image.index.v1+json'
+          : 'application/vnd.oci.image.manifest.v1+json',
       digest: digestOf(`image-${i}`),
       size: 500 + (i % 4000),
       ...(i % 5 === 0 ? { annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' } } : {}),

@@ -37,7 +37,9 @@ function splitId(node: string): [NodeType, string, string] {
  * not parse: an unparseable expiry is ignored, as upstream logs and ignores it.
  */
 export function parseRFC3339(s: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/.exec(s)
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/.exec(
+    s,
+  )
   if (!m) return undefined
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number)
   if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined
@@ -99,7 +101,12 @@ function labelRefs(ns: string, labels: [string, string][] | undefined, out: stri
 }
 
 /** Back refs: gc.bref.content|image[./…] on a child name the parent that keeps the child alive. */
-function backRefs(ns: string, labels: [string, string][] | undefined, child: string, into: Map<string, string[]>) {
+function backRefs(
+  ns: string,
+  labels: [string, string][] | undefined,
+  child: string,
+  into: Map<string, string[]>,
+) {
   for (const [key, value] of labels ?? []) {
     let parent: string | undefined
     if (refKey(key, LABEL_GC_BREF_CONTENT)) parent = id('content', ns, value)
@@ -125,7 +132,11 @@ export function mark(db: Database, now: number): { graph: Graph; reachable: Set<
   const content = (
     db.prepare('SELECT namespace, digest, size FROM content').raw().all() as [string, string, number][]
   ).map(([namespace, digest, size]) => ({ namespace, digest, size }))
-  const leaseRows = db.prepare('SELECT namespace, id, labels FROM leases').raw().all() as [string, string, string][]
+  const leaseRows = db.prepare('SELECT namespace, id, labels FROM leases').raw().all() as [
+    string,
+    string,
+    string,
+  ][]
   const resources = db.prepare('SELECT namespace, lease, kind, key FROM lease_resources').raw().all() as [
     string,
     string,
@@ -145,7 +156,9 @@ export function mark(db: Database, now: number): { graph: Graph; reachable: Set<
   const liveLeases = new Map<string, boolean>() // ns\0id -> flat
   for (const [ns, leaseId, json] of leaseRows) {
     const labels = parseLabels(json)
-    const exp = Object.hasOwn(labels, LABEL_GC_EXPIRE) ? parseRFC3339(String(labels[LABEL_GC_EXPIRE])) : undefined
+    const exp = Object.hasOwn(labels, LABEL_GC_EXPIRE)
+      ? parseRFC3339(String(labels[LABEL_GC_EXPIRE]))
+      : undefined
     if (exp !== undefined && now > exp) continue
     liveLeases.set(`${ns}\0${leaseId}`, Object.hasOwn(labels, LABEL_GC_FLAT))
     roots.push(id('lease', ns, leaseId))

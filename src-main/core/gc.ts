@@ -51,19 +51,25 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
     const { graph, reachable } = mark(db, now)
     const removed: GcRemoved[] = []
     const dead = (k: Kind, ns: string, key: string) => !reachable.has(nodeId(k, ns, key))
-    for (const l of graph.leases) if (dead('lease', l.namespace, l.id)) removed.push(rm('lease', l.namespace, l.id))
-    for (const i of graph.ingests) if (dead('ingest', i.namespace, i.ref)) removed.push(rm('ingest', i.namespace, i.ref))
+    for (const l of graph.leases)
+      if (dead('lease', l.namespace, l.id)) removed.push(rm('lease', l.namespace, l.id))
+    for (const i of graph.ingests)
+      if (dead('ingest', i.namespace, i.ref)) removed.push(rm('ingest', i.namespace, i.ref))
     for (const c of graph.content) {
-      if (dead('content', c.namespace, c.digest)) removed.push({ ...rm('content', c.namespace, c.digest), size: c.size })
+      if (dead('content', c.namespace, c.digest))
+        removed.push({ ...rm('content', c.namespace, c.digest), size: c.size })
     }
-    for (const i of graph.images) if (dead('image', i.namespace, i.name)) removed.push(rm('image', i.namespace, i.name))
+    for (const i of graph.images)
+      if (dead('image', i.namespace, i.name)) removed.push(rm('image', i.namespace, i.name))
 
     const perNamespace = usage(graph, removed)
     const gone = new Set(removed.map((r) => nodeId(r.kind, r.namespace, r.key)))
     const liveDigests = new Set(
       graph.content.filter((c) => !gone.has(nodeId('content', c.namespace, c.digest))).map((c) => c.digest),
     )
-    const ingestRefs = graph.ingests.filter((i) => gone.has(nodeId('ingest', i.namespace, i.ref))).map((i) => i.backendRef)
+    const ingestRefs = graph.ingests
+      .filter((i) => gone.has(nodeId('ingest', i.namespace, i.ref)))
+      .map((i) => i.backendRef)
     if (!opts.dryRun) {
       deleteRecords(db, removed)
       db.prepare('UPDATE gc_state SET dirty = 0, last_run_at = ? WHERE id = 1').run(now)
@@ -114,10 +120,20 @@ function deleteRecords(db: Database, removed: GcRemoved[]): void {
   for (const r of removed) del[r.kind].run(r.namespace, r.key)
 }
 
-function usage(graph: ReturnType<typeof mark>['graph'], removed: GcRemoved[]): Record<string, NamespaceUsage> {
+function usage(
+  graph: ReturnType<typeof mark>['graph'],
+  removed: GcRemoved[],
+): Record<string, NamespaceUsage> {
   const out: Record<string, NamespaceUsage> = {}
   const ns = (n: string) =>
-    (out[n] ??= { contentCount: 0, contentBytes: 0, imageCount: 0, leaseCount: 0, ingestCount: 0, removed: 0 })
+    (out[n] ??= {
+      contentCount: 0,
+      contentBytes: 0,
+      imageCount: 0,
+      leaseCount: 0,
+      ingestCount: 0,
+      removed: 0,
+    })
   for (const c of graph.content) {
     ns(c.namespace).contentCount++
     ns(c.namespace).contentBytes += c.size

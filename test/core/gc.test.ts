@@ -35,28 +35,57 @@ function image(ns: string, name: string, target: string, labels: Record<string, 
      VALUES (?, ?, 'application/vnd.oci.image.manifest.v1+json', ?, 1, ?, ?)`,
   ).run(ns, name, target, T, T)
   for (const [k, v] of Object.entries(labels)) {
-    db.prepare('INSERT INTO image_labels (namespace, name, key, value) VALUES (?, ?, ?, ?)').run(ns, name, k, v)
+    db.prepare('INSERT INTO image_labels (namespace, name, key, value) VALUES (?, ?, ?, ?)').run(
+      ns,
+      name,
+      k,
+      v,
+    )
   }
 }
 function content(ns: string, digest: string, labels: Record<string, string> = {}, size = 1) {
-  db.prepare('INSERT INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(ns, digest, size, T, T)
+  db.prepare(
+    'INSERT INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(ns, digest, size, T, T)
   for (const [k, v] of Object.entries(labels)) {
-    db.prepare('INSERT INTO content_labels (namespace, digest, key, value) VALUES (?, ?, ?, ?)').run(ns, digest, k, v)
+    db.prepare('INSERT INTO content_labels (namespace, digest, key, value) VALUES (?, ?, ?, ?)').run(
+      ns,
+      digest,
+      k,
+      v,
+    )
   }
 }
-function ingest(ns: string, ref: string, opts: { expected?: string; expiresAt?: number | null; lease?: string } = {}) {
+function ingest(
+  ns: string,
+  ref: string,
+  opts: { expected?: string; expiresAt?: number | null; lease?: string } = {},
+) {
   db.prepare(
     `INSERT INTO ingests (namespace, ref, backend_ref, expected, lease, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   ).run(ns, ref, `${ns}/1/${ref}`, opts.expected ?? null, opts.lease ?? null, T, opts.expiresAt ?? null)
 }
 function lease(ns: string, id: string, labels: Record<string, string> = {}, res: [string, string][] = []) {
-  db.prepare('INSERT OR IGNORE INTO leases (namespace, id, labels, created_at) VALUES (?, ?, ?, ?)').run(ns, id, JSON.stringify(labels), T)
+  db.prepare('INSERT OR IGNORE INTO leases (namespace, id, labels, created_at) VALUES (?, ?, ?, ?)').run(
+    ns,
+    id,
+    JSON.stringify(labels),
+    T,
+  )
   for (const [kind, key] of res) {
-    db.prepare('INSERT INTO lease_resources (namespace, lease, kind, key) VALUES (?, ?, ?, ?)').run(ns, id, kind, key)
+    db.prepare('INSERT INTO lease_resources (namespace, lease, kind, key) VALUES (?, ?, ?, ?)').run(
+      ns,
+      id,
+      kind,
+      key,
+    )
   }
 }
 const key = (r: GcRemoved) => `${r.kind} ${r.namespace} ${r.key}`
-const removedBy = (opts: Parameters<typeof gc>[1] = {}) => gc(db, { now, ...opts }).removed.map(key).sort()
+const removedBy = (opts: Parameters<typeof gc>[1] = {}) =>
+  gc(db, { now, ...opts })
+    .removed.map(key)
+    .sort()
 
 const REF = 'containerd.io/gc.ref.content'
 const ROOT = 'containerd.io/gc.root'
@@ -86,15 +115,29 @@ function seedRoots() {
   ingest('ns2', 'ingest-7', { expected: d(9) })
   lease('ns2', 'l1', {}, [['content', d(4)]])
   lease('ns2', 'l2', {}, [['content', d(5)]])
-  lease('ns2', 'l3', { [EXPIRE]: future }, [['content', d(6)], ['image', 'image5'], ['ingest', 'ingest-4'], ['ingest', 'ingest-5']])
-  lease('ns2', 'l4', { [EXPIRE]: past }, [['content', d(7)], ['image', 'image4'], ['ingest', 'ingest-6'], ['ingest', 'ingest-7']])
+  lease('ns2', 'l3', { [EXPIRE]: future }, [
+    ['content', d(6)],
+    ['image', 'image5'],
+    ['ingest', 'ingest-4'],
+    ['ingest', 'ingest-5'],
+  ])
+  lease('ns2', 'l4', { [EXPIRE]: past }, [
+    ['content', d(7)],
+    ['image', 'image4'],
+    ['ingest', 'ingest-6'],
+    ['ingest', 'ingest-7'],
+  ])
   lease('ns2', 'l5', { [EXPIRE]: 'soon' }) // unparseable: ignored, the lease lives
   // A flat lease keeps what it names, not what those reference.
   image('ns3', 'image1', d(21), { [EXPIRE]: past, [REF]: d(23) })
   content('ns3', d(20), { [`${REF}.0`]: d(22) })
   for (const n of [21, 22, 23]) content('ns3', d(n), n === 21 ? { [`${REF}.config`]: d(24) } : {})
   content('ns3', d(24))
-  lease('ns3', 'l1', { 'containerd.io/gc.flat': future }, [['content', d(20)], ['image', 'image1'], ['ingest', 'ingest-1']])
+  lease('ns3', 'l1', { 'containerd.io/gc.flat': future }, [
+    ['content', d(20)],
+    ['image', 'image1'],
+    ['ingest', 'ingest-1'],
+  ])
   ingest('ns3', 'ingest-1')
 }
 const ROOTS_REMOVED = [
@@ -145,7 +188,14 @@ describe('roots (TestGCRoots)', () => {
   it('reports what is left per namespace', () => {
     seedRoots()
     const r = gc(db, { now })
-    expect(r.perNamespace.ns1).toEqual({ contentCount: 2, contentBytes: 2, imageCount: 2, leaseCount: 0, ingestCount: 2, removed: 3 })
+    expect(r.perNamespace.ns1).toEqual({
+      contentCount: 2,
+      contentBytes: 2,
+      imageCount: 2,
+      leaseCount: 0,
+      ingestCount: 2,
+      removed: 3,
+    })
     expect(r.perNamespace.ns2.imageCount).toBe(3)
     expect(r.perNamespace.ns2.leaseCount).toBe(4)
     expect(r.perNamespace.ns3.removed).toBe(3)
@@ -193,7 +243,14 @@ describe('references (TestGCRefs)', () => {
     image('ns1', 'img', d('t'), { 'containerd.io/gc.ref.image.other': 'expired', [`${REF}.extra`]: d('e') })
     image('ns1', 'expired', d('u'), { [EXPIRE]: past })
     for (const n of ['t', 'u', 'e']) content('ns1', d(n))
-    expect(removedBy()).toEqual([`content ns1 ${d('x')}`, `content ns1 ${d('y')}`, `content ns1 ${d('z')}`, `content ns2 ${d('b')}`].sort())
+    expect(removedBy()).toEqual(
+      [
+        `content ns1 ${d('x')}`,
+        `content ns1 ${d('y')}`,
+        `content ns1 ${d('z')}`,
+        `content ns2 ${d('b')}`,
+      ].sort(),
+    )
   })
 })
 
@@ -294,7 +351,14 @@ describe('blob files', () => {
   async function put(ns: string, text: string, labels?: Record<string, string>): Promise<string> {
     const data = Buffer.from(text)
     const dg = digestOf(data)
-    await writeBlob(cs, ns, `ref-${text}`, data, { mediaType: 'application/octet-stream', digest: dg, size: data.length }, { labels })
+    await writeBlob(
+      cs,
+      ns,
+      `ref-${text}`,
+      data,
+      { mediaType: 'application/octet-stream', digest: dg, size: data.length },
+      { labels },
+    )
     return dg
   }
 

@@ -42,7 +42,11 @@ export function encodeMap(m: Record<string, string> | undefined): string {
 }
 
 /** `labels` and `annotations`, when given, are the row's maps already decoded. */
-export function rowToImage(row: ImageRow, labels?: Record<string, string>, annotations?: Record<string, string>): Image {
+export function rowToImage(
+  row: ImageRow,
+  labels?: Record<string, string>,
+  annotations?: Record<string, string>,
+): Image {
   const target: Descriptor = { mediaType: row[1], digest: row[2], size: row[3] }
   if (row[4] !== EMPTY_JSON) target.annotations = annotations ?? decodeMap(row[4])
   return {

@@ -8,7 +8,8 @@ import type { ImageInput } from './store'
 
 export function validateImage(image: ImageInput): ImageInput {
   if (!image || typeof image !== 'object') throw invalidArgument('image must be an object')
-  if (typeof image.name !== 'string' || image.name === '') throw invalidArgument('image name must not be empty')
+  if (typeof image.name !== 'string' || image.name === '')
+    throw invalidArgument('image name must not be empty')
   const labels = stringMap(image.labels, 'image.Labels')
   for (const [k, v] of Object.entries(labels)) {
     try {
@@ -47,7 +48,8 @@ function stringMap(m: Record<string, string> | undefined | null, what: string): 
   if (typeof m !== 'object' || Array.isArray(m)) throw invalidArgument(`${what} must be a map of strings`)
   const entries = Object.entries(m)
   for (const [k, v] of entries) {
-    if (typeof v !== 'string') throw invalidArgument(`${what}: value of ${JSON.stringify(k)} must be a string`)
+    if (typeof v !== 'string')
+      throw invalidArgument(`${what}: value of ${JSON.stringify(k)} must be a string`)
   }
   return Object.fromEntries(entries)
 }

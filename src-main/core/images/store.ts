@@ -126,7 +126,10 @@ export class ImageStore {
 
   /** Namespaces that hold at least one image, in byte order. */
   namespaces(): string[] {
-    return this.db.prepare('SELECT DISTINCT namespace FROM images ORDER BY namespace').pluck().all() as string[]
+    return this.db
+      .prepare('SELECT DISTINCT namespace FROM images ORDER BY namespace')
+      .pluck()
+      .all() as string[]
   }
 
   create(namespace: string, image: ImageInput): Image {
@@ -140,7 +143,16 @@ export class ImageStore {
       const now = this.now().getTime()
       this.s.touch.run(namespace, now)
       const t = img.target
-      this.s.insert.run(namespace, img.name, t.mediaType, t.digest, t.size, encodeMap(t.annotations), now, now)
+      this.s.insert.run(
+        namespace,
+        img.name,
+        t.mediaType,
+        t.digest,
+        t.size,
+        encodeMap(t.annotations),
+        now,
+        now,
+      )
       this.writeLabels(namespace, img.name, img.labels)
       return stored(img, now, now)
     })
@@ -166,7 +178,15 @@ export class ImageStore {
       // new updatedAt is at least one millisecond after the previous one, whatever the clock says.
       const updatedAt = Math.max(this.now().getTime(), old.updatedAt.getTime() + 1)
       const t = merged.target
-      this.s.updateRow.run(t.mediaType, t.digest, t.size, encodeMap(t.annotations), updatedAt, namespace, image.name)
+      this.s.updateRow.run(
+        t.mediaType,
+        t.digest,
+        t.size,
+        encodeMap(t.annotations),
+        updatedAt,
+        namespace,
+        image.name,
+      )
       this.s.deleteLabels.run(namespace, image.name)
       this.s.deleteLabelMap.run(namespace, image.name)
       this.writeLabels(namespace, image.name, merged.labels)
@@ -294,7 +314,9 @@ export function applyFieldpaths(stored: Image, input: ImageInput, fieldpaths: st
       target = { ...input.target }
       annotations = new Map(Object.entries(input.target?.annotations ?? {}))
     } else {
-      throw invalidArgument(`cannot update ${JSON.stringify(path)} field on image ${JSON.stringify(stored.name)}`)
+      throw invalidArgument(
+        `cannot update ${JSON.stringify(path)} field on image ${JSON.stringify(stored.name)}`,
+      )
     }
   }
   return {

@@ -17,14 +17,23 @@ describe('containerd TestImagesList', () => {
       env.store.create(NS, {
         name: id,
         labels: { namelabel: id, even: String(i % 2 === 0), odd: String(i % 2 !== 0) },
-        target: { size: 10, mediaType: 'application/vnd.containerd.test', digest: dgst(id), annotations: { foo: 'bar' } },
+        target: {
+          size: 10,
+          mediaType: 'application/vnd.containerd.test',
+          digest: dgst(id),
+          annotations: { foo: 'bar' },
+        },
       })
     }
   })
   afterAll(() => env.close())
   const cases: [string, string[], string[]][] = [
     ['FullSet', [], ['image-0', 'image-1', 'image-2', 'image-3']],
-    ['FullSetFiltered', ['labels.even==true', 'labels.odd==true'], ['image-0', 'image-1', 'image-2', 'image-3']],
+    [
+      'FullSetFiltered',
+      ['labels.even==true', 'labels.odd==true'],
+      ['image-0', 'image-1', 'image-2', 'image-3'],
+    ],
     ['Even', ['labels.even==true'], ['image-0', 'image-2']],
     ['Odd', ['labels.odd==true'], ['image-1', 'image-3']],
     ['ByName', ['name==image-0'], ['image-0']],
@@ -49,9 +58,20 @@ const corpus: ImageInput[] = [
   image('docker.io/library/alpine:edge', { labels: { env: 'dev', 'containerd.io/gc.root': '2026' } }),
   image('ghcr.io/foo/bar:1', { labels: { env: 'prod', '': 'empty-key' } }),
   image('ghcr.io/foo/baz@sha256:' + 'c'.repeat(64), {
-    target: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: dgst('shared'), size: 5, annotations: { 'org.opencontainers.image.ref.name': '1' } },
+    target: {
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      digest: dgst('shared'),
+      size: 5,
+      annotations: { 'org.opencontainers.image.ref.name': '1' },
+    },
   }),
-  image('localhost:5000/foo-bar', { target: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: dgst('shared'), size: 5 } }),
+  image('localhost:5000/foo-bar', {
+    target: {
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      digest: dgst('shared'),
+      size: 5,
+    },
+  }),
   image('Zeta', { labels: { env: 'PROD' } }),
   image('ünïcode/名前:1', { labels: { env: 'prod', a: 'x' } }),
 ]
@@ -85,7 +105,10 @@ describe('filters over a corpus', () => {
     [['name!=Zeta'], [0, 1, 2, 3, 4, 6]],
     [['name'], all],
     [['labels.env==prod'], [0, 2, 6]],
-    [['labels.env==prod', 'labels.env==PROD'], [0, 2, 5, 6]],
+    [
+      ['labels.env==prod', 'labels.env==PROD'],
+      [0, 2, 5, 6],
+    ],
     [['labels.env==prod,name~=ghcr'], [2]],
     [['labels.env!=prod'], [1, 3, 4, 5]],
     [['labels.env'], [0, 1, 2, 5, 6]],
@@ -108,7 +131,10 @@ describe('filters over a corpus', () => {
     [['annotations."org.opencontainers.image.ref.name"==1'], [3]],
     [['annotations.org.opencontainers.image.ref.name'], [3]],
     [['annotations.x!=y'], all],
-    [['name==Zeta', 'labels.a==x', 'target.digest==' + dgst('shared')], [3, 4, 5, 6]],
+    [
+      ['name==Zeta', 'labels.a==x', 'target.digest==' + dgst('shared')],
+      [3, 4, 5, 6],
+    ],
     [['labels.env==prod,labels.tier==web'], [0]],
     [['labels.env==prod,labels.tier!=web'], [2, 6]],
     [['name==Zeta,labels.env==prod'], []],
@@ -122,19 +148,25 @@ describe('filters over a corpus', () => {
     expect(env.store.count(NS, ...filters)).toBe(want.length)
   })
 
-  it.each([['name==.foo'], ['name!=~'], ['labels.env~=.*'], ['labels.foo-bar==x'], ['labels.ns/key==v'], ['name==bar '], ['name==x', ','], ['==foo']])(
-    'parse error %j is InvalidArgument',
-    (...filters) => {
-      let err: unknown
-      try {
-        env.store.list(NS, ...filters)
-      } catch (e) {
-        err = e
-      }
-      expect(isKind(err, 'invalid-argument')).toBe(true)
-      expect((err as Error).message).toMatch(/filters: parse error/)
-    },
-  )
+  it.each([
+    ['name==.foo'],
+    ['name!=~'],
+    ['labels.env~=.*'],
+    ['labels.foo-bar==x'],
+    ['labels.ns/key==v'],
+    ['name==bar '],
+    ['name==x', ','],
+    ['==foo'],
+  ])('parse error %j is InvalidArgument', (...filters) => {
+    let err: unknown
+    try {
+      env.store.list(NS, ...filters)
+    } catch (e) {
+      err = e
+    }
+    expect(isKind(err, 'invalid-argument')).toBe(true)
+    expect((err as Error).message).toMatch(/filters: parse error/)
+  })
 
   it('pushdown never changes the result: every case equals a full scan checked by the filter', () => {
     const everything = env.store.list(NS)
@@ -156,7 +188,14 @@ describe('filters over a corpus', () => {
     expect(where('labels.env~=pro')).toMatch(/instr\(value, @p0\)/)
     expect(where('name==x', 'labels.a==b')).toMatch(/\) OR \(/)
     expect(where('name==x,labels.a==b')).toMatch(/ AND i.name IN/)
-    for (const scan of [['name==x', 'name~=^y'], ['labels.env!=prod'], ['name~=(?i)foo'], ['name~=a.b'], ['annotations.a==b'], ['name']]) {
+    for (const scan of [
+      ['name==x', 'name~=^y'],
+      ['labels.env!=prod'],
+      ['name~=(?i)foo'],
+      ['name~=a.b'],
+      ['annotations.a==b'],
+      ['name'],
+    ]) {
       expect(where(...scan), JSON.stringify(scan)).toBe('')
     }
     expect(planList(['name==x', '']).filter).toBeNull()
@@ -166,7 +205,9 @@ describe('filters over a corpus', () => {
     const plan = (f: string) => {
       const p = planList([f])
       const sql = `EXPLAIN QUERY PLAN SELECT i.name FROM images i WHERE i.namespace = @ns ${p.where} ORDER BY i.name`
-      return (env.db.prepare(sql).all({ ...p.params, ns: NS }) as { detail: string }[]).map((r) => r.detail).join('; ')
+      return (env.db.prepare(sql).all({ ...p.params, ns: NS }) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ')
     }
     expect(plan('labels.env==prod')).toMatch(/image_labels_by_key/)
     expect(plan('name==Zeta')).toMatch(/SEARCH i USING PRIMARY KEY \(namespace=\? AND name=\?\)/)
@@ -178,8 +219,31 @@ describe('byte order of names', () => {
   it('lists in ascending UTF-8 byte order (upper before lower, unicode last)', () => {
     const env = openEnv()
     const ns = [
-      'b', 'B', 'a', 'A', '_', 'Z', 'z', '0', '~', 'é', 'e', 'ÿ', 'Ā', '名', '😀', '\uFFFD', 'ab', 'a b', 'a-b', 'aB',
-      'a\u0301', '\u00e1', 'ﬀ', '𝔘', 'Ω',
+      'b',
+      'B',
+      'a',
+      'A',
+      '_',
+      'Z',
+      'z',
+      '0',
+      '~',
+      'é',
+      'e',
+      'ÿ',
+      'Ā',
+      '名',
+      '😀',
+      '\uFFFD',
+      'ab',
+      'a b',
+      'a-b',
+      'aB',
+      'a\u0301',
+      '\u00e1',
+      'ﬀ',
+      '𝔘',
+      'Ω',
     ]
     for (const n of ns) env.store.create(NS, image(n, { labels: { k: n } }))
     const want = [...ns].sort(byteOrder)

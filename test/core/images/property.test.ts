@@ -26,7 +26,7 @@ const FILTERS: [string, (i: Image) => boolean][] = [
 ]
 
 /** Valid values nine times in ten, so scripts get far enough to build state. */
-const mostly = <T,>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) =>
+const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) =>
   fc.oneof({ arbitrary: good, weight: 9 }, { arbitrary: bad, weight: 1 })
 const labelsArb = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 3 })
 const targetArb = fc.record({
@@ -40,14 +40,30 @@ const inputArb = fc.record({ name: fc.constantFrom(...NAMES), labels: labelsArb,
 const big = (l: Record<string, string>) =>
   Object.hasOwn(l, 'big') && l.big !== '' ? { ...l, big: 'v'.repeat(l.big === 'dev' ? 4094 : 4093) } : l
 const opArb = fc.oneof(
-  { arbitrary: fc.record({ op: fc.constant('create' as const), ns: fc.constantFrom(...NAMESPACES), img: inputArb }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('create' as const),
+      ns: fc.constantFrom(...NAMESPACES),
+      img: inputArb,
+    }),
+    weight: 3,
+  },
   fc.record({ op: fc.constant('create' as const), ns: fc.constantFrom(...NAMESPACES), img: inputArb }),
   fc.record({
     op: fc.constant('update' as const),
     ns: fc.constantFrom(...NAMESPACES),
     img: inputArb,
     paths: fc.array(
-      fc.constantFrom('labels', 'labels.env', 'labels.a.b', 'annotations', 'annotations.k', 'target', 'name', 'labels.'),
+      fc.constantFrom(
+        'labels',
+        'labels.env',
+        'labels.a.b',
+        'annotations',
+        'annotations.k',
+        'target',
+        'name',
+        'labels.',
+      ),
       { maxLength: 3 },
     ),
   }),
@@ -57,8 +73,16 @@ const opArb = fc.oneof(
     name: fc.constantFrom(...NAMES),
     digest: fc.option(fc.constantFrom(...DIGESTS), { nil: undefined }),
   }),
-  fc.record({ op: fc.constant('get' as const), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom(...NAMES) }),
-  fc.record({ op: fc.constant('list' as const), ns: fc.constantFrom(...NAMESPACES), f: fc.array(fc.nat(FILTERS.length - 1), { maxLength: 2 }) }),
+  fc.record({
+    op: fc.constant('get' as const),
+    ns: fc.constantFrom(...NAMESPACES),
+    name: fc.constantFrom(...NAMES),
+  }),
+  fc.record({
+    op: fc.constant('list' as const),
+    ns: fc.constantFrom(...NAMESPACES),
+    f: fc.array(fc.nat(FILTERS.length - 1), { maxLength: 2 }),
+  }),
   fc.record({ op: fc.constant('tick' as const), ms: fc.nat(3) }),
 )
 
@@ -78,7 +102,8 @@ class Model {
   private validate(name: string, labels: Map<string, string>, t: Descriptor): void {
     if (name === '') throw 'invalid-argument'
     for (const [k, v] of labels) if (bytes(k) + bytes(v) > 4096) throw 'invalid-argument'
-    const ok = /^sha256:[0-9a-f]{64}$/.test(t?.digest ?? '') && (t?.size ?? 0) > 0 && (t?.mediaType ?? '') !== ''
+    const ok =
+      /^sha256:[0-9a-f]{64}$/.test(t?.digest ?? '') && (t?.size ?? 0) > 0 && (t?.mediaType ?? '') !== ''
     if (!ok) throw 'invalid-argument'
   }
   private view(name: string, r: Rec): Image {
@@ -198,21 +223,34 @@ describe('image store vs model', () => {
                 break
               case 'list':
                 real = outcome(() => env.store.list(step.ns, ...step.f.map((i) => FILTERS[i][0])))
-                want = outcome(() => model.list(step.ns, step.f.map((i) => FILTERS[i][1])))
+                want = outcome(() =>
+                  model.list(
+                    step.ns,
+                    step.f.map((i) => FILTERS[i][1]),
+                  ),
+                )
                 break
             }
             expect(real, JSON.stringify(step)).toEqual(want)
             for (const ns of ['default', 'other']) expect(env.store.list(ns)).toEqual(model.list(ns, []))
           }
           // The per-label rows (the index) and the label objects (what reads use) never diverge.
-          const rows = env.db.prepare('SELECT namespace, name, key, value FROM image_labels').raw().all() as string[][]
+          const rows = env.db
+            .prepare('SELECT namespace, name, key, value FROM image_labels')
+            .raw()
+            .all() as string[][]
           const fromRows = new Map<string, Record<string, string>>()
           for (const [ns, name, k, v] of rows) {
             const id = `${ns}\0${name}`
             fromRows.set(id, Object.assign(fromRows.get(id) ?? {}, { [k]: v }))
           }
-          const maps = env.db.prepare('SELECT namespace, name, labels FROM image_label_maps').raw().all() as string[][]
-          expect(new Map(maps.map(([ns, name, json]) => [`${ns}\0${name}`, JSON.parse(json)]))).toEqual(fromRows)
+          const maps = env.db
+            .prepare('SELECT namespace, name, labels FROM image_label_maps')
+            .raw()
+            .all() as string[][]
+          expect(new Map(maps.map(([ns, name, json]) => [`${ns}\0${name}`, JSON.parse(json)]))).toEqual(
+            fromRows,
+          )
         } finally {
           env.close()
         }

@@ -38,7 +38,8 @@ describe('namespaces', () => {
   ]
   it.each(ops)('%s: empty namespace is FailedPrecondition, an invalid one InvalidArgument', (_, op) => {
     fails(() => op(''), 'failed-precondition', 'namespace is required')
-    for (const bad of ['has space', '-lead', 'trail-', 'a..b', 'x'.repeat(77), 'ü', 'a/b']) fails(() => op(bad), 'invalid-argument')
+    for (const bad of ['has space', '-lead', 'trail-', 'a..b', 'x'.repeat(77), 'ü', 'a/b'])
+      fails(() => op(bad), 'invalid-argument')
   })
   it('the same name in two namespaces is two records; namespaces() lists those with images', () => {
     env.store.create('ns1', image('x', { labels: { a: '1' } }))
@@ -58,7 +59,14 @@ describe('namespaces', () => {
 
 describe('create', () => {
   it('accepts any non-empty name, with no reference parsing', () => {
-    const names = ['with space', 'UPPER', 'ünïcødé/名前', '-leading-dash', 'x@sha256:' + 'a'.repeat(64), 'n'.repeat(5000)]
+    const names = [
+      'with space',
+      'UPPER',
+      'ünïcødé/名前',
+      '-leading-dash',
+      'x@sha256:' + 'a'.repeat(64),
+      'n'.repeat(5000),
+    ]
     for (const n of names) expect(env.store.create(NS, image(n)).name).toBe(n)
     expect(env.store.count(NS)).toBe(names.length)
     fails(() => env.store.create(NS, image('')), 'invalid-argument', 'image name must not be empty')
@@ -96,7 +104,11 @@ describe('create', () => {
 
   it('validates labels before the target, as validateImage does', () => {
     const labels = { big: 'v'.repeat(5000) }
-    fails(() => env.store.create(NS, image('x', { labels, target: { digest: 'bad', size: 0, mediaType: '' } })), 'invalid-argument', /^image.Labels: label key and value length/)
+    fails(
+      () => env.store.create(NS, image('x', { labels, target: { digest: 'bad', size: 0, mediaType: '' } })),
+      'invalid-argument',
+      /^image.Labels: label key and value length/,
+    )
   })
 
   it('keeps only mediaType, digest, size and annotations of the target', () => {
@@ -118,10 +130,18 @@ describe('create', () => {
   it('drops empty-valued labels and annotations, from the record and the result', () => {
     const target = { mediaType: 'm/t', digest: dgst(1), size: 1, annotations: { keep: 'x', drop: '' } }
     const made = env.store.create(NS, { name: 'n', labels: { keep: 'y', drop: '', '': 'empty key' }, target })
-    const want = { name: 'n', labels: { keep: 'y', '': 'empty key' }, target: { ...target, annotations: { keep: 'x' } } }
+    const want = {
+      name: 'n',
+      labels: { keep: 'y', '': 'empty key' },
+      target: { ...target, annotations: { keep: 'x' } },
+    }
     expect(stripTimes(made)).toEqual(want)
     expect(stripTimes(env.store.get(NS, 'n'))).toEqual(want)
-    const none = env.store.create(NS, { name: 'm', labels: { a: '' }, target: { ...target, annotations: { a: '' } } })
+    const none = env.store.create(NS, {
+      name: 'm',
+      labels: { a: '' },
+      target: { ...target, annotations: { a: '' } },
+    })
     expect(none.labels).toEqual({})
     expect(none.target.annotations).toBeUndefined()
   })
@@ -139,11 +159,17 @@ describe('create', () => {
 
   it('an invalid image with an existing name is InvalidArgument (validation runs first)', () => {
     env.store.create(NS, image('x'))
-    fails(() => env.store.create(NS, image('x', { target: { mediaType: '', digest: dgst(1), size: 1 } })), 'invalid-argument')
+    fails(
+      () => env.store.create(NS, image('x', { target: { mediaType: '', digest: dgst(1), size: 1 } })),
+      'invalid-argument',
+    )
   })
 
   it('keeps "__proto__" and other odd label keys as ordinary labels', () => {
-    const labels = JSON.parse('{"__proto__":"p","constructor":"c","a.b":"d","":"e"}') as Record<string, string>
+    const labels = JSON.parse('{"__proto__":"p","constructor":"c","a.b":"d","":"e"}') as Record<
+      string,
+      string
+    >
     const made = env.store.create(NS, image('x', { labels }))
     expect(Object.entries(made.labels).sort()).toEqual(Object.entries(labels).sort())
     expect(env.store.list(NS, 'labels.__proto__==p').map((i) => i.name)).toEqual(['x'])
@@ -168,13 +194,20 @@ describe('labels: 4096 UTF-8 bytes of key + value', () => {
     const run = () => env.store.create(NS, image('x', { labels: { [k]: v } }))
     if (ok) expect(run().labels[k]).toBe(v)
     else {
-      const e = fails(run, 'invalid-argument', /^image.Labels: label key and value length \(\d+ bytes\) greater than maximum size \(4096 bytes\)/)
+      const e = fails(
+        run,
+        'invalid-argument',
+        /^image.Labels: label key and value length \(\d+ bytes\) greater than maximum size \(4096 bytes\)/,
+      )
       expect(e.message).toContain(`(${Buffer.byteLength(k) + Buffer.byteLength(v)} bytes)`)
     }
   })
   it('applies on update too, leaving the record untouched', () => {
     const x = env.store.create(NS, image('x', { labels: { a: '1' } }))
-    fails(() => env.store.update(NS, image('x', { labels: { a: 'v'.repeat(4096) } }), 'labels.a'), 'invalid-argument')
+    fails(
+      () => env.store.update(NS, image('x', { labels: { a: 'v'.repeat(4096) } }), 'labels.a'),
+      'invalid-argument',
+    )
     expect(env.store.get(NS, 'x')).toEqual(x)
   })
 })
@@ -193,7 +226,12 @@ describe('containerd TestImagesCreateUpdateDelete', () => {
   }
   const base = (): Omit<ImageInput, 'name'> => ({
     labels: { foo: 'bar', baz: 'boo' },
-    target: { size: 10, mediaType: 'application/vnd.oci.blab', digest: '', annotations: { foo: 'bar', baz: 'boo' } },
+    target: {
+      size: 10,
+      mediaType: 'application/vnd.oci.blab',
+      digest: '',
+      annotations: { foo: 'bar', baz: 'boo' },
+    },
   })
   const t = (size: number, mediaType: string, annotations?: Record<string, string>) =>
     ({ size, mediaType, digest: '', ...(annotations ? { annotations } : {}) }) as Descriptor
@@ -201,57 +239,103 @@ describe('containerd TestImagesCreateUpdateDelete', () => {
     {
       name: 'Touch',
       original: 'base',
-      input: { labels: { foo: 'bar', baz: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }) },
-      expected: { labels: { foo: 'bar', baz: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }) },
+      input: {
+        labels: { foo: 'bar', baz: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }),
+      },
+      expected: {
+        labels: { foo: 'bar', baz: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }),
+      },
     },
-    { name: 'NoTarget', original: { name: '', labels: { foo: 'bar', baz: 'boo' }, target: {} as Descriptor }, createErr: 'invalid-argument' },
+    {
+      name: 'NoTarget',
+      original: { name: '', labels: { foo: 'bar', baz: 'boo' }, target: {} as Descriptor },
+      createErr: 'invalid-argument',
+    },
     {
       name: 'ReplaceLabels',
       original: 'base',
-      input: { labels: { for: 'bar', boo: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }) },
-      expected: { labels: { for: 'bar', boo: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }) },
+      input: {
+        labels: { for: 'bar', boo: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }),
+      },
+      expected: {
+        labels: { for: 'bar', boo: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }),
+      },
     },
     {
       name: 'ReplaceLabelsFieldPath',
       original: 'base',
-      input: { labels: { for: 'bar', boo: 'boo' }, target: t(10, 'application/vnd.oci.blab+ignored', { not: 'bar', new: 'boo' }) },
+      input: {
+        labels: { for: 'bar', boo: 'boo' },
+        target: t(10, 'application/vnd.oci.blab+ignored', { not: 'bar', new: 'boo' }),
+      },
       fieldpaths: ['labels'],
-      expected: { labels: { for: 'bar', boo: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar', baz: 'boo' }) },
+      expected: {
+        labels: { for: 'bar', boo: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar', baz: 'boo' }),
+      },
     },
     {
       name: 'ReplaceLabelsAnnotationsFieldPath',
       original: 'base',
-      input: { labels: { for: 'bar', boo: 'boo' }, target: t(10, 'application/vnd.oci.blab+ignored', { foo: 'boo' }) },
+      input: {
+        labels: { for: 'bar', boo: 'boo' },
+        target: t(10, 'application/vnd.oci.blab+ignored', { foo: 'boo' }),
+      },
       fieldpaths: ['annotations', 'labels'],
-      expected: { labels: { for: 'bar', boo: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'boo' }) },
+      expected: {
+        labels: { for: 'bar', boo: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'boo' }),
+      },
     },
     {
       name: 'ReplaceLabel',
       original: 'base',
-      input: { labels: { foo: 'baz', baz: 'bunk' }, target: t(10, 'application/vnd.oci.blab+ignored', { foo: 'bar' }) },
+      input: {
+        labels: { foo: 'baz', baz: 'bunk' },
+        target: t(10, 'application/vnd.oci.blab+ignored', { foo: 'bar' }),
+      },
       fieldpaths: ['labels.foo'],
-      expected: { labels: { foo: 'baz', baz: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar', baz: 'boo' }) },
+      expected: {
+        labels: { foo: 'baz', baz: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar', baz: 'boo' }),
+      },
     },
     {
       name: 'ReplaceAnnotation',
       original: 'base',
-      input: { labels: { foo: 'baz', baz: 'bunk' }, target: t(10, 'application/vnd.oci.blab+ignored', { foo: 'baz', baz: 'bunk' }) },
+      input: {
+        labels: { foo: 'baz', baz: 'bunk' },
+        target: t(10, 'application/vnd.oci.blab+ignored', { foo: 'baz', baz: 'bunk' }),
+      },
       fieldpaths: ['annotations.foo'],
-      expected: { labels: { foo: 'bar', baz: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'baz', baz: 'boo' }) },
+      expected: {
+        labels: { foo: 'bar', baz: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'baz', baz: 'boo' }),
+      },
     },
     {
       name: 'ReplaceTargetTypeAndAnnotations',
       original: 'base',
       input: { labels: {}, target: t(10, 'application/vnd.oci.blab+replaced', { fox: 'dog' }) },
       fieldpaths: ['target'],
-      expected: { labels: { foo: 'bar', baz: 'boo' }, target: t(10, 'application/vnd.oci.blab+replaced', { fox: 'dog' }) },
+      expected: {
+        labels: { foo: 'bar', baz: 'boo' },
+        target: t(10, 'application/vnd.oci.blab+replaced', { fox: 'dog' }),
+      },
     },
     {
       name: 'ReplaceTargetFieldpath',
       original: 'base',
       input: { labels: {}, target: t(20, 'application/vnd.oci.blab+replaced', { fox: 'dog' }) },
       fieldpaths: ['target'],
-      expected: { labels: { foo: 'bar', baz: 'boo' }, target: t(20, 'application/vnd.oci.blab+replaced', { fox: 'dog' }) },
+      expected: {
+        labels: { foo: 'bar', baz: 'boo' },
+        target: t(20, 'application/vnd.oci.blab+replaced', { fox: 'dog' }),
+      },
       deleteErr: 'not-found',
     },
     {
@@ -267,18 +351,44 @@ describe('containerd TestImagesCreateUpdateDelete', () => {
       input: { labels: { foo: 'bar', baz: 'boo' }, target: t(0, 'application/vnd.oci.blab', { foo: 'bar' }) },
       cause: 'invalid-argument',
     },
-    { name: 'EmptySizeOnCreate', original: { name: '', labels: { foo: 'bar' }, target: t(0, 'application/vnd.oci.blab', { foo: 'bar' }) }, createErr: 'invalid-argument' },
-    { name: 'EmptyMediaType', original: 'base', input: { labels: { foo: 'bar', baz: 'boo' }, target: t(10, '') }, cause: 'invalid-argument' },
-    { name: 'EmptyMediaTypeOnCreate', original: { name: '', labels: { foo: 'bar' }, target: t(10, '') }, createErr: 'invalid-argument' },
+    {
+      name: 'EmptySizeOnCreate',
+      original: {
+        name: '',
+        labels: { foo: 'bar' },
+        target: t(0, 'application/vnd.oci.blab', { foo: 'bar' }),
+      },
+      createErr: 'invalid-argument',
+    },
+    {
+      name: 'EmptyMediaType',
+      original: 'base',
+      input: { labels: { foo: 'bar', baz: 'boo' }, target: t(10, '') },
+      cause: 'invalid-argument',
+    },
+    {
+      name: 'EmptyMediaTypeOnCreate',
+      original: { name: '', labels: { foo: 'bar' }, target: t(10, '') },
+      createErr: 'invalid-argument',
+    },
     {
       name: 'TryUpdateNameFail',
-      original: { name: '', labels: { foo: 'bar', baz: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }) },
-      input: { name: 'test should fail', labels: { foo: 'bar', baz: 'boo' }, target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }) },
+      original: {
+        name: '',
+        labels: { foo: 'bar', baz: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }),
+      },
+      input: {
+        name: 'test should fail',
+        labels: { foo: 'bar', baz: 'boo' },
+        target: t(10, 'application/vnd.oci.blab', { foo: 'bar' }),
+      },
       cause: 'not-found',
     },
   ]
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
-    const original: ImageInput = c.original === 'base' ? { name: c.name, ...base() } : { ...c.original, name: c.name }
+    const original: ImageInput =
+      c.original === 'base' ? { name: c.name, ...base() } : { ...c.original, name: c.name }
     original.target = { ...original.target, digest: dgst(`${c.name}-${original.target.size ?? 0}`) }
     const input = c.input ? { ...c.input, name: c.input.name ?? c.name } : undefined
     if (input) input.target = { ...input.target, digest: dgst(`${c.name}-${input.target.size}`) }
@@ -301,13 +411,21 @@ describe('containerd TestImagesCreateUpdateDelete', () => {
     const updated = env.store.update(NS, input, ...(c.fieldpaths ?? []))
     expect(updated.updatedAt.getTime()).toBeGreaterThan(updated.createdAt.getTime())
     expect(updated.createdAt).toEqual(created.createdAt)
-    const expected = { name: c.name, ...c.expected!, target: { ...c.expected!.target, digest: input.target.digest } }
+    const expected = {
+      name: c.name,
+      ...c.expected!,
+      target: { ...c.expected!.target, digest: input.target.digest },
+    }
     expect(stripTimes(updated)).toEqual(expected)
     expect(env.store.get(NS, c.name)).toEqual(updated)
 
     const del = () => env.store.delete(NS, c.name, { target: original.target })
     if (c.deleteErr) {
-      fails(del, c.deleteErr, `image "${c.name}" has target ${input.target.digest}, not ${original.target.digest}`)
+      fails(
+        del,
+        c.deleteErr,
+        `image "${c.name}" has target ${input.target.digest}, not ${original.target.digest}`,
+      )
       expect(env.store.get(NS, c.name)).toEqual(updated)
     } else del()
   })
@@ -319,36 +437,72 @@ describe('update', () => {
     fails(() => env.store.update(NS, image('missing')), 'not-found', /image "missing"/)
   })
 
-  it.each(['name', 'target.digest', 'target.annotations', 'createdat', 'updatedat', 'Labels', 'label', 'annotation', ''])(
-    'fieldpath %j is InvalidArgument and nothing is written',
-    (path) => {
-      const x = env.store.create(NS, image('x', { labels: { a: '1' } }))
-      env.clock.tick()
-      const err = fails(() => env.store.update(NS, image('x', { labels: { a: '2', b: '3' } }), 'labels.a', path, 'labels.b'), 'invalid-argument')
-      expect(err.message).toBe(`cannot update ${JSON.stringify(path)} field on image "x"`)
-      expect(env.store.get(NS, 'x')).toEqual(x)
-      expect(env.events.map((e) => e.topic)).toEqual(['/images/create'])
-    },
-  )
+  it.each([
+    'name',
+    'target.digest',
+    'target.annotations',
+    'createdat',
+    'updatedat',
+    'Labels',
+    'label',
+    'annotation',
+    '',
+  ])('fieldpath %j is InvalidArgument and nothing is written', (path) => {
+    const x = env.store.create(NS, image('x', { labels: { a: '1' } }))
+    env.clock.tick()
+    const err = fails(
+      () => env.store.update(NS, image('x', { labels: { a: '2', b: '3' } }), 'labels.a', path, 'labels.b'),
+      'invalid-argument',
+    )
+    expect(err.message).toBe(`cannot update ${JSON.stringify(path)} field on image "x"`)
+    expect(env.store.get(NS, 'x')).toEqual(x)
+    expect(env.events.map((e) => e.topic)).toEqual(['/images/create'])
+  })
 
   it('labels.KEY keeps dots in the key, removes a key the input lacks, and "labels." is a no-op', () => {
     env.store.create(NS, image('x', { labels: { 'a.b': '1', c: '2', d: '3' } }))
-    const u = env.store.update(NS, image('x', { labels: { 'a.b': 'new', z: 'ignored' } }), 'labels.a.b', 'labels.c', 'labels.')
+    const u = env.store.update(
+      NS,
+      image('x', { labels: { 'a.b': 'new', z: 'ignored' } }),
+      'labels.a.b',
+      'labels.c',
+      'labels.',
+    )
     expect(u.labels).toEqual({ 'a.b': 'new', d: '3' })
     const v = env.store.update(NS, image('x', { labels: { d: '' } }), 'labels.d')
     expect(v.labels).toEqual({ 'a.b': 'new' })
   })
 
   it('"labels" with no map removes all labels; "annotations" likewise', () => {
-    env.store.create(NS, image('x', { labels: { a: '1' }, target: { mediaType: 'm/t', digest: dgst(1), size: 1, annotations: { q: 'r' } } }))
-    const u = env.store.update(NS, { name: 'x', target: undefined } as unknown as ImageInput, 'labels', 'annotations')
+    env.store.create(
+      NS,
+      image('x', {
+        labels: { a: '1' },
+        target: { mediaType: 'm/t', digest: dgst(1), size: 1, annotations: { q: 'r' } },
+      }),
+    )
+    const u = env.store.update(
+      NS,
+      { name: 'x', target: undefined } as unknown as ImageInput,
+      'labels',
+      'annotations',
+    )
     expect(u.labels).toEqual({})
     expect(u.target).toEqual({ mediaType: 'm/t', digest: dgst(1), size: 1 })
   })
 
   it('annotations.KEY sets and removes one annotation', () => {
-    env.store.create(NS, image('x', { target: { mediaType: 'm/t', digest: dgst(1), size: 1, annotations: { a: '1', b: '2' } } }))
-    const u = env.store.update(NS, image('x', { target: { mediaType: 'm', digest: dgst(2), size: 9, annotations: { a: 'x', c: '3' } } }), 'annotations.a', 'annotations.b', 'annotations.c')
+    env.store.create(
+      NS,
+      image('x', { target: { mediaType: 'm/t', digest: dgst(1), size: 1, annotations: { a: '1', b: '2' } } }),
+    )
+    const u = env.store.update(
+      NS,
+      image('x', { target: { mediaType: 'm', digest: dgst(2), size: 9, annotations: { a: 'x', c: '3' } } }),
+      'annotations.a',
+      'annotations.b',
+      'annotations.c',
+    )
     expect(u.target).toEqual({ mediaType: 'm/t', digest: dgst(1), size: 1, annotations: { a: 'x', c: '3' } })
   })
 
@@ -377,7 +531,17 @@ describe('update', () => {
 
   it('a failed validation after merging leaves the record untouched', () => {
     const x = env.store.create(NS, image('x', { labels: { a: '1' } }))
-    fails(() => env.store.update(NS, image('x', { target: { mediaType: 'm', digest: 'sha256:x', size: 1 } }), 'labels.b', 'target'), 'invalid-argument', /target.Digest/)
+    fails(
+      () =>
+        env.store.update(
+          NS,
+          image('x', { target: { mediaType: 'm', digest: 'sha256:x', size: 1 } }),
+          'labels.b',
+          'target',
+        ),
+      'invalid-argument',
+      /target.Digest/,
+    )
     fails(() => env.store.update(NS, { name: 'x', labels: {} } as unknown as ImageInput), 'invalid-argument')
     expect(env.store.get(NS, 'x')).toEqual(x)
   })
@@ -388,7 +552,11 @@ describe('delete', () => {
     fails(() => env.store.delete(NS, 'x'), 'not-found', /image "x"/)
     const target = { mediaType: 'm/t', digest: dgst(1), size: 1 }
     env.store.create(NS, image('x', { target }))
-    fails(() => env.store.delete(NS, 'x', { target: { ...target, digest: dgst(2) } }), 'not-found', `image "x" has target ${dgst(1)}, not ${dgst(2)}`)
+    fails(
+      () => env.store.delete(NS, 'x', { target: { ...target, digest: dgst(2) } }),
+      'not-found',
+      `image "x" has target ${dgst(1)}, not ${dgst(2)}`,
+    )
     fails(() => env.store.delete(NS, 'y', { target }), 'not-found')
     env.store.delete(NS, 'x', { target: { digest: dgst(1), mediaType: 'other', size: 999 } })
     fails(() => env.store.get(NS, 'x'), 'not-found')
@@ -411,7 +579,9 @@ describe('delete', () => {
 
   it('sync runs a garbage collection before returning', () => {
     const now = env.clock.ms
-    env.db.prepare('INSERT INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(NS, dgst('x'), 3, now, now)
+    env.db
+      .prepare('INSERT INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .run(NS, dgst('x'), 3, now, now)
     env.store.create(NS, image('x', { target: { mediaType: 'm/t', digest: dgst('x'), size: 3 } }))
     env.store.create(NS, image('y', { target: { mediaType: 'm/t', digest: dgst('x'), size: 3 } }))
     const rows = () => env.db.prepare('SELECT count(*) FROM content').pluck().get()
@@ -472,7 +642,10 @@ describe('events and transactions', () => {
     const db = openDatabase(file)
     const again = new ImageStore(db)
     expect(again.get(NS, 'x').labels).toEqual({ a: '1', 'b.c': '2' })
-    expect(again.list(NS).map((i) => [i.name, i.labels])).toEqual([['x', { a: '1', 'b.c': '2' }], ['y', {}]])
+    expect(again.list(NS).map((i) => [i.name, i.labels])).toEqual([
+      ['x', { a: '1', 'b.c': '2' }],
+      ['y', {}],
+    ])
     env.db = db
   })
   it('a record written in a file survives reopening the database', async () => {
