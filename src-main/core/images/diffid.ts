@@ -50,7 +50,12 @@ const UNCOMPRESSED_TYPES = new Set([
   MediaTypeOCILayerNonDistributable,
 ])
 
-export async function getDiffID(cs: DiffIDStore, ns: string, desc: Descriptor, opts: DiffIDOptions = {}): Promise<Digest> {
+export async function getDiffID(
+  cs: DiffIDStore,
+  ns: string,
+  desc: Descriptor,
+  opts: DiffIDOptions = {},
+): Promise<Digest> {
   if (UNCOMPRESSED_TYPES.has(desc.mediaType)) return desc.digest
   const info = await cs.info(ns, desc.digest)
   const cached = info.labels?.[LABEL_UNCOMPRESSED]
@@ -58,13 +63,19 @@ export async function getDiffID(cs: DiffIDStore, ns: string, desc: Descriptor, o
     try {
       return parseDigest(cached)
     } catch (e) {
-      throw invalidArgument(`layer ${desc.digest}: label ${LABEL_UNCOMPRESSED} is not a digest: ${(e as Error).message}`)
+      throw invalidArgument(
+        `layer ${desc.digest}: label ${LABEL_UNCOMPRESSED} is not a digest: ${(e as Error).message}`,
+      )
     }
   }
   const max = opts.maxUncompressed ?? defaultMaxUncompressed(desc.size)
   const diffID = await uncompressedDigest(cs.provider(ns), desc, max, opts.signal)
   try {
-    await cs.update(ns, { digest: desc.digest, labels: { [LABEL_UNCOMPRESSED]: diffID } }, `labels.${LABEL_UNCOMPRESSED}`)
+    await cs.update(
+      ns,
+      { digest: desc.digest, labels: { [LABEL_UNCOMPRESSED]: diffID } },
+      `labels.${LABEL_UNCOMPRESSED}`,
+    )
   } catch {
     // Only a cache: like containerd, a failed write does not make the computed value wrong.
   }
@@ -76,9 +87,16 @@ type Compression = 'gzip' | 'zstd' | 'none'
 /** containerd's DetectCompression: by magic number, whatever the media type says. */
 export function detectCompression(head: Uint8Array): Compression {
   if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08) return 'gzip'
-  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd'
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
+    return 'zstd'
   // A zstd stream may open with a skippable frame, magic 0x184D2A50..5F little-endian.
-  if (head.length >= 8 && (head[0] & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) {
+  if (
+    head.length >= 8 &&
+    (head[0] & 0xf0) === 0x50 &&
+    head[1] === 0x2a &&
+    head[2] === 0x4d &&
+    head[3] === 0x18
+  ) {
     return 'zstd'
   }
   return 'none'
@@ -96,7 +114,12 @@ async function blobChunks(p: Provider, desc: Descriptor): Promise<AsyncIterable<
  * Streams the blob through the detected decompressor into a hash, checking on the way that the compressed
  * bytes are the blob they claim to be, so a corrupt blob never gets a cached diff ID.
  */
-async function uncompressedDigest(p: Provider, desc: Descriptor, max: number, signal?: AbortSignal): Promise<Digest> {
+async function uncompressedDigest(
+  p: Provider,
+  desc: Descriptor,
+  max: number,
+  signal?: AbortSignal,
+): Promise<Digest> {
   const compressedHash = createHash(algorithmOf(desc.digest))
   const source = (await blobChunks(p, desc))[Symbol.asyncIterator]()
   // Sniff the first bytes (containerd peeks 10) without losing them.
@@ -144,7 +167,10 @@ async function uncompressedDigest(p: Provider, desc: Descriptor, max: number, si
   } catch (e) {
     if (e instanceof BerthError) throw e
     if ((e as Error).name === 'AbortError') throw e
-    throw invalidArgument(`layer ${desc.digest}: cannot decompress its ${kind} stream: ${(e as Error).message}`, e)
+    throw invalidArgument(
+      `layer ${desc.digest}: cannot decompress its ${kind} stream: ${(e as Error).message}`,
+      e,
+    )
   }
   const actual = `${algorithmOf(desc.digest)}:${compressedHash.digest('hex')}`
   if (actual !== desc.digest) {
@@ -169,7 +195,9 @@ export async function verifyDiffIDs(
   opts: DiffIDOptions = {},
 ): Promise<Digest[]> {
   const expected =
-    'rootfs' in config ? [...(config.rootfs?.diff_ids ?? [])] : await readDiffIDs(cs.provider(ns), config as Descriptor)
+    'rootfs' in config
+      ? [...(config.rootfs?.diff_ids ?? [])]
+      : await readDiffIDs(cs.provider(ns), config as Descriptor)
   if (expected.length !== manifest.layers.length) {
     throw invalidArgument(
       `mismatched image rootfs and manifest layers: the config lists ${expected.length} diff IDs for ${manifest.layers.length} layers`,
@@ -179,7 +207,9 @@ export async function verifyDiffIDs(
   for (const [i, layer] of manifest.layers.entries()) {
     const got = await getDiffID(cs, ns, layer, opts)
     if (got !== expected[i]) {
-      throw invalidArgument(`layer ${i} (${layer.digest}) has diff ID ${got} but the config's rootfs.diff_ids[${i}] is ${expected[i]}`)
+      throw invalidArgument(
+        `layer ${i} (${layer.digest}) has diff ID ${got} but the config's rootfs.diff_ids[${i}] is ${expected[i]}`,
+      )
     }
     out.push(got)
   }

@@ -23,7 +23,8 @@ async function readDocument(p: Provider, desc: Descriptor, who: string): Promise
     doc = parseJSON(body, `${who}: invalid desc ${desc.digest}`)
     checkDocument(doc, desc.mediaType)
   } catch (e) {
-    if (e instanceof BerthError) throw new BerthError(e.kind, `${who}: invalid desc ${desc.digest}: ${e.message}`, { cause: e })
+    if (e instanceof BerthError)
+      throw new BerthError(e.kind, `${who}: invalid desc ${desc.digest}: ${e.message}`, { cause: e })
     throw e
   }
   return doc === null ? {} : (doc as Obj)
@@ -50,7 +51,9 @@ export function decodeManifest(obj: Obj, where: Digest): Manifest {
 export function decodeIndex(obj: Obj, where: Digest): Index {
   const idx: Index = {
     schemaVersion: optInt(obj, 'schemaVersion', where) as 2,
-    manifests: arrayOf(obj, 'manifests', where).map((d, i) => decodeDescriptor(d, `${where} manifests[${i}]`)),
+    manifests: arrayOf(obj, 'manifests', where).map((d, i) =>
+      decodeDescriptor(d, `${where} manifests[${i}]`),
+    ),
   }
   copyCommon(obj, idx, where)
   return idx
@@ -173,7 +176,8 @@ function optString(obj: Obj, name: string, where: string): string {
 function optInt(obj: Obj, name: string, where: string): number {
   const v = field(obj, name)
   if (v === undefined) return 0
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalidArgument(`${where}: ${name} must be an integer`)
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    throw invalidArgument(`${where}: ${name} must be an integer`)
   return v
 }
 
@@ -183,7 +187,8 @@ function optStringMap(obj: Obj, name: string, where: string): Record<string, str
   const m = asObject(v, `${where} ${name}`)
   const out: Record<string, string> = {}
   for (const [k, val] of Object.entries(m)) {
-    if (val !== null && typeof val !== 'string') throw invalidArgument(`${where}: ${name}.${k} must be a string`)
+    if (val !== null && typeof val !== 'string')
+      throw invalidArgument(`${where}: ${name}.${k} must be a string`)
     out[k] = val === null ? '' : val
   }
   return out

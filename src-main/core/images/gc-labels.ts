@@ -10,7 +10,11 @@ import type { Handler } from './walk'
  */
 export interface LabelStore {
   info(ns: string, digest: Digest): Promise<{ labels: Record<string, string> }>
-  update(ns: string, info: { digest: Digest; labels?: Record<string, string> }, ...fieldpaths: string[]): Promise<unknown>
+  update(
+    ns: string,
+    info: { digest: Digest; labels?: Record<string, string> },
+    ...fieldpaths: string[]
+  ): Promise<unknown>
 }
 
 export const GC_REF_CONTENT_PREFIX = 'containerd.io/gc.ref.content.'
@@ -33,7 +37,10 @@ export function childGCLabelsFilterLayers(desc: Descriptor): string[] {
 }
 
 /** The labels a parent gets for its children, in child order, with containerd's per-stem counters. */
-export function childLabels(kids: Descriptor[], mapFn: (d: Descriptor) => string[] = childGCLabels): Record<string, string> {
+export function childLabels(
+  kids: Descriptor[],
+  mapFn: (d: Descriptor) => string[] = childGCLabels,
+): Record<string, string> {
   const labels: Record<string, string> = {}
   const counters = new Map<string, number>()
   for (const child of kids) {

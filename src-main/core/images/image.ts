@@ -105,7 +105,8 @@ export async function check(p: Provider, target: Descriptor, m?: MatchComparer):
   try {
     man = await manifest(p, target, m)
   } catch (e) {
-    if (isKind(e, 'not-found')) return { available: false, required: [target], present: [], missing: [target] }
+    if (isKind(e, 'not-found'))
+      return { available: false, required: [target], present: [], missing: [target] }
     throw rewrap(e, `failed to check image ${target.digest}`)
   }
   const required = [man.config, ...man.layers]

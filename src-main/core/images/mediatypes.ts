@@ -51,7 +51,9 @@ export function isConfigType(mt: string): boolean {
 
 /** Config-like blobs that are never walked into, containerd's checkpoint types included. */
 export function isKnownConfig(mt: string): boolean {
-  return isConfigType(mt) || mt === MediaTypeContainerdCheckpoint || mt === MediaTypeContainerdCheckpointConfig
+  return (
+    isConfigType(mt) || mt === MediaTypeContainerdCheckpoint || mt === MediaTypeContainerdCheckpointConfig
+  )
 }
 
 export function isAttestationType(mt: string): boolean {

@@ -43,6 +43,8 @@ export class ImageStore {
   private readonly now: () => Date
   private readonly opts: ImageStoreOptions
   private pending: ImageEvent[] | null = null
+  /** A synchronous delete inside store.transaction(): collect once the outermost commit is done. */
+  private collectAfterCommit = false
   private readonly s: Record<
     | 'get'
     | 'exists'
@@ -209,7 +211,10 @@ export class ImageStore {
       markDirty(this.db)
     })
     this.emit({ topic: '/images/delete', namespace, name })
-    if (opts.sync) this.collect()
+    if (opts.sync) {
+      if (this.pending) this.collectAfterCommit = true
+      else this.collect()
+    }
   }
 
   /**
@@ -220,13 +225,18 @@ export class ImageStore {
     if (this.pending) return this.tx(fn) as T
     this.pending = []
     let events: ImageEvent[] = []
+    let committed = false
     try {
       const out = this.tx(fn) as T
       events = this.pending
+      committed = true
       return out
     } finally {
       this.pending = null
+      const collect = this.collectAfterCommit && committed
+      this.collectAfterCommit = false
       for (const e of events) this.opts.onEvent?.(e)
+      if (collect) this.collect()
     }
   }
 

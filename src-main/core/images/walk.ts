@@ -101,11 +101,14 @@ async function walkFrom(h: Handler, descs: Descriptor[], path: Path): Promise<vo
 /** walk, but ErrEmptyWalk when no handler call returned a child. */
 export async function walkNotEmpty(h: Handler, ...descs: Descriptor[]): Promise<void> {
   let empty = true
-  await walk(async (desc, signal) => {
-    const kids = (await h(desc, signal)) ?? []
-    if (kids.length > 0) empty = false
-    return kids
-  }, ...descs)
+  await walk(
+    async (desc, signal) => {
+      const kids = (await h(desc, signal)) ?? []
+      if (kids.length > 0) empty = false
+      return kids
+    },
+    ...descs,
+  )
   if (empty) throw ErrEmptyWalk
 }
 

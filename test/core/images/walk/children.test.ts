@@ -21,55 +21,77 @@ import {
   type Descriptor,
 } from '../../../../src-main/core/oci'
 import { all, newMatcher, only, ordered } from '../../../../src-main/core/platforms'
-import { json, makeConfig, makeImage, makeIndex, makeLayer, makeManifest, MemProvider, plat } from './fixtures'
+import {
+  json,
+  makeConfig,
+  makeImage,
+  makeIndex,
+  makeLayer,
+  makeManifest,
+  MemProvider,
+  plat,
+} from './fixtures'
 
 const digests = (ds: Descriptor[]): string[] => ds.map((d) => d.digest)
 
 describe('children()', () => {
-  it.each([MediaTypeOCIManifest, MediaTypeDockerManifest])('%s: config then layers, subject excluded', async (mt) => {
-    const p = new MemProvider()
-    const config = makeConfig(p, {}, MediaTypeDockerConfig)
-    const layers = [makeLayer(p), makeLayer(p, 10, MediaTypeDockerLayerGzip)]
-    const subject = makeLayer(p)
-    const m = makeManifest(p, config, layers, { mediaType: mt, body: { subject } })
-    expect(digests(await children(p, m))).toEqual(digests([config, ...layers]))
-  })
+  it.each([MediaTypeOCIManifest, MediaTypeDockerManifest])(
+    '%s: config then layers, subject excluded',
+    async (mt) => {
+      const p = new MemProvider()
+      const config = makeConfig(p, {}, MediaTypeDockerConfig)
+      const layers = [makeLayer(p), makeLayer(p, 10, MediaTypeDockerLayerGzip)]
+      const subject = makeLayer(p)
+      const m = makeManifest(p, config, layers, { mediaType: mt, body: { subject } })
+      expect(digests(await children(p, m))).toEqual(digests([config, ...layers]))
+    },
+  )
 
-  it.each([MediaTypeOCIIndex, MediaTypeDockerManifestList])('%s: every entry, nested indexes included', async (mt) => {
-    const p = new MemProvider()
-    const a = makeImage(p, plat('linux', 'amd64')).manifest
-    const b = makeImage(p, plat('linux', 'arm64')).manifest
-    const nested = makeIndex(p, [b])
-    const idx = makeIndex(p, [a, nested], { mediaType: mt })
-    const kids = await children(p, idx)
-    expect(digests(kids)).toEqual([a.digest, nested.digest])
-    expect(kids[0].platform).toEqual(plat('linux', 'amd64'))
-    expect(kids[1].mediaType).toBe(MediaTypeOCIIndex)
-  })
+  it.each([MediaTypeOCIIndex, MediaTypeDockerManifestList])(
+    '%s: every entry, nested indexes included',
+    async (mt) => {
+      const p = new MemProvider()
+      const a = makeImage(p, plat('linux', 'amd64')).manifest
+      const b = makeImage(p, plat('linux', 'arm64')).manifest
+      const nested = makeIndex(p, [b])
+      const idx = makeIndex(p, [a, nested], { mediaType: mt })
+      const kids = await children(p, idx)
+      expect(digests(kids)).toEqual([a.digest, nested.digest])
+      expect(kids[0].platform).toEqual(plat('linux', 'amd64'))
+      expect(kids[1].mediaType).toBe(MediaTypeOCIIndex)
+    },
+  )
 
   it('decodes os.version and os.features into the platform', async () => {
     const p = new MemProvider()
     const w = makeImage(p, plat('windows', 'amd64')).manifest
-    const entry = { ...w, platform: { os: 'windows', architecture: 'amd64', osVersion: '10.0.17763.1', osFeatures: ['win32k'] } }
+    const entry = {
+      ...w,
+      platform: { os: 'windows', architecture: 'amd64', osVersion: '10.0.17763.1', osFeatures: ['win32k'] },
+    }
     const idx = makeIndex(p, [entry])
     expect((await children(p, idx))[0].platform).toEqual(entry.platform)
   })
 
-  it.each(['application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.layer.v1.tar', MediaTypeInToto, 'application/x-unknown'])(
-    '%s has no children and is not read',
-    async (mt) => {
-      const p = new MemProvider()
-      const blob = p.put('{"manifests":[{"digest":"sha256:00"}]}', mt)
-      expect(await children(p, blob)).toEqual([])
-      expect(p.reads).toEqual([])
-    },
-  )
+  it.each([
+    'application/vnd.oci.image.config.v1+json',
+    'application/vnd.oci.image.layer.v1.tar',
+    MediaTypeInToto,
+    'application/x-unknown',
+  ])('%s has no children and is not read', async (mt) => {
+    const p = new MemProvider()
+    const blob = p.put('{"manifests":[{"digest":"sha256:00"}]}', mt)
+    expect(await children(p, blob)).toEqual([])
+    expect(p.reads).toEqual([])
+  })
 
   it('a schema 1 manifest is NotImplemented, naming containerd v2.0', async () => {
     const p = new MemProvider()
     const s1 = p.put(json({ schemaVersion: 1, fsLayers: [] }), MediaTypeDockerSchema1Manifest)
     await expect(children(p, s1)).rejects.toSatisfy(
-      (e) => isKind(e, 'not-implemented') && /no longer supported since containerd v2\.0/.test((e as Error).message),
+      (e) =>
+        isKind(e, 'not-implemented') &&
+        /no longer supported since containerd v2\.0/.test((e as Error).message),
     )
   })
 
@@ -109,9 +131,9 @@ describe('children()', () => {
     const p = new MemProvider()
     const self = 'sha256:' + 'ab'.repeat(32)
     p.putAt(self, json({ manifests: [{ mediaType: MediaTypeOCIIndex, digest: self, size: 10 }] }))
-    await expect(walk(childrenHandler(p), { mediaType: MediaTypeOCIIndex, digest: self, size: 10 })).rejects.toSatisfy(
-      (e) => isKind(e, 'invalid-argument') && (e as Error).message.includes(self),
-    )
+    await expect(
+      walk(childrenHandler(p), { mediaType: MediaTypeOCIIndex, digest: self, size: 10 }),
+    ).rejects.toSatisfy((e) => isKind(e, 'invalid-argument') && (e as Error).message.includes(self))
   })
 })
 
@@ -130,7 +152,10 @@ describe('filterPlatforms / limitManifests', () => {
     const { p, amd, arm, none, s390 } = setup()
     const idx = makeIndex(p, [none, amd, arm, s390])
     const h = childrenHandler(p)
-    expect(digests(await filterPlatforms(h, newMatcher(plat('linux', 'amd64')))(idx))).toEqual([none.digest, amd.digest])
+    expect(digests(await filterPlatforms(h, newMatcher(plat('linux', 'amd64')))(idx))).toEqual([
+      none.digest,
+      amd.digest,
+    ])
     expect(digests(await filterPlatforms(h)(idx))).toEqual(digests([none, amd, arm, s390]))
   })
 

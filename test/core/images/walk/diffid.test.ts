@@ -9,7 +9,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { gzipSync, zstdCompressSync } from 'node:zlib'
 import { digestOf } from '../../../../src-main/core/digest'
 import { isKind } from '../../../../src-main/core/errors'
-import { detectCompression, getDiffID, verifyDiffIDs, type DiffIDStore } from '../../../../src-main/core/images/diffid'
+import {
+  detectCompression,
+  getDiffID,
+  verifyDiffIDs,
+  type DiffIDStore,
+} from '../../../../src-main/core/images/diffid'
 import {
   digestHex,
   MediaTypeDockerLayer,
@@ -87,7 +92,11 @@ describe('getDiffID on the real content store', () => {
     expect((await rs.cs.info(NS, gz.desc.digest)).labels).toEqual({ other: 'kept', [UNCOMPRESSED]: d })
     // The label is trusted from now on: a different (valid) value is returned as is.
     const planted = 'sha256:' + 'e'.repeat(64)
-    await rs.cs.update(NS, { digest: gz.desc.digest, labels: { [UNCOMPRESSED]: planted } }, `labels.${UNCOMPRESSED}`)
+    await rs.cs.update(
+      NS,
+      { digest: gz.desc.digest, labels: { [UNCOMPRESSED]: planted } },
+      `labels.${UNCOMPRESSED}`,
+    )
     expect(await getDiffID(rs.cs, NS, gz.desc)).toBe(planted)
   })
 
@@ -98,13 +107,15 @@ describe('getDiffID on the real content store', () => {
     )
   })
 
-  it.each([MediaTypeDockerLayer, MediaTypeOCILayer, MediaTypeDockerLayerForeign, MediaTypeOCILayerNonDistributable])(
-    '%s is its own diff ID, without reading the store',
-    async (mt) => {
-      const desc: Descriptor = { mediaType: mt, digest: 'sha256:' + '1'.repeat(64), size: 3 }
-      expect(await getDiffID(rs.cs, NS, desc)).toBe(desc.digest)
-    },
-  )
+  it.each([
+    MediaTypeDockerLayer,
+    MediaTypeOCILayer,
+    MediaTypeDockerLayerForeign,
+    MediaTypeOCILayerNonDistributable,
+  ])('%s is its own diff ID, without reading the store', async (mt) => {
+    const desc: Descriptor = { mediaType: mt, digest: 'sha256:' + '1'.repeat(64), size: 3 }
+    expect(await getDiffID(rs.cs, NS, desc)).toBe(desc.digest)
+  })
 
   it('detects the compression from the bytes, not the media type', async () => {
     const mislabeled = { ...zs.desc, mediaType: MediaTypeDockerLayerGzip }
@@ -133,8 +144,8 @@ describe('getDiffID on the real content store', () => {
   })
 
   it('maxUncompressed bounds zstd output too; at the exact size it passes', async () => {
-    await expect(getDiffID(rs.cs, NS, zs.desc, { maxUncompressed: tarBytes.length - 1 })).rejects.toSatisfy((e) =>
-      isKind(e, 'invalid-argument'),
+    await expect(getDiffID(rs.cs, NS, zs.desc, { maxUncompressed: tarBytes.length - 1 })).rejects.toSatisfy(
+      (e) => isKind(e, 'invalid-argument'),
     )
     expect(await getDiffID(rs.cs, NS, zs.desc, { maxUncompressed: tarBytes.length })).toBe(digestOf(tarBytes))
   })
@@ -171,16 +182,21 @@ describe('getDiffID on the real content store', () => {
     await load(rs.cs, NS, p)
     const manifest = { schemaVersion: 2 as const, config, layers: [gz.desc, zs.desc] }
     expect(await verifyDiffIDs(rs.cs, NS, manifest, config)).toEqual([gz.diffID, zs.diffID])
-    expect(await verifyDiffIDs(rs.cs, NS, manifest, { rootfs: { type: 'layers', diff_ids: [gz.diffID, zs.diffID] } })).toEqual([
-      gz.diffID,
-      zs.diffID,
-    ])
+    expect(
+      await verifyDiffIDs(rs.cs, NS, manifest, {
+        rootfs: { type: 'layers', diff_ids: [gz.diffID, zs.diffID] },
+      }),
+    ).toEqual([gz.diffID, zs.diffID])
   })
 
   it('verifyDiffIDs refuses a count mismatch and a wrong diff ID, naming the layer', async () => {
     const manifest = { schemaVersion: 2 as const, config: gz.desc, layers: [gz.desc, zs.desc] }
-    await expect(verifyDiffIDs(rs.cs, NS, manifest, { rootfs: { type: 'layers', diff_ids: [gz.diffID] } })).rejects.toSatisfy(
-      (e) => isKind(e, 'invalid-argument') && /mismatched image rootfs and manifest layers/.test((e as Error).message),
+    await expect(
+      verifyDiffIDs(rs.cs, NS, manifest, { rootfs: { type: 'layers', diff_ids: [gz.diffID] } }),
+    ).rejects.toSatisfy(
+      (e) =>
+        isKind(e, 'invalid-argument') &&
+        /mismatched image rootfs and manifest layers/.test((e as Error).message),
     )
     const wrong = 'sha256:' + '0'.repeat(64)
     await expect(

@@ -60,7 +60,11 @@ export interface ConfigSpec {
   diffIDs?: Digest[]
 }
 
-export function makeConfig(p: MemProvider, spec: ConfigSpec = {}, mediaType = MediaTypeOCIConfig): Descriptor {
+export function makeConfig(
+  p: MemProvider,
+  spec: ConfigSpec = {},
+  mediaType = MediaTypeOCIConfig,
+): Descriptor {
   const { diffIDs = [], ...plat } = spec
   const body = { architecture: 'amd64', os: 'linux', ...plat, rootfs: { type: 'layers', diff_ids: diffIDs } }
   return p.put(json(body), mediaType)
@@ -75,7 +79,12 @@ export interface Layer {
   diffID: Digest
 }
 
-export function makeCompressedLayer(p: MemProvider, raw: Uint8Array, kind: 'gzip' | 'zstd', mediaType?: string): Layer {
+export function makeCompressedLayer(
+  p: MemProvider,
+  raw: Uint8Array,
+  kind: 'gzip' | 'zstd',
+  mediaType?: string,
+): Layer {
   const packed = kind === 'gzip' ? gzipSync(raw) : zstdCompressSync(raw)
   const mt = mediaType ?? (kind === 'gzip' ? MediaTypeOCILayerGzip : MediaTypeOCILayerZstd)
   return { desc: p.put(packed, mt), diffID: digestOf(raw) }
@@ -103,7 +112,12 @@ const strip = (d: Descriptor): Descriptor => {
   }
 }
 
-export function makeManifest(p: MemProvider, config: Descriptor, layers: Descriptor[], opts: ManifestOpts = {}): Descriptor {
+export function makeManifest(
+  p: MemProvider,
+  config: Descriptor,
+  layers: Descriptor[],
+  opts: ManifestOpts = {},
+): Descriptor {
   const mediaType = opts.mediaType ?? MediaTypeOCIManifest
   const body = { schemaVersion: 2, mediaType, config, layers, ...opts.body }
   const extra: Partial<Descriptor> = {}
@@ -121,7 +135,11 @@ export function makeIndex(p: MemProvider, manifests: Descriptor[], opts: Manifes
 }
 
 /** A one-layer image for `platform`; the returned descriptor carries the platform for use in an index. */
-export function makeImage(p: MemProvider, platform: Platform, opts: { withPlatform?: boolean; layerSize?: number } = {}): {
+export function makeImage(
+  p: MemProvider,
+  platform: Platform,
+  opts: { withPlatform?: boolean; layerSize?: number } = {},
+): {
   manifest: Descriptor
   config: Descriptor
   layers: Descriptor[]

@@ -75,7 +75,11 @@ class RecordingStore implements LabelStore {
   async info(): Promise<{ labels: Record<string, string> }> {
     return { labels: {} }
   }
-  async update(ns: string, info: { digest: string; labels?: Record<string, string> }, ...fieldpaths: string[]): Promise<unknown> {
+  async update(
+    ns: string,
+    info: { digest: string; labels?: Record<string, string> },
+    ...fieldpaths: string[]
+  ): Promise<unknown> {
     expect(ns).toBe('ns1')
     this.calls.push({ digest: info.digest, labels: { ...info.labels }, fieldpaths })
     return info
@@ -128,7 +132,9 @@ describe('setChildrenLabels counters', () => {
 
   it('a custom map; stems mapping to nothing give no update', async () => {
     const rec = new RecordingStore()
-    await setChildrenMappedLabels(rec, 'ns1', fixed, (d) => (d.mediaType === MediaTypeOCIConfig ? ['x.y', 'z.'] : []))(parent)
+    await setChildrenMappedLabels(rec, 'ns1', fixed, (d) =>
+      d.mediaType === MediaTypeOCIConfig ? ['x.y', 'z.'] : [],
+    )(parent)
     expect(rec.calls[0].labels).toEqual({
       'x.y': kids[0].digest,
       'z.0': kids[0].digest,
@@ -138,13 +144,20 @@ describe('setChildrenLabels counters', () => {
       'z.2': kids[9].digest,
     })
     const rec2 = new RecordingStore()
-    await setChildrenMappedLabels(rec2, 'ns1', async () => [desc(MediaTypeOCILayerZstd)], childGCLabelsFilterLayers)(parent)
+    await setChildrenMappedLabels(
+      rec2,
+      'ns1',
+      async () => [desc(MediaTypeOCILayerZstd)],
+      childGCLabelsFilterLayers,
+    )(parent)
     expect(rec2.calls).toEqual([])
   })
 
   it('handler errors pass through without an update', async () => {
     const rec = new RecordingStore()
-    await expect(setChildrenLabels(rec, 'ns1', async () => Promise.reject(new Error('boom')))(parent)).rejects.toThrow('boom')
+    await expect(
+      setChildrenLabels(rec, 'ns1', async () => Promise.reject(new Error('boom')))(parent),
+    ).rejects.toThrow('boom')
     expect(rec.calls).toEqual([])
   })
 })
@@ -191,6 +204,8 @@ describe('setChildrenLabels on the real content store', () => {
     rs = realStore()
     const p = new MemProvider()
     const img = makeImage(p, plat('linux', 'amd64'))
-    await expect(setChildrenLabels(rs.cs, 'ns1', childrenHandler(p))(img.manifest)).rejects.toMatchObject({ kind: 'not-found' })
+    await expect(setChildrenLabels(rs.cs, 'ns1', childrenHandler(p))(img.manifest)).rejects.toMatchObject({
+      kind: 'not-found',
+    })
   })
 })

@@ -12,7 +12,16 @@ import {
   type Descriptor,
 } from '../../../../src-main/core/oci'
 import { all, any, only, ordered } from '../../../../src-main/core/platforms'
-import { json, makeConfig, makeImage, makeIndex, makeLayer, makeManifest, MemProvider, plat } from './fixtures'
+import {
+  json,
+  makeConfig,
+  makeImage,
+  makeIndex,
+  makeLayer,
+  makeManifest,
+  MemProvider,
+  plat,
+} from './fixtures'
 
 const LINUX_AMD64 = plat('linux', 'amd64')
 const LINUX_ARM64 = plat('linux', 'arm64')
@@ -33,7 +42,10 @@ function attestation(p: MemProvider, subject: Descriptor): Descriptor {
   return {
     ...m,
     platform: plat('unknown', 'unknown'),
-    annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': subject.digest },
+    annotations: {
+      'vnd.docker.reference.type': 'attestation-manifest',
+      'vnd.docker.reference.digest': subject.digest,
+    },
   }
 }
 
@@ -45,7 +57,9 @@ describe('manifest()', () => {
       expect((await manifest(p, img.manifest, m)).config.digest).toBe(img.config.digest)
     }
     // Even when the target descriptor itself carries a foreign platform.
-    expect((await manifest(p, { ...img.manifest, platform: LINUX_ARM64 }, only(LINUX_S390X))).layers).toHaveLength(1)
+    expect(
+      (await manifest(p, { ...img.manifest, platform: LINUX_ARM64 }, only(LINUX_S390X))).layers,
+    ).toHaveLength(1)
   })
 
   it('without a matcher the first manifest in depth-first document order wins', async () => {
@@ -71,7 +85,9 @@ describe('manifest()', () => {
     const p = new MemProvider()
     const amd = platformless(p, LINUX_AMD64)
     const arm = platformless(p, plat('linux', 'arm64', 'v8')) // normalized to arm64 before matching
-    expect((await manifest(p, makeIndex(p, [arm.manifest]), only(LINUX_ARM64))).config.digest).toBe(arm.config.digest)
+    expect((await manifest(p, makeIndex(p, [arm.manifest]), only(LINUX_ARM64))).config.digest).toBe(
+      arm.config.digest,
+    )
     await expect(manifest(p, makeIndex(p, [amd.manifest]), only(LINUX_ARM64))).rejects.toSatisfy(
       notFoundWith(/no match for platform in manifest sha256:/),
     )
@@ -184,7 +200,14 @@ describe('platforms()', () => {
     const arm64v8 = makeImage(p, plat('linux', 'arm64', 'v8'))
     const none = platformless(p, plat('linux', 'aarch64', 'v8'))
     const nested = makeIndex(p, [makeImage(p, LINUX_ARMV7).manifest])
-    const idx = makeIndex(p, [amd.manifest, attestation(p, amd.manifest), arm64v8.manifest, none.manifest, nested, amd.manifest])
+    const idx = makeIndex(p, [
+      amd.manifest,
+      attestation(p, amd.manifest),
+      arm64v8.manifest,
+      none.manifest,
+      nested,
+      amd.manifest,
+    ])
     expect(await platforms(p, idx)).toEqual([
       LINUX_AMD64,
       plat('linux', 'arm64', 'v8'), // as written, not normalized
@@ -244,9 +267,19 @@ describe('check()', () => {
     const p = new MemProvider()
     const amd = makeImage(p, LINUX_AMD64)
     const idx = makeIndex(p, [amd.manifest])
-    expect(await check(p, idx, only(LINUX_S390X))).toEqual({ available: false, required: [idx], present: [], missing: [idx] })
+    expect(await check(p, idx, only(LINUX_S390X))).toEqual({
+      available: false,
+      required: [idx],
+      present: [],
+      missing: [idx],
+    })
     p.delete(amd.manifest)
-    expect(await check(p, idx, only(LINUX_AMD64))).toEqual({ available: false, required: [idx], present: [], missing: [idx] })
+    expect(await check(p, idx, only(LINUX_AMD64))).toEqual({
+      available: false,
+      required: [idx],
+      present: [],
+      missing: [idx],
+    })
     p.delete(idx)
     expect((await check(p, idx)).missing).toEqual([idx])
   })

@@ -29,7 +29,8 @@ const OL = 'application/vnd.oci.image.layer.v1.tar'
 const OLN = 'application/vnd.oci.image.layer.nondistributable.v1.tar'
 const INTOTO = 'application/vnd.in-toto+json'
 
-const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
+const enc = (v: unknown): Uint8Array =>
+  new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
 
 describe('classification', () => {
   const table: [string, { m?: true; i?: true; c?: true; k?: true; l?: true; a?: true; nd?: true }][] = [
@@ -116,12 +117,15 @@ describe('diffCompression', () => {
     expect(diffCompression(mt)).toBe(want)
   })
 
-  it.each([OCI_CONFIG, 'application/vnd.oci.image.layer.v2.tar+gzip', 'application/vnd.erofs.layer.v1', '', 'foo'])(
-    '%j is NotImplemented',
-    (mt) => {
-      expect(() => diffCompression(mt)).toThrow(expect.objectContaining({ kind: 'not-implemented' }))
-    },
-  )
+  it.each([
+    OCI_CONFIG,
+    'application/vnd.oci.image.layer.v2.tar+gzip',
+    'application/vnd.erofs.layer.v1',
+    '',
+    'foo',
+  ])('%j is NotImplemented', (mt) => {
+    expect(() => diffCompression(mt)).toThrow(expect.objectContaining({ kind: 'not-implemented' }))
+  })
 })
 
 describe('validateMediaType', () => {
@@ -181,7 +185,9 @@ describe('validateMediaType', () => {
     ['"Layers" (Go matches keys case-insensitively)', OCI_INDEX, '{"Layers":[]}'],
     ['"MediaType" naming an index', OCI_MANIFEST, `{"MediaType":"${OCI_INDEX}"}`],
   ])('a present key counts even when empty: %s', (_, mt, body) => {
-    expect(() => validateMediaType(enc(body), mt)).toThrow(expect.objectContaining({ kind: 'invalid-argument' }))
+    expect(() => validateMediaType(enc(body), mt)).toThrow(
+      expect.objectContaining({ kind: 'invalid-argument' }),
+    )
   })
 
   it.each([
@@ -191,7 +197,9 @@ describe('validateMediaType', () => {
     ['a string', '"x"'],
     ['mediaType not a string', '{"mediaType":1}'],
   ])('%s is invalid', (_, body) => {
-    expect(() => validateMediaType(enc(body), OCI_MANIFEST)).toThrow(expect.objectContaining({ kind: 'invalid-argument' }))
+    expect(() => validateMediaType(enc(body), OCI_MANIFEST)).toThrow(
+      expect.objectContaining({ kind: 'invalid-argument' }),
+    )
   })
 
   it.each([

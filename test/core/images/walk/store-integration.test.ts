@@ -18,10 +18,16 @@ describe('walker over the real content store', () => {
 
   it('dispatch labels every parent concurrently, and check/size/platforms read through the store', async () => {
     const p = new MemProvider()
-    const images = [plat('linux', 'amd64'), plat('linux', 'arm64'), plat('linux', 'arm', 'v7'), plat('linux', 's390x')].map(
-      (pl) => makeImage(p, pl, { layerSize: 1000 }),
+    const images = [
+      plat('linux', 'amd64'),
+      plat('linux', 'arm64'),
+      plat('linux', 'arm', 'v7'),
+      plat('linux', 's390x'),
+    ].map((pl) => makeImage(p, pl, { layerSize: 1000 }))
+    const idx = makeIndex(
+      p,
+      images.map((i) => i.manifest),
     )
-    const idx = makeIndex(p, images.map((i) => i.manifest))
     rs = realStore()
     const { cs } = rs
     await load(cs, NS, p)
@@ -29,7 +35,9 @@ describe('walker over the real content store', () => {
 
     await dispatch(setChildrenLabels(cs, NS, childrenHandler(provider)), 2, idx)
     const idxLabels = (await cs.info(NS, idx.digest)).labels
-    expect(Object.keys(idxLabels).sort()).toEqual([0, 1, 2, 3].map((i) => `containerd.io/gc.ref.content.m.${i}`))
+    expect(Object.keys(idxLabels).sort()).toEqual(
+      [0, 1, 2, 3].map((i) => `containerd.io/gc.ref.content.m.${i}`),
+    )
     for (const img of images) {
       expect((await cs.info(NS, img.manifest.digest)).labels).toEqual({
         'containerd.io/gc.ref.content.config': img.config.digest,

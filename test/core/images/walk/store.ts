@@ -29,6 +29,10 @@ export function realStore(): RealStore {
 /** Copies every blob of `p` into namespace `ns`. */
 export async function load(cs: ContentStore, ns: string, p: MemProvider): Promise<void> {
   for (const [digest, data] of p.blobs) {
-    await writeBlob(cs, ns, `load-${digest}`, data, { mediaType: 'application/octet-stream', digest, size: data.length })
+    await writeBlob(cs, ns, `load-${digest}`, data, {
+      mediaType: 'application/octet-stream',
+      digest,
+      size: data.length,
+    })
   }
 }

@@ -127,10 +127,12 @@ describe('walk()', () => {
   })
 
   it(`refuses indexes nested deeper than ${MAX_INDEX_DEPTH} levels`, async () => {
-    const chain = (depth: number): Handler => async (desc) => {
-      const n = Number(desc.digest.slice(1))
-      return n < depth ? [d(`i${n + 1}`, MediaTypeOCIIndex)] : []
-    }
+    const chain =
+      (depth: number): Handler =>
+      async (desc) => {
+        const n = Number(desc.digest.slice(1))
+        return n < depth ? [d(`i${n + 1}`, MediaTypeOCIIndex)] : []
+      }
     await walk(chain(MAX_INDEX_DEPTH), d('i1', MediaTypeOCIIndex))
     await expect(walk(chain(MAX_INDEX_DEPTH + 1), d('i1', MediaTypeOCIIndex))).rejects.toSatisfy(
       (e) => isKind(e, 'invalid-argument') && (e as Error).message.includes(`i${MAX_INDEX_DEPTH + 1}`),
