@@ -21,7 +21,7 @@ export const IMAGES_HELP = `berth images COMMAND
 
 Commands:
   ls [-q] [FILTER...]                     list images (REF TYPE DIGEST SIZE PLATFORMS LABELS)
-  import FILE [--all-platforms | --platform P] [--index-name NAME] [--digests [--skip-digest-for-named]]
+  import FILE|- [--all-platforms | --platform P] [--index-name NAME] [--digests [--skip-digest-for-named]]
               [--base-name NAME] [--label K=V...] [--verify-diff-ids] [--no-progress]
                                           import an OCI layout (tar, tar.gz, tar.zst or directory) or docker-save archive
   export FILE NAME... [--all-platforms | --platform P...] [--dir] [--compress gzip|zstd] [--skip-manifest-json]
@@ -75,7 +75,9 @@ async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   }
   const progress = progressSink('importing', ctx.stderr, flag(p, 'no-progress') || ctx.json)
   const platform = str(p, 'platform')
-  const r = await importImage(ctx.berth(), ctx.namespace, p.args[0], {
+  const fromStdin = p.args[0] === '-'
+  const r = await importImage(ctx.berth(), ctx.namespace, fromStdin ? 'stdin' : p.args[0], {
+    stream: fromStdin ? process.stdin : undefined,
     allPlatforms: flag(p, 'all-platforms'),
     platform: platform ? parsePlatform(platform) : undefined,
     indexName: str(p, 'index-name'),

@@ -19,6 +19,8 @@ export function progressSink(
   let lastCurrent = ''
   let lastStep = -1
   let drawn = false
+  const amount = (p: TransferProgress) =>
+    p.bytesTotal > 0 ? `${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)}` : bytesBinary(p.bytesDone)
   const pct = (p: TransferProgress) =>
     p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100)) : 0
   return {
@@ -31,9 +33,7 @@ export function progressSink(
         const filled = Math.round((pct(p) / 100) * cols)
         const bar = `[${'='.repeat(filled)}${filled < cols ? '>' : ''}${' '.repeat(Math.max(0, cols - filled - 1))}]`
         const what = p.current.length > 30 ? `…${p.current.slice(-29)}` : p.current
-        stream.write(
-          `\r\x1b[K${verb} ${bar} ${String(pct(p)).padStart(3)}% ${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)} ${what}`,
-        )
+        stream.write(`\r\x1b[K${verb} ${bar} ${String(pct(p)).padStart(3)}% ${amount(p)} ${what}`)
         drawn = true
         return
       }
@@ -45,9 +45,7 @@ export function progressSink(
       lastStep = step
       lastCurrent = p.current
       last = now
-      stream.write(
-        `${verb}: ${pct(p)}% ${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)} ${p.current}\n`,
-      )
+      stream.write(`${verb}: ${pct(p)}% ${amount(p)} ${p.current}\n`)
     },
     done() {
       if (tty && drawn) stream.write('\r\x1b[K')

@@ -11,7 +11,7 @@ export interface Run {
   raw: Buffer
 }
 
-export function berth(root: string, args: string[], env: Record<string, string> = {}): Run {
+export function berth(root: string, args: string[], env: Record<string, string> = {}, input?: Buffer): Run {
   const r = spawnSync(
     process.execPath,
     [
@@ -25,6 +25,7 @@ export function berth(root: string, args: string[], env: Record<string, string> 
       cwd: ROOT,
       env: { ...process.env, BERTH_ROOT: '', ...env },
       maxBuffer: 256 << 20,
+      input,
     },
   )
   return {

@@ -44,6 +44,15 @@ describe('berth images', () => {
     expect(out.images.map((i: { name: string }) => i.name)).toEqual(['docker.io/library/busybox:1.36'])
   })
 
+  it('imports from stdin (-), compression detected from the stream', () => {
+    const other = join(dir, 'stdin-root')
+    const gz = ociArchive([saved], { compression: 'gzip' })
+    const r = berth(other, ['--json', 'images', 'import', '--all-platforms', '-'], {}, gz)
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).compression).toBe('gzip')
+    expect(JSON.parse(r.stdout).images[0].target.digest).toBe(saved.target.digest)
+  })
+
   it('lists with ctr columns, -q and --json', () => {
     const r = berth(root, ['images', 'ls'])
     expect(r.code).toBe(0)

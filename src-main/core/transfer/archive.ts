@@ -19,6 +19,8 @@ export interface ArchiveVisitor {
 }
 
 export interface ReadOptions {
+  /** Read this stream instead of opening the file (whose name is then only used in messages). */
+  stream?: Readable
   signal?: AbortSignal
   /** Compressed bytes read so far, out of the file's size. */
   onBytes?: (done: number, total: number) => void
@@ -43,6 +45,26 @@ function fileHead(file: string): Uint8Array {
   } finally {
     closeSync(fd)
   }
+}
+
+async function peekHead(s: Readable): Promise<Buffer> {
+  const parts: Buffer[] = []
+  let n = 0
+  while (n < 4 && !s.readableEnded) {
+    const c = s.read() as Buffer | null
+    if (c === null) {
+      await new Promise((r) => {
+        s.once('readable', r)
+        s.once('end', r)
+      })
+      continue
+    }
+    parts.push(c)
+    n += c.length
+  }
+  const head = Buffer.concat(parts)
+  if (head.length > 0) s.unshift(head)
+  return head
 }
 
 /**
@@ -82,13 +104,22 @@ export async function readTarArchive(
   opts: ReadOptions = {},
 ): Promise<Compression> {
   let total: number
-  try {
-    total = statSync(file).size
-  } catch {
-    throw notFound(`archive ${file}: no such file`)
+  let raw: Readable
+  let compression: Compression
+  if (opts.stream) {
+    // A pipe (stdin): the size is unknown, and the magic bytes are peeked and put back.
+    raw = opts.stream
+    total = 0
+    compression = detectCompression(await peekHead(raw))
+  } else {
+    try {
+      total = statSync(file).size
+    } catch {
+      throw notFound(`archive ${file}: no such file`)
+    }
+    compression = detectCompression(fileHead(file))
+    raw = createReadStream(file, { highWaterMark: 1 << 20 })
   }
-  const compression = detectCompression(fileHead(file))
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 })
   let done = 0
   const counted = (n: number) => {
     done += n

@@ -3,6 +3,7 @@
 // the selected platforms' blobs), and only then are image records written, all in one transaction. On
 // any failure the blobs this import added are taken back out and no record is written.
 import { statSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 import type { Database } from '../db'
 import type { ContentStore } from '../content/store'
 import { BerthError, invalidArgument, notFound, unavailable } from '../errors'
@@ -58,6 +59,8 @@ export interface ImportOptions extends NamingOptions {
   labels?: Record<string, string>
   signal?: AbortSignal
   onProgress?: (p: TransferProgress) => void
+  /** Read the archive from this stream (e.g. stdin) instead of the file named by `file`. */
+  stream?: Readable
   /** Decompress the selected platforms' layers and check them against the configs' rootfs.diff_ids. */
   verifyDiffIds?: boolean
   /** Bound on a layer's uncompressed bytes while verifying (default: images/diffid's). */
@@ -148,11 +151,13 @@ export async function importArchive(
   opts: ImportOptions = {},
 ): Promise<ImportResult> {
   validateNamespace(ns)
-  let isDir: boolean
-  try {
-    isDir = statSync(file).isDirectory()
-  } catch {
-    throw notFound(`archive ${file}: no such file or directory`)
+  let isDir = false
+  if (!opts.stream) {
+    try {
+      isDir = statSync(file).isDirectory()
+    } catch {
+      throw notFound(`archive ${file}: no such file or directory`)
+    }
   }
   const matcher = platformMatcher(opts)
   let bytesDone = 0
@@ -176,7 +181,12 @@ export async function importArchive(
     try {
       let compression: ImportResult['compression'] = 'directory'
       if (isDir) await readLayoutDirectory(file, contents, { signal: opts.signal, onBytes })
-      else compression = await readTarArchive(file, contents, { signal: opts.signal, onBytes })
+      else
+        compression = await readTarArchive(file, contents, {
+          signal: opts.signal,
+          onBytes,
+          stream: opts.stream,
+        })
       checkCancel()
 
       const oci =
