@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expect } from 'vitest'
 import { openDatabase, type Database } from '../../../src-main/core/db'
+import { isKind, type BerthError, type ErrorKind } from '../../../src-main/core/errors'
 import { digestOf } from '../../../src-main/core/digest'
-import { ImageStore, type ImageEvent, type ImageInput } from '../../../src-main/core/images/store'
+import { ImageStore, type Image, type ImageEvent, type ImageInput } from '../../../src-main/core/images/store'
 
 export interface Env {
   db: Database
@@ -53,3 +55,19 @@ export function image(name: string, over: Partial<ImageInput> = {}): ImageInput 
     ...over,
   }
 }
+
+/** Runs fn, which must fail with a BerthError of `kind` (and a message matching `message`). */
+export function fails(fn: () => unknown, kind: ErrorKind, message?: string | RegExp): BerthError {
+  let err: unknown
+  try {
+    fn()
+  } catch (e) {
+    err = e
+  }
+  expect(err, 'expected a failure').toBeDefined()
+  expect(isKind(err, kind), `${String(err)} should be ${kind}`).toBe(true)
+  if (message !== undefined) expect((err as Error).message).toMatch(message)
+  return err as BerthError
+}
+
+export const stripTimes = (i: Image) => ({ name: i.name, labels: i.labels, target: i.target })
