@@ -29,7 +29,9 @@ const berth = openBerth({ root, host: { os: 'linux', architecture: 'amd64' } })
 // Blobs are written straight into the OCI layout and recorded in SQLite in one transaction: the point
 // is listing, not ingest (bench/ingest measures that).
 const now = Date.now()
-const insert = berth.db.prepare('INSERT OR IGNORE INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+const insert = berth.db.prepare(
+  'INSERT OR IGNORE INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+)
 const pending: [string, number][] = []
 function blob(data: string | Buffer, mediaType: string, extra: Partial<Descriptor> = {}): Descriptor {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data
@@ -45,10 +47,18 @@ function blob(data: string | Buffer, mediaType: string, extra: Partial<Descripto
 function manifest(i: number, arch: string, base: Descriptor[]): Descriptor {
   const unique = blob(`unique layer ${i}/${arch} `.repeat(20), LAYER)
   const config = blob(
-    JSON.stringify({ architecture: arch, os: 'linux', config: { Cmd: ['/app'] }, rootfs: { type: 'layers', diff_ids: [...base, unique].map((l) => l.digest) } }),
+    JSON.stringify({
+      architecture: arch,
+      os: 'linux',
+      config: { Cmd: ['/app'] },
+      rootfs: { type: 'layers', diff_ids: [...base, unique].map((l) => l.digest) },
+    }),
     OCI_CONFIG,
   )
-  return blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [...base, unique] }), OCI_MANIFEST)
+  return blob(
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [...base, unique] }),
+    OCI_MANIFEST,
+  )
 }
 
 console.log(`bench/list: ${COUNT} images over ${BASES} shared base stacks in ${root}`)
@@ -65,7 +75,10 @@ for (let i = 0; i < COUNT; i++) {
     // One in four is multi-platform.
     const amd = { ...manifest(i, 'amd64', base), platform: { os: 'linux', architecture: 'amd64' } }
     const arm = { ...manifest(i, 'arm64', base), platform: { os: 'linux', architecture: 'arm64' } }
-    target = blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [amd, arm] }), OCI_INDEX)
+    target = blob(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [amd, arm] }),
+      OCI_INDEX,
+    )
   } else target = manifest(i, 'amd64', base)
   records.push({
     name: `registry.example.com/team-${i % 50}/app-${i % 997}:v${i}`,
@@ -82,7 +95,16 @@ console.log(`  setup: ${pending.length} blob writes, ${((performance.now() - t0)
 
 const h = createHandlers(berth, {
   emit: () => {},
-  appInfo: () => ({ name: 'Berth', version: '0', electron: null, node: process.versions.node, chromium: null, platform: '', storePath: root, hostPlatform: 'linux/amd64' }),
+  appInfo: () => ({
+    name: 'Berth',
+    version: '0',
+    electron: null,
+    node: process.versions.node,
+    chromium: null,
+    platform: '',
+    storePath: root,
+    hostPlatform: 'linux/amd64',
+  }),
 })
 
 async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
@@ -102,22 +124,34 @@ async function main(): Promise<void> {
   const cold = performance.now() - t0
   const page = await median(9, () => h['images.list']({ namespace: NS, limit: 100 }))
   const all = await median(5, () => h['images.list']({ namespace: NS, limit: COUNT }))
-  const sorted = await median(5, () => h['images.list']({ namespace: NS, limit: COUNT, sort: { key: 'unique', direction: 'desc' } }))
-  const filtered = await median(5, () => h['images.list']({ namespace: NS, limit: COUNT, filter: 'labels."env"==prod' }))
+  const sorted = await median(5, () =>
+    h['images.list']({ namespace: NS, limit: COUNT, sort: { key: 'unique', direction: 'desc' } }),
+  )
+  const filtered = await median(5, () =>
+    h['images.list']({ namespace: NS, limit: COUNT, filter: 'labels."env"==prod' }),
+  )
   const r = await h['images.list']({ namespace: NS, limit: COUNT })
-  console.log(`  first list (builds ${COUNT} summaries by walking the blobs once): ${(cold / 1000).toFixed(2)} s`)
+  console.log(
+    `  first list (builds ${COUNT} summaries by walking the blobs once): ${(cold / 1000).toFixed(2)} s`,
+  )
   console.log(`  images.list page of 100:                ${page.toFixed(1)} ms`)
-  console.log(`  images.list all ${COUNT} (sizes+platforms): ${all.toFixed(1)} ms  (goal ≤ 200 ms: ${all <= 200 ? 'met' : 'NOT met'})`)
+  console.log(
+    `  images.list all ${COUNT} (sizes+platforms): ${all.toFixed(1)} ms  (goal ≤ 200 ms: ${all <= 200 ? 'met' : 'NOT met'})`,
+  )
   console.log(`  images.list all, sorted by unique size: ${sorted.toFixed(1)} ms`)
   console.log(`  images.list labels."env"==prod:          ${filtered.toFixed(1)} ms`)
-  console.log(`  check: ${r.items.length} items, ${r.items.filter((i) => i.platforms.length === 2).length} multi-platform, sizes ${r.items[0].size}/${r.items[0].uniqueSize} (size/unique)`)
+  console.log(
+    `  check: ${r.items.length} items, ${r.items.filter((i) => i.platforms.length === 2).length} multi-platform, sizes ${r.items[0].size}/${r.items[0].uniqueSize} (size/unique)`,
+  )
 
   // ctr on the same images needs a running containerd with them imported; only compare where it is.
   const sock = '/run/containerd/containerd.sock'
   let ctrNote = 'ctr not installed'
   try {
     execFileSync('sh', ['-c', 'command -v ctr'], { stdio: 'pipe' })
-    ctrNote = existsSync(sock) ? 'containerd is running but holds other images: not comparable, skipped' : `no containerd socket at ${sock}: skipped`
+    ctrNote = existsSync(sock)
+      ? 'containerd is running but holds other images: not comparable, skipped'
+      : `no containerd socket at ${sock}: skipped`
   } catch {
     // not installed
   }
@@ -128,7 +162,11 @@ async function main(): Promise<void> {
   if (missing) {
     console.log(`  Chromium: skipped (${missing})`)
   } else {
-    const bridge = await startBridge({ root, rendererDir: await ensureRendererBuilt(), host: { os: 'linux', architecture: 'amd64' } })
+    const bridge = await startBridge({
+      root,
+      rendererDir: await ensureRendererBuilt(),
+      host: { os: 'linux', architecture: 'amd64' },
+    })
     const browser = await launchChromium()
     try {
       const p = await browser.newPage({ viewport: { width: 1360, height: 820 } })
@@ -164,20 +202,22 @@ async function main(): Promise<void> {
         return { frames, maxRows }
       })()`)) as { frames: number[]; maxRows: number }
       const slow = stats.frames.filter((f) => f > 16.7).length
-    // At 60 Hz a frame on time is 16.67 ms give or take timer jitter; one that missed vsync is ~33 ms.
-    const missed = stats.frames.filter((f) => f > 20).length
+      // At 60 Hz a frame on time is 16.67 ms give or take timer jitter; one that missed vsync is ~33 ms.
+      const missed = stats.frames.filter((f) => f > 20).length
       const sortedF = [...stats.frames].sort((a, b) => a - b)
-    const idleOver = idle.filter((f) => f > 16.7).length
-    const idleMissed = idle.filter((f) => f > 20).length
+      const idleOver = idle.filter((f) => f > 16.7).length
+      const idleMissed = idle.filter((f) => f > 20).length
       console.log(
-      `  Chromium idle reference (same page, no scrolling, ${idle.length} frames): ${((100 * idleOver) / idle.length).toFixed(1)}% over 16.7 ms, ` +
-        `${((100 * idleMissed) / idle.length).toFixed(1)}% missed a vsync`,
-    )
-    console.log(`  Chromium: DOM rows with ${COUNT} images: ${domRows} (goal < 200), most during the scroll: ${stats.maxRows}`)
+        `  Chromium idle reference (same page, no scrolling, ${idle.length} frames): ${((100 * idleOver) / idle.length).toFixed(1)}% over 16.7 ms, ` +
+          `${((100 * idleMissed) / idle.length).toFixed(1)}% missed a vsync`,
+      )
+      console.log(
+        `  Chromium: DOM rows with ${COUNT} images: ${domRows} (goal < 200), most during the scroll: ${stats.maxRows}`,
+      )
       console.log(
         `  Chromium scroll top→bottom: ${stats.frames.length} frames, ${((100 * slow) / stats.frames.length).toFixed(1)}% over 16.7 ms ` +
           `(goal < 5%), median ${sortedF[Math.floor(sortedF.length / 2)].toFixed(1)} ms, p95 ${sortedF[Math.floor(sortedF.length * 0.95)].toFixed(1)} ms; ` +
-        `${((100 * missed) / stats.frames.length).toFixed(1)}% missed a vsync (> 20 ms)`,
+          `${((100 * missed) / stats.frames.length).toFixed(1)}% missed a vsync (> 20 ms)`,
       )
     } finally {
       await browser.close()

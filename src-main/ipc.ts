@@ -13,7 +13,10 @@ export type Dispatch = (channel: unknown, args: unknown) => Promise<Envelope<unk
 export function createDispatch(handlers: Handlers): Dispatch {
   return async (channel, args) => {
     if (!isChannel(channel)) {
-      return { ok: false, error: { kind: 'invalid-argument', message: `unknown channel ${String(channel).slice(0, 80)}` } }
+      return {
+        ok: false,
+        error: { kind: 'invalid-argument', message: `unknown channel ${String(channel).slice(0, 80)}` },
+      }
     }
     let checked: unknown[]
     try {
@@ -39,7 +42,10 @@ export function bindIpc(
   for (const channel of CHANNELS) {
     ipcMain.handle(ipcName(channel), (event, ...args: unknown[]) => {
       if (!isTrustedSender(event.senderFrame?.url)) {
-        return { ok: false, error: { kind: 'failed-precondition', message: 'call from an untrusted frame refused' } }
+        return {
+          ok: false,
+          error: { kind: 'failed-precondition', message: 'call from an untrusted frame refused' },
+        }
       }
       return dispatch(channel, args)
     })

@@ -4,7 +4,11 @@ import { Menu, type BrowserWindow, type MenuItemConstructorOptions } from 'elect
 import { ipcName, type MenuCommand } from '../src-preload/api'
 
 export function buildMenu(send: (cmd: MenuCommand) => void, isMac = process.platform === 'darwin'): Menu {
-  const cmd = (label: string, accelerator: string | undefined, c: MenuCommand): MenuItemConstructorOptions => ({
+  const cmd = (
+    label: string,
+    accelerator: string | undefined,
+    c: MenuCommand,
+  ): MenuItemConstructorOptions => ({
     label,
     ...(accelerator ? { accelerator } : {}),
     click: () => send(c),

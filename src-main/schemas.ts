@@ -1,6 +1,18 @@
 // One argument schema per contract channel. The mapped type makes a missing channel a compile error.
 import type { Channel } from '../src-preload/api'
-import { array, bool, int, literal, nullable, object, optional, record, str, tuple, type Check } from './validate'
+import {
+  array,
+  bool,
+  int,
+  literal,
+  nullable,
+  object,
+  optional,
+  record,
+  str,
+  tuple,
+  type Check,
+} from './validate'
 
 const namespace = str({ min: 1, max: 76 })
 const name = str({ min: 1, max: 8192 })
@@ -9,7 +21,9 @@ const path = str({ min: 1, max: 4096 })
 const iso = str({ min: 1, max: 40, pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/ })
 const platforms = optional(array(str({ min: 1, max: 200 }), 64))
 const labelChanges = record(nullable(str({ max: 8192 })))
-const fileFilters = optional(array(object({ name: str({ max: 200 }), extensions: array(str({ max: 20 }), 20) }), 20))
+const fileFilters = optional(
+  array(object({ name: str({ max: 200 }), extensions: array(str({ max: 20 }), 20) }), 20),
+)
 
 export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
   'app.info': tuple(),
@@ -47,11 +61,17 @@ export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
       limit: optional(int(0, 100_000)),
     }),
   ),
-  'content.setLabels': tuple(object({ namespace, digest, changes: labelChanges, expectedUpdatedAt: optional(iso) })),
+  'content.setLabels': tuple(
+    object({ namespace, digest, changes: labelChanges, expectedUpdatedAt: optional(iso) }),
+  ),
   'gc.preview': tuple(),
   'gc.run': tuple(),
   'dialogs.openFile': tuple(object({ title: optional(str({ max: 200 })), filters: fileFilters })),
   'dialogs.saveFile': tuple(
-    object({ title: optional(str({ max: 200 })), defaultName: optional(str({ max: 255 })), filters: fileFilters }),
+    object({
+      title: optional(str({ max: 200 })),
+      defaultName: optional(str({ max: 255 })),
+      filters: fileFilters,
+    }),
   ),
 }

@@ -24,7 +24,10 @@ export interface WindowOptions {
 }
 
 /** Whether a URL belongs to the app: the dev server's origin, or the built renderer's files. */
-export function isAppUrl(url: string | undefined, opts: Pick<WindowOptions, 'devUrl' | 'rendererDir'>): boolean {
+export function isAppUrl(
+  url: string | undefined,
+  opts: Pick<WindowOptions, 'devUrl' | 'rendererDir'>,
+): boolean {
   if (!url) return false
   try {
     const u = new URL(url)

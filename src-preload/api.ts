@@ -435,7 +435,12 @@ export const CHANNELS = [
   'dialogs.saveFile',
 ] as const satisfies readonly Channel[]
 
-export const EVENTS = ['store.changed', 'job.progress', 'job.done', 'menu.command'] as const satisfies readonly EventName[]
+export const EVENTS = [
+  'store.changed',
+  'job.progress',
+  'job.done',
+  'menu.command',
+] as const satisfies readonly EventName[]
 
 type Missing<All, Listed> = Exclude<All, Listed>
 const channelsComplete: Missing<Channel, (typeof CHANNELS)[number]> extends never ? true : false = true

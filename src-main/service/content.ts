@@ -5,7 +5,13 @@ import { invalidArgument } from '../core/errors'
 import { validateLabel } from '../core/labels'
 import { validateNamespace } from '../core/namespace'
 import { isDigest } from '../core/oci'
-import type { NodeKind, ContentItem, ContentPage, ContentSetLabelsRequest, ListContentRequest } from '../../src-preload/api'
+import type {
+  NodeKind,
+  ContentItem,
+  ContentPage,
+  ContentSetLabelsRequest,
+  ListContentRequest,
+} from '../../src-preload/api'
 import type { ServiceContext } from './context'
 import { ConflictError } from './errors'
 import { filterErrorOf } from './filter-error'
@@ -92,7 +98,9 @@ function readAll(ctx: ServiceContext, ns: string): ContentItem[] {
   return rows.map((r) => ({
     digest: r.digest,
     size: r.size,
-    kind: (r.kind as NodeKind | null) ?? (r.mediaType ? kindOf({ mediaType: r.mediaType, digest: r.digest, size: r.size }) : 'other'),
+    kind:
+      (r.kind as NodeKind | null) ??
+      (r.mediaType ? kindOf({ mediaType: r.mediaType, digest: r.digest, size: r.size }) : 'other'),
     mediaType: r.mediaType,
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString(),
@@ -101,7 +109,10 @@ function readAll(ctx: ServiceContext, ns: string): ContentItem[] {
   }))
 }
 
-export async function setContentLabels(ctx: ServiceContext, req: ContentSetLabelsRequest): Promise<ContentItem> {
+export async function setContentLabels(
+  ctx: ServiceContext,
+  req: ContentSetLabelsRequest,
+): Promise<ContentItem> {
   const ns = validateNamespace(req.namespace)
   if (!isDigest(req.digest)) throw invalidArgument(`invalid digest ${JSON.stringify(req.digest)}`)
   const keys = Object.keys(req.changes)
@@ -116,7 +127,10 @@ export async function setContentLabels(ctx: ServiceContext, req: ContentSetLabel
       .pluck()
       .get(ns, req.digest) as number | undefined
     if (at !== undefined && new Date(at).toISOString() !== req.expectedUpdatedAt) {
-      throw new ConflictError(`content ${req.digest} was changed elsewhere; reload its labels and apply them again`, keys)
+      throw new ConflictError(
+        `content ${req.digest} was changed elsewhere; reload its labels and apply them again`,
+        keys,
+      )
     }
   }
   const labels: Record<string, string> = {}

@@ -40,7 +40,8 @@ export function toWireError(e: unknown): WireError {
   }
   const kind = (e as { kind?: unknown })?.kind
   const message = e instanceof Error ? e.message : String(e)
-  if (typeof kind === 'string' && (KINDS as readonly string[]).includes(kind)) return { kind: kind as ErrorKind, message }
+  if (typeof kind === 'string' && (KINDS as readonly string[]).includes(kind))
+    return { kind: kind as ErrorKind, message }
   if ((e as { name?: string })?.name === 'AbortError') return { kind: 'cancelled', message }
   return { kind: 'unavailable', message }
 }

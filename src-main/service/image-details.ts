@@ -38,7 +38,11 @@ export async function imageDetails(ctx: ServiceContext, nsIn: string, name: stri
   return { namespace: ns, summary, tree, matrix, config }
 }
 
-const asDescriptor = (n: DescriptorNode): Descriptor => ({ mediaType: n.mediaType, digest: n.digest, size: n.size })
+const asDescriptor = (n: DescriptorNode): Descriptor => ({
+  mediaType: n.mediaType,
+  digest: n.digest,
+  size: n.size,
+})
 
 function chooseManifest(tree: DescriptorNode, cells: { best: boolean; manifestDigest: string }[]) {
   const manifests = platformManifests(tree)
@@ -77,13 +81,16 @@ const MAX_SHOWN = 4 << 20
 export async function blobJson(ctx: ServiceContext, nsIn: string, digest: string): Promise<BlobJson> {
   const ns = validateNamespace(nsIn)
   if (!isDigest(digest)) throw invalidArgument(`invalid digest ${JSON.stringify(digest)}`)
-  const row = ctx.db.prepare('SELECT size FROM content WHERE namespace = ? AND digest = ?').get(ns, digest) as
-    | { size: number }
-    | undefined
+  const row = ctx.db
+    .prepare('SELECT size FROM content WHERE namespace = ? AND digest = ?')
+    .get(ns, digest) as { size: number } | undefined
   if (!row) throw notFound(`content ${digest} not found in namespace ${ns}`)
   const mediaType = mediaTypeOf(ctx, ns, digest)
-  if (row.size > MAX_SHOWN) return { digest, mediaType, size: row.size, json: null, note: 'too large to show' }
-  const bytes = await ctx.content.provider(ns).readBlob({ digest, size: row.size, mediaType: mediaType ?? '' })
+  if (row.size > MAX_SHOWN)
+    return { digest, mediaType, size: row.size, json: null, note: 'too large to show' }
+  const bytes = await ctx.content
+    .provider(ns)
+    .readBlob({ digest, size: row.size, mediaType: mediaType ?? '' })
   try {
     const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown
     return { digest, mediaType, size: row.size, json: JSON.stringify(parsed, null, 2) }
@@ -95,7 +102,9 @@ export async function blobJson(ctx: ServiceContext, nsIn: string, digest: string
 /** The media type a blob is referenced with: its descriptor in some image tree, as far as summaries know. */
 function mediaTypeOf(ctx: ServiceContext, ns: string, digest: string): string | null {
   const t = ctx.db
-    .prepare("SELECT media_type FROM image_summary_blobs WHERE namespace = ? AND digest = ? AND media_type <> '' LIMIT 1")
+    .prepare(
+      "SELECT media_type FROM image_summary_blobs WHERE namespace = ? AND digest = ? AND media_type <> '' LIMIT 1",
+    )
     .pluck()
     .get(ns, digest) as string | undefined
   return t ?? null

@@ -5,7 +5,14 @@ import { parseAll } from '../core/filters'
 import { adaptImage } from '../core/images/store-filter'
 import type { Image } from '../core/images/store'
 import { validateNamespace } from '../core/namespace'
-import type { ImagePage, ImageSortKey, ImageSummary, ListImagesRequest, PlatformChip, Presence } from '../../src-preload/api'
+import type {
+  ImagePage,
+  ImageSortKey,
+  ImageSummary,
+  ListImagesRequest,
+  PlatformChip,
+  Presence,
+} from '../../src-preload/api'
 import type { ServiceContext } from './context'
 import { filterErrorOf } from './filter-error'
 import { splitName } from './names'
@@ -47,7 +54,8 @@ export async function listImages(ctx: ServiceContext, req: ListImagesRequest): P
       return { items: [], total: 0, namespaceTotal, filterError: filterErrorOf(filterText, e) }
     }
   }
-  if (filter === null && !(req.query ?? '').trim() && SQL_ORDER[req.sort?.key ?? 'name']) return sqlPage(ctx, ns, req)
+  if (filter === null && !(req.query ?? '').trim() && SQL_ORDER[req.sort?.key ?? 'name'])
+    return sqlPage(ctx, ns, req)
   const all = readAll(ctx, ns)
   const query = (req.query ?? '').trim().toLowerCase()
   let rows = all
@@ -91,13 +99,19 @@ function sqlPage(ctx: ServiceContext, ns: string, req: ListImagesRequest): Image
   const offset = Math.max(0, req.offset ?? 0)
   const limit = Math.max(0, req.limit ?? 100)
   const order = key === 'name' ? `i.name ${dir}` : `${SQL_ORDER[key]} ${dir}, i.name`
-  const rows = ctx.db.prepare(`${SELECT_ROWS} ORDER BY ${order} LIMIT ? OFFSET ?`).all(ns, limit, offset) as Row[]
+  const rows = ctx.db
+    .prepare(`${SELECT_ROWS} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(ns, limit, offset) as Row[]
   const total = countImages(ctx, ns)
   const labels = labelsOf(ctx, ns, rows.length === total ? null : rows.map((r) => r.name))
   return { items: rows.map((r) => toSummary(candidate(r, labels))), total, namespaceTotal: total }
 }
 
-function labelsOf(ctx: ServiceContext, ns: string, names: string[] | null): Map<string, Record<string, string>> {
+function labelsOf(
+  ctx: ServiceContext,
+  ns: string,
+  names: string[] | null,
+): Map<string, Record<string, string>> {
   const labels = new Map<string, Record<string, string>>()
   const add = (rows: [string, string, string][]) => {
     for (const [name, key, value] of rows) {
@@ -107,9 +121,17 @@ function labelsOf(ctx: ServiceContext, ns: string, names: string[] | null): Map<
     }
   }
   if (names === null) {
-    add(ctx.db.prepare('SELECT name, key, value FROM image_labels WHERE namespace = ?').raw().all(ns) as [string, string, string][])
+    add(
+      ctx.db.prepare('SELECT name, key, value FROM image_labels WHERE namespace = ?').raw().all(ns) as [
+        string,
+        string,
+        string,
+      ][],
+    )
   } else {
-    const one = ctx.db.prepare('SELECT name, key, value FROM image_labels WHERE namespace = ? AND name = ?').raw()
+    const one = ctx.db
+      .prepare('SELECT name, key, value FROM image_labels WHERE namespace = ? AND name = ?')
+      .raw()
     for (const n of names) add(one.all(ns, n) as [string, string, string][])
   }
   return labels
@@ -140,7 +162,8 @@ function asImage(c: Candidate): Image {
       mediaType: c.row.mediaType,
       digest: c.row.digest,
       size: c.row.size,
-      annotations: c.row.annotations && c.row.annotations !== '{}' ? JSON.parse(c.row.annotations) : undefined,
+      annotations:
+        c.row.annotations && c.row.annotations !== '{}' ? JSON.parse(c.row.annotations) : undefined,
     },
     createdAt: new Date(c.row.createdAt),
     updatedAt: new Date(c.row.updatedAt),

@@ -1,6 +1,14 @@
 // The use cases behind the contract, one function per channel, each returning plain data. Electron-free:
 // main binds these to IPC (src-main/ipc.ts), the test bridge to HTTP, and both validate arguments first.
-import type { AppInfo, Channel, ChannelArgs, ChannelResult, Events, EventName, NamespaceInfo } from '../../src-preload/api'
+import type {
+  AppInfo,
+  Channel,
+  ChannelArgs,
+  ChannelResult,
+  Events,
+  EventName,
+  NamespaceInfo,
+} from '../../src-preload/api'
 import type { ServiceContext } from './context'
 import { listContent, setContentLabels } from './content'
 import { gcPreview, gcRun, removeImages, removePreview } from './gc'
@@ -17,10 +25,18 @@ export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void
 
 /** How import and export run: the transfer helpers' functions, adapted to jobs. */
 export interface TransferPort {
-  importArchive(ctx: ServiceContext, req: { namespace: string; path: string; platforms?: string[] }, signal: AbortSignal,
-    progress: (phase: string, done: number, total: number) => void): Promise<string[]>
-  exportArchive(ctx: ServiceContext, req: { namespace: string; names: string[]; path: string; platforms?: string[] },
-    signal: AbortSignal, progress: (phase: string, done: number, total: number) => void): Promise<void>
+  importArchive(
+    ctx: ServiceContext,
+    req: { namespace: string; path: string; platforms?: string[] },
+    signal: AbortSignal,
+    progress: (phase: string, done: number, total: number) => void,
+  ): Promise<string[]>
+  exportArchive(
+    ctx: ServiceContext,
+    req: { namespace: string; names: string[]; path: string; platforms?: string[] },
+    signal: AbortSignal,
+    progress: (phase: string, done: number, total: number) => void,
+  ): Promise<void>
 }
 
 export interface DialogPort {
@@ -63,7 +79,8 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
         } catch {
           exists = false
         }
-        if (exists && !req.force) throw alreadyExists(`image "${req.target}" already exists: choose Replace to overwrite it`)
+        if (exists && !req.force)
+          throw alreadyExists(`image "${req.target}" already exists: choose Replace to overwrite it`)
         if (exists) ctx.images.update(ns, { name: req.target, labels: src.labels, target: src.target })
         else ctx.images.create(ns, { name: req.target, labels: src.labels, target: src.target })
       })
@@ -74,7 +91,9 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     'images.import': async (req) => {
       const t = needTransfer()
       validateNamespace(req.namespace)
-      return job('import', async (signal, progress) => ({ images: await t.importArchive(ctx, req, signal, progress) }))
+      return job('import', async (signal, progress) => ({
+        images: await t.importArchive(ctx, req, signal, progress),
+      }))
     },
     'images.export': async (req) => {
       const t = needTransfer()

@@ -8,7 +8,10 @@ export type JobKind = JobRef['kind']
 export interface JobReport {
   (phase: string, done: number, total: number): void
 }
-export type JobBody = (signal: AbortSignal, progress: JobReport) => Promise<{ images?: string[]; path?: string }>
+export type JobBody = (
+  signal: AbortSignal,
+  progress: JobReport,
+) => Promise<{ images?: string[]; path?: string }>
 
 export interface JobSink {
   progress(p: JobProgress): void
@@ -42,7 +45,9 @@ export class Jobs {
           this.sink.done({ id, kind, ok: true, ...r })
         })
         .catch((e: unknown) => {
-          const error = ac.signal.aborted ? { kind: 'cancelled' as const, message: `${kind} cancelled` } : toWireError(e)
+          const error = ac.signal.aborted
+            ? { kind: 'cancelled' as const, message: `${kind} cancelled` }
+            : toWireError(e)
           this.sink.done({ id, kind, ok: false, error })
         })
         .finally(() => this.running.delete(id))

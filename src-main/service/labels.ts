@@ -34,7 +34,11 @@ export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest)
       const v = req.changes[k]
       if (v !== null) labels[k] = v
     }
-    ctx.images.update(ns, { name: req.name, labels, target: stored.target }, ...keys.map((k) => `labels.${k}`))
+    ctx.images.update(
+      ns,
+      { name: req.name, labels, target: stored.target },
+      ...keys.map((k) => `labels.${k}`),
+    )
   })()
   return imageSummary(ctx, ns, req.name)
 }

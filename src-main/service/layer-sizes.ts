@@ -26,8 +26,15 @@ function compressionOf(mediaType: string): 'gzip' | 'zstd' | 'none' | null {
 }
 
 /** Fills the cache for the given present layers; returns all sizes known afterwards. */
-export async function uncompressedSizes(db: Database, provider: Provider, layers: Descriptor[]): Promise<Map<string, number>> {
-  const known = cachedUncompressed(db, layers.map((l) => l.digest))
+export async function uncompressedSizes(
+  db: Database,
+  provider: Provider,
+  layers: Descriptor[],
+): Promise<Map<string, number>> {
+  const known = cachedUncompressed(
+    db,
+    layers.map((l) => l.digest),
+  )
   const put = db.prepare('INSERT OR REPLACE INTO layer_sizes (digest, uncompressed_size) VALUES (?, ?)')
   for (const l of layers) {
     if (known.has(l.digest)) continue

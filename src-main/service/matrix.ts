@@ -40,10 +40,18 @@ export function buildMatrix(
   for (const m of manifests) {
     const p = m.platformParts as Platform
     if (!rows.some((r) => r.label === rowKey(p))) {
-      rows.push({ os: p.os, ...(p.os === 'windows' && p.osVersion ? { osVersion: p.osVersion } : {}), label: rowKey(p) })
+      rows.push({
+        os: p.os,
+        ...(p.os === 'windows' && p.osVersion ? { osVersion: p.osVersion } : {}),
+        label: rowKey(p),
+      })
     }
     if (!columns.some((c) => c.label === colKey(p))) {
-      columns.push({ architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}), label: colKey(p) })
+      columns.push({
+        architecture: p.architecture,
+        ...(p.variant ? { variant: p.variant } : {}),
+        label: colKey(p),
+      })
     }
   }
   rows.sort((a, b) => cmp(a.os, b.os) || cmp(a.osVersion ?? '', b.osVersion ?? ''))
@@ -72,7 +80,9 @@ export function buildMatrix(
       platform: m.platform ?? '',
       status: presenceOf(m),
       compressedSize: compressed,
-      uncompressedSize: sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, s) => a + (s ?? 0), 0) : null,
+      uncompressedSize: sizes.every((s) => s !== undefined)
+        ? sizes.reduce<number>((a, s) => a + (s ?? 0), 0)
+        : null,
       layers: layers.length,
       manifestDigest: m.digest,
       configDigest: config?.digest ?? null,

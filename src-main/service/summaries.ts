@@ -27,7 +27,8 @@ export function treeSource(ctx: ServiceContext, ns: string): TreeSource {
 
 export function summarize(name: string, tree: DescriptorNode): Summary {
   const blobs = new Map<string, { size: number; present: boolean; mediaType: string; kind: string }>()
-  for (const n of nodes(tree)) blobs.set(n.digest, { size: n.size, present: n.present, mediaType: n.mediaType, kind: n.kind })
+  for (const n of nodes(tree))
+    blobs.set(n.digest, { size: n.size, present: n.present, mediaType: n.mediaType, kind: n.kind })
   let size = 0
   for (const b of blobs.values()) if (b.present) size += b.size
   return {
@@ -70,7 +71,10 @@ export function refreshSummaries(ctx: ServiceContext, ns: string): Promise<numbe
 async function refresh(ctx: ServiceContext, ns: string): Promise<number> {
   const db = ctx.db
   const stamp = contentStamp(db, ns)
-  const known = db.prepare('SELECT content_stamp FROM image_summary_state WHERE namespace = ?').pluck().get(ns)
+  const known = db
+    .prepare('SELECT content_stamp FROM image_summary_state WHERE namespace = ?')
+    .pluck()
+    .get(ns)
   const stale = new Map<string, Descriptor>()
   const targets = db.prepare(
     `SELECT i.name, i.target_media_type AS mediaType, i.target_digest AS digest, i.target_size AS size
@@ -117,12 +121,21 @@ async function refresh(ctx: ServiceContext, ns: string): Promise<number> {
 
 function contentStamp(db: Database, ns: string): string {
   const r = db
-    .prepare('SELECT count(*) AS n, total(size) AS s, coalesce(max(updated_at), 0) AS u FROM content WHERE namespace = ?')
+    .prepare(
+      'SELECT count(*) AS n, total(size) AS s, coalesce(max(updated_at), 0) AS u FROM content WHERE namespace = ?',
+    )
     .get(ns) as { n: number; s: number; u: number }
   return `${r.n}:${r.s}:${r.u}`
 }
 
-function writeSummaries(db: Database, ns: string, fresh: Summary[], gone: string[], stamp: string, now: Date): void {
+function writeSummaries(
+  db: Database,
+  ns: string,
+  fresh: Summary[],
+  gone: string[],
+  stamp: string,
+  now: Date,
+): void {
   const delS = db.prepare('DELETE FROM image_summaries WHERE namespace = ? AND name = ?')
   const delB = db.prepare('DELETE FROM image_summary_blobs WHERE namespace = ? AND name = ?')
   const insS = db.prepare(
@@ -140,8 +153,18 @@ function writeSummaries(db: Database, ns: string, fresh: Summary[], gone: string
     for (const s of fresh) {
       delS.run(ns, s.name)
       delB.run(ns, s.name)
-      insS.run(ns, s.name, s.targetDigest, s.kind, JSON.stringify(s.platforms), s.status, s.size, now.getTime())
-      for (const [digest, b] of s.blobs) insB.run(ns, s.name, digest, b.size, b.present ? 1 : 0, b.mediaType, b.kind)
+      insS.run(
+        ns,
+        s.name,
+        s.targetDigest,
+        s.kind,
+        JSON.stringify(s.platforms),
+        s.status,
+        s.size,
+        now.getTime(),
+      )
+      for (const [digest, b] of s.blobs)
+        insB.run(ns, s.name, digest, b.size, b.present ? 1 : 0, b.mediaType, b.kind)
     }
     recomputeUnique(db, ns)
     db.prepare(

@@ -9,7 +9,8 @@ import type { ServiceContext } from './context'
 import type { TransferPort } from './index'
 
 function contentStore(ctx: ServiceContext): ContentStore {
-  if (!(ctx.content instanceof ContentStore)) throw failedPrecondition('import and export need the real content store')
+  if (!(ctx.content instanceof ContentStore))
+    throw failedPrecondition('import and export need the real content store')
   return ctx.content
 }
 

@@ -40,7 +40,9 @@ export async function buildTree(src: TreeSource, target: Descriptor, depth = 0):
     if (manifest?.config) {
       const config = leaf(src, manifest.config)
       node.children.push(config)
-      const cfg = isConfig(manifest.config.mediaType) ? await readJson<ImageConfig>(src, manifest.config) : null
+      const cfg = isConfig(manifest.config.mediaType)
+        ? await readJson<ImageConfig>(src, manifest.config)
+        : null
       if (cfg && !node.platform && node.kind === 'manifest') setPlatform(node, configPlatform(cfg))
       const diffIds = cfg?.rootfs?.diff_ids ?? []
       manifest.layers?.forEach((l, i) => {

@@ -10,9 +10,25 @@ describe('App shell', () => {
   it('shows the sidebar views, the namespace switcher, and reloads when the store changes', async () => {
     let names = ['a:1']
     const fake = installFakeBerth({
-      'app.info': () => ({ name: 'Berth', version: '0.1.0', electron: null, node: '24', chromium: null, platform: 'linux/x64', storePath: '/tmp/x', hostPlatform: 'linux/amd64' }),
-      'namespaces.list': () => [{ name: 'default', images: names.length, blobs: 3 }, { name: 'other', images: 0, blobs: 0 }],
-      'images.list': () => ({ items: names.map((n) => summary(n)), total: names.length, namespaceTotal: names.length }),
+      'app.info': () => ({
+        name: 'Berth',
+        version: '0.1.0',
+        electron: null,
+        node: '24',
+        chromium: null,
+        platform: 'linux/x64',
+        storePath: '/tmp/x',
+        hostPlatform: 'linux/amd64',
+      }),
+      'namespaces.list': () => [
+        { name: 'default', images: names.length, blobs: 3 },
+        { name: 'other', images: 0, blobs: 0 },
+      ],
+      'images.list': () => ({
+        items: names.map((n) => summary(n)),
+        total: names.length,
+        namespaceTotal: names.length,
+      }),
       'content.list': () => ({ items: [], total: 0, totalBytes: 0 }),
     })
     const { container } = render(App)
@@ -22,7 +38,9 @@ describe('App shell', () => {
     names = ['a:1', 'b:2']
     fake.emit('store.changed', { source: 'external', at: new Date().toISOString() })
     await waitFor(() => expect(container.querySelector('[data-name="b:2"]')).not.toBeNull())
-    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Namespace' }).querySelectorAll('option')).toHaveLength(2))
+    await waitFor(() =>
+      expect(screen.getByRole('combobox', { name: 'Namespace' }).querySelectorAll('option')).toHaveLength(2),
+    )
     await fireEvent.click(screen.getByRole('button', { name: /^Content/ }))
     expect(await screen.findByRole('heading', { name: 'Content' })).toBeInTheDocument()
   })

@@ -35,13 +35,33 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     mkdirSync(SHOTS, { recursive: true })
     dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'))
     writeOCIArchive(join(dir, 'demo.tar'), [
-      { fixture: multiPlatformImage({ name: 'demo', attestation: true, layers: 3, layerSize: 48_000 }), name: DEMO },
-      { fixture: multiPlatformImage({ name: 'api', platforms: ['linux/amd64', 'linux/arm64'], layerSize: 30_000 }), name: 'ghcr.io/acme/api:2.1' },
-      { fixture: singlePlatformImage({ seed: 'alpine', layerSize: 12_000 }), name: 'docker.io/library/alpine:3.20' },
-      { fixture: singlePlatformImage({ seed: 'alpine', layerSize: 12_000 }), name: 'docker.io/library/alpine:latest' },
+      {
+        fixture: multiPlatformImage({ name: 'demo', attestation: true, layers: 3, layerSize: 48_000 }),
+        name: DEMO,
+      },
+      {
+        fixture: multiPlatformImage({
+          name: 'api',
+          platforms: ['linux/amd64', 'linux/arm64'],
+          layerSize: 30_000,
+        }),
+        name: 'ghcr.io/acme/api:2.1',
+      },
+      {
+        fixture: singlePlatformImage({ seed: 'alpine', layerSize: 12_000 }),
+        name: 'docker.io/library/alpine:3.20',
+      },
+      {
+        fixture: singlePlatformImage({ seed: 'alpine', layerSize: 12_000 }),
+        name: 'docker.io/library/alpine:latest',
+      },
     ])
     const rendererDir = await ensureRendererBuilt()
-    bridge = await startBridge({ root: join(dir, 'root'), rendererDir, host: { os: 'linux', architecture: 'amd64' } })
+    bridge = await startBridge({
+      root: join(dir, 'root'),
+      rendererDir,
+      host: { os: 'linux', architecture: 'amd64' },
+    })
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1360, height: 820 } })
     page.on('pageerror', (e) => errors.push(e.message))
@@ -77,7 +97,9 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     ])
     const chips = await images.row(DEMO).locator('.chip').allTextContents()
     expect(chips).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7', '+1'])
-    expect(await images.row(DEMO).locator('.chip', { hasText: '+1' }).getAttribute('title')).toBe('windows(10.0.20348.1)/amd64')
+    expect(await images.row(DEMO).locator('.chip', { hasText: '+1' }).getAttribute('title')).toBe(
+      'windows(10.0.20348.1)/amd64',
+    )
     await page.waitForTimeout(300) // let the toast settle for the picture
     await shot('02-images')
   })
@@ -97,8 +119,15 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     await details.show('Platforms')
     await details.matrix.waitFor()
     expect(await details.cells.count()).toBe(4)
-    const platforms = await details.cells.evaluateAll((els) => els.map((e) => e.getAttribute('data-platform')))
-    expect(platforms.sort()).toEqual(['linux/amd64', 'linux/arm/v7', 'linux/arm64', 'windows(10.0.20348.1)/amd64'])
+    const platforms = await details.cells.evaluateAll((els) =>
+      els.map((e) => e.getAttribute('data-platform')),
+    )
+    expect(platforms.sort()).toEqual([
+      'linux/amd64',
+      'linux/arm/v7',
+      'linux/arm64',
+      'windows(10.0.20348.1)/amd64',
+    ])
     expect(await details.matrix.locator('button.cell.best').getAttribute('data-platform')).toBe('linux/amd64')
     const rowHeads = await details.matrix.getByRole('rowheader').allTextContents()
     expect(rowHeads.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['linux', 'windows 10.0.20348.1'])
@@ -157,7 +186,9 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
 
   it('quick search narrows by name, digest or label value', async () => {
     await images.search.fill('alpine')
-    await expect.poll(() => images.names()).toEqual(['docker.io/library/alpine:3.20', 'docker.io/library/alpine:latest'])
+    await expect
+      .poll(() => images.names())
+      .toEqual(['docker.io/library/alpine:3.20', 'docker.io/library/alpine:latest'])
     await images.search.fill('')
     await expect.poll(() => images.names().then((n) => n.length)).toBe(4)
   })
@@ -182,7 +213,7 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     await shot('14-delete')
     await dialog.getByRole('button', { name: /^Delete/ }).click()
     await expect.poll(() => images.names()).not.toContain(DEMO)
-    expect(bridge.berth.db.prepare("SELECT count(*) FROM images WHERE name = ?").pluck().get(DEMO)).toBe(0)
+    expect(bridge.berth.db.prepare('SELECT count(*) FROM images WHERE name = ?').pluck().get(DEMO)).toBe(0)
   })
 
   it('sees a change made by another process within a second', async () => {

@@ -85,7 +85,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       chromium: null,
       platform: `${process.platform}/${process.arch}`,
       storePath: berth.root,
-      hostPlatform: opts.host ? [opts.host.os, opts.host.architecture, opts.host.variant].filter(Boolean).join('/') : 'linux/amd64',
+      hostPlatform: opts.host
+        ? [opts.host.os, opts.host.architecture, opts.host.variant].filter(Boolean).join('/')
+        : 'linux/amd64',
     }),
     transfer: coreTransfer,
     dialogs: {
@@ -99,7 +101,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   )
 
   const indexHtml = (): string =>
-    readFileSync(join(opts.rendererDir, 'index.html'), 'utf8').replace('<head>', '<head>\n    <script src="./shim.js"></script>')
+    readFileSync(join(opts.rendererDir, 'index.html'), 'utf8').replace(
+      '<head>',
+      '<head>\n    <script src="./shim.js"></script>',
+    )
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
@@ -130,7 +135,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       const r = await dispatch(body.channel, body.args ?? [])
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r))
     } else if (rest === 'events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      })
       res.write(': hello\n\n')
       clients.add(res)
       req.on('close', () => clients.delete(res))
@@ -140,7 +149,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         res.writeHead(404).end()
         return
       }
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file))
+      res
+        .writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        .end(readFileSync(file))
     }
   }
 

@@ -19,7 +19,10 @@ function newest(dir: string): number {
 
 export async function ensureRendererBuilt(): Promise<string> {
   const index = join(RENDERER_OUT, 'index.html')
-  const sources = Math.max(newest(join(ROOT, 'src-renderer')), statSync(join(ROOT, 'src-preload/api.ts')).mtimeMs)
+  const sources = Math.max(
+    newest(join(ROOT, 'src-renderer')),
+    statSync(join(ROOT, 'src-preload/api.ts')).mtimeMs,
+  )
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return RENDERER_OUT
   const { build } = await import('vite')
   const { svelte } = await import('@sveltejs/vite-plugin-svelte')
@@ -29,7 +32,11 @@ export async function ensureRendererBuilt(): Promise<string> {
     root: join(ROOT, 'src-renderer'),
     base: './',
     plugins: [svelte()],
-    build: { outDir: RENDERER_OUT, emptyOutDir: true, rollupOptions: { input: join(ROOT, 'src-renderer/index.html') } },
+    build: {
+      outDir: RENDERER_OUT,
+      emptyOutDir: true,
+      rollupOptions: { input: join(ROOT, 'src-renderer/index.html') },
+    },
   })
   return RENDERER_OUT
 }

@@ -9,11 +9,19 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CHANNELS, ipcName, type Envelope } from '../../src-preload/api'
 
-type Handler = (event: { senderFrame?: { url: string } }, ...args: unknown[]) => Promise<Envelope<unknown>> | Envelope<unknown>
+type Handler = (
+  event: { senderFrame?: { url: string } },
+  ...args: unknown[]
+) => Promise<Envelope<unknown>> | Envelope<unknown>
 
 const stub = vi.hoisted(() => {
   const handlers = new Map<string, Handler>()
-  const windows: { options: Record<string, unknown>; listeners: Map<string, (...a: unknown[]) => void>; openHandler?: (d: { url: string }) => unknown; loaded?: string }[] = []
+  const windows: {
+    options: Record<string, unknown>
+    listeners: Map<string, (...a: unknown[]) => void>
+    openHandler?: (d: { url: string }) => unknown
+    loaded?: string
+  }[] = []
   const paths: Record<string, string> = {}
   const external: string[] = []
   return { handlers, windows, paths, external }
@@ -24,7 +32,10 @@ vi.mock('electron', () => {
     static getAllWindows = () => stub.windows
     webContents: Record<string, unknown>
     constructor(options: Record<string, unknown>) {
-      const record = { options, listeners: new Map<string, (...a: unknown[]) => void>() } as (typeof stub.windows)[number]
+      const record = {
+        options,
+        listeners: new Map<string, (...a: unknown[]) => void>(),
+      } as (typeof stub.windows)[number]
       stub.windows.push(record)
       this.webContents = {
         setWindowOpenHandler: (fn: (d: { url: string }) => unknown) => (record.openHandler = fn),
@@ -58,7 +69,10 @@ vi.mock('electron', () => {
   }
   const Menu = { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => {} }
   const shell = { openExternal: async (u: string) => void stub.external.push(u) }
-  const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) }
+  const dialog = {
+    showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+    showSaveDialog: async () => ({ canceled: true }),
+  }
   const mod = { app, BrowserWindow, ipcMain, Menu, shell, dialog }
   return { ...mod, default: mod }
 })
@@ -136,7 +150,14 @@ describe('the contract binding', () => {
     const h = stub.handlers.get(ipcName(channel))!
     // Argument lists no channel accepts: a first argument that is not a plain object, or one more
     // argument than any channel takes.
-    const notAnObject = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.anything()))
+    const notAnObject = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.anything()),
+    )
     const bad = fc.oneof(
       fc.tuple(notAnObject).map((a) => a as unknown[]),
       fc.tuple(fc.anything(), fc.anything()).map((a) => a as unknown[]),
@@ -144,7 +165,12 @@ describe('the contract binding', () => {
     )
     await fc.assert(
       fc.asyncProperty(bad, async (args) => {
-        if (channel === 'app.info' || channel === 'namespaces.list' || channel === 'gc.preview' || channel === 'gc.run') {
+        if (
+          channel === 'app.info' ||
+          channel === 'namespaces.list' ||
+          channel === 'gc.preview' ||
+          channel === 'gc.run'
+        ) {
           if (args.length === 0) return
         }
         const r = await h(trusted(), ...args)
@@ -157,16 +183,41 @@ describe('the contract binding', () => {
 
   it.each(CHANNELS)('%s: malformed objects never crash and fail only with a known kind', async (channel) => {
     const h = stub.handlers.get(ipcName(channel))!
-    const field = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.constant(undefined), fc.constant(null), fc.array(fc.string()), fc.dictionary(fc.string(), fc.string()))
+    const field = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.integer(),
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.array(fc.string()),
+      fc.dictionary(fc.string(), fc.string()),
+    )
     const obj = fc.record(
-      { namespace: fc.oneof(fc.constant('default'), fc.string()), name: field, digest: field, names: field, path: field, filter: field, id: field, changes: field, offset: field, limit: field },
+      {
+        namespace: fc.oneof(fc.constant('default'), fc.string()),
+        name: field,
+        digest: field,
+        names: field,
+        path: field,
+        filter: field,
+        id: field,
+        changes: field,
+        offset: field,
+        limit: field,
+      },
       { requiredKeys: [] },
     )
     await fc.assert(
       fc.asyncProperty(obj, async (o) => {
         const r = await h(trusted(), o)
         expect(typeof r.ok).toBe('boolean')
-        if (!r.ok) expect(['invalid-argument', 'not-found', 'failed-precondition', 'not-implemented', 'already-exists']).toContain(r.error.kind)
+        if (!r.ok)
+          expect([
+            'invalid-argument',
+            'not-found',
+            'failed-precondition',
+            'not-implemented',
+            'already-exists',
+          ]).toContain(r.error.kind)
       }),
       { numRuns: 40 },
     )

@@ -34,8 +34,14 @@ beforeAll(async () => {
   h = createHandlers(berth, {
     emit: <E extends EventName>(event: E, payload: Events[E]) => void events.push({ event, payload }),
     appInfo: () => ({
-      name: 'Berth', version: '0', electron: null, node: process.versions.node, chromium: null,
-      platform: 'linux/x64', storePath: berth.root, hostPlatform: 'linux/amd64',
+      name: 'Berth',
+      version: '0',
+      electron: null,
+      node: process.versions.node,
+      chromium: null,
+      platform: 'linux/x64',
+      storePath: berth.root,
+      hostPlatform: 'linux/amd64',
     }),
     transfer: coreTransfer,
   })
@@ -62,7 +68,12 @@ describe('images.list', () => {
     const page = await h['images.list']({ namespace: 'default' })
     expect(page.total).toBe(3)
     const demo = page.items.find((i) => i.name === 'docker.io/library/demo:1.0')!
-    expect(demo).toMatchObject({ repository: 'docker.io/library/demo', tag: '1.0', kind: 'index', status: 'present' })
+    expect(demo).toMatchObject({
+      repository: 'docker.io/library/demo',
+      tag: '1.0',
+      kind: 'index',
+      status: 'present',
+    })
     expect(demo.platforms.map((p) => p.platform)).toEqual([
       'linux/amd64',
       'linux/arm64',
@@ -79,10 +90,18 @@ describe('images.list', () => {
 
   it('filters, searches, sorts and pages', async () => {
     const f = await h['images.list']({ namespace: 'default', filter: 'name~=small' })
-    expect(f.items.map((i) => i.name)).toEqual(['docker.io/library/small:1', 'docker.io/library/small:latest'])
+    expect(f.items.map((i) => i.name)).toEqual([
+      'docker.io/library/small:1',
+      'docker.io/library/small:latest',
+    ])
     const q = await h['images.list']({ namespace: 'default', query: 'DEMO' })
     expect(q.total).toBe(1)
-    const s = await h['images.list']({ namespace: 'default', sort: { key: 'size', direction: 'desc' }, limit: 1, offset: 0 })
+    const s = await h['images.list']({
+      namespace: 'default',
+      sort: { key: 'size', direction: 'desc' },
+      limit: 1,
+      offset: 0,
+    })
     expect(s.items[0].name).toBe('docker.io/library/demo:1.0')
     expect(s.total).toBe(3)
   })
@@ -105,7 +124,9 @@ describe('images.details', () => {
     expect(best.map((c) => c.platform)).toEqual(['linux/amd64'])
     expect(d.matrix.cells.find((c) => c.platform === 'linux/arm64')?.runnable).toBe(false)
     expect(d.matrix.attestations).toHaveLength(4)
-    expect(d.matrix.attestations.every((a) => a.platform !== null && a.predicateTypes.length === 1)).toBe(true)
+    expect(d.matrix.attestations.every((a) => a.platform !== null && a.predicateTypes.length === 1)).toBe(
+      true,
+    )
     expect(d.matrix.cells.every((c) => c.attestations.length === 1 && c.uncompressedSize! > 0)).toBe(true)
     expect(d.config?.platform).toBe('linux/amd64')
     const blob = await h['images.blob']({ namespace: 'default', digest: d.summary.targetDigest })
@@ -117,16 +138,30 @@ describe('labels', () => {
   it('sets and removes per key, and refuses a stale edit as a conflict naming the keys', async () => {
     const before = (await h['images.list']({ namespace: 'default', query: 'demo' })).items[0]
     const after = await h['images.setLabels']({
-      namespace: 'default', name: before.name, changes: { env: 'prod', team: 'core' }, expectedUpdatedAt: before.updatedAt,
+      namespace: 'default',
+      name: before.name,
+      changes: { env: 'prod', team: 'core' },
+      expectedUpdatedAt: before.updatedAt,
     })
     expect(after.labels).toEqual({ env: 'prod', team: 'core' })
-    const row = berth.db.prepare("SELECT value FROM image_labels WHERE name = ? AND key = 'env'").pluck().get(before.name)
+    const row = berth.db
+      .prepare("SELECT value FROM image_labels WHERE name = ? AND key = 'env'")
+      .pluck()
+      .get(before.name)
     expect(row).toBe('prod')
     await expect(
-      h['images.setLabels']({ namespace: 'default', name: before.name, changes: { env: 'dev' }, expectedUpdatedAt: before.updatedAt }),
+      h['images.setLabels']({
+        namespace: 'default',
+        name: before.name,
+        changes: { env: 'dev' },
+        expectedUpdatedAt: before.updatedAt,
+      }),
     ).rejects.toMatchObject({ kind: 'conflict', keys: ['env'] })
     const removed = await h['images.setLabels']({
-      namespace: 'default', name: before.name, changes: { team: null }, expectedUpdatedAt: after.updatedAt,
+      namespace: 'default',
+      name: before.name,
+      changes: { team: null },
+      expectedUpdatedAt: after.updatedAt,
     })
     expect(removed.labels).toEqual({ env: 'prod' })
     const f = await h['images.list']({ namespace: 'default', filter: 'labels."env"==prod' })
@@ -144,9 +179,17 @@ describe('content, tag, remove and gc', () => {
   })
 
   it('tags, previews the bytes a delete frees, removes and collects', async () => {
-    const t = await h['images.tag']({ namespace: 'default', source: 'docker.io/library/demo:1.0', target: 'demo:copy' })
-    expect(t.targetDigest).toBe((await h['images.list']({ namespace: 'default', query: 'demo:1.0' })).items[0].targetDigest)
-    await expect(h['images.tag']({ namespace: 'default', source: 'docker.io/library/demo:1.0', target: 'demo:copy' })).rejects.toMatchObject({ kind: 'already-exists' })
+    const t = await h['images.tag']({
+      namespace: 'default',
+      source: 'docker.io/library/demo:1.0',
+      target: 'demo:copy',
+    })
+    expect(t.targetDigest).toBe(
+      (await h['images.list']({ namespace: 'default', query: 'demo:1.0' })).items[0].targetDigest,
+    )
+    await expect(
+      h['images.tag']({ namespace: 'default', source: 'docker.io/library/demo:1.0', target: 'demo:copy' }),
+    ).rejects.toMatchObject({ kind: 'already-exists' })
     // Shared by two names now: deleting one frees nothing; deleting both frees everything of demo.
     const one = await h['images.removePreview']({ namespace: 'default', names: ['demo:copy'] })
     expect(one.reclaimBytes).toBe(0)
@@ -158,13 +201,18 @@ describe('content, tag, remove and gc', () => {
     // The collection also takes what was garbage before (the archive's own index.json).
     expect(r.reclaimedBytes).toBeGreaterThanOrEqual(demo.size)
     expect((await h['images.list']({ namespace: 'default' })).items.map((i) => i.name)).toEqual([
-      'docker.io/library/small:1', 'docker.io/library/small:latest',
+      'docker.io/library/small:1',
+      'docker.io/library/small:latest',
     ])
     expect((await h['gc.preview']()).blobs).toBe(0)
   })
 
   it('exports a job that writes an archive', async () => {
-    const job = await h['images.export']({ namespace: 'default', names: ['docker.io/library/small:1'], path: join(dir, 'out.tar') })
+    const job = await h['images.export']({
+      namespace: 'default',
+      names: ['docker.io/library/small:1'],
+      path: join(dir, 'out.tar'),
+    })
     const done = await waitJob(job.id)
     expect(done).toMatchObject({ ok: true, path: join(dir, 'out.tar') })
   })

@@ -7,7 +7,10 @@ describe('FilterBar', () => {
     render(FilterBar, {
       props: {
         filter: 'name==a,,b',
-        error: { message: 'filters: parse error: [name==a, >|,|< b]: expected field or quoted: invalid argument', position: 8 },
+        error: {
+          message: 'filters: parse error: [name==a, >|,|< b]: expected field or quoted: invalid argument',
+          position: 8,
+        },
       },
     })
     const alert = screen.getByRole('alert')

@@ -6,7 +6,9 @@ import { installFakeBerth, summary } from '../test/fake-berth'
 import ImagesView from './ImagesView.svelte'
 
 const N = 10_000
-const all: ImageSummary[] = Array.from({ length: N }, (_, i) => summary(`registry.example/app${String(i).padStart(5, '0')}:v1`))
+const all: ImageSummary[] = Array.from({ length: N }, (_, i) =>
+  summary(`registry.example/app${String(i).padStart(5, '0')}:v1`),
+)
 
 beforeEach(() => app.reset())
 
@@ -20,7 +22,9 @@ describe('ImagesView', () => {
       }),
     })
     const { container } = render(ImagesView)
-    await waitFor(() => expect(container.querySelectorAll('[role="row"][data-name]').length).toBeGreaterThan(0))
+    await waitFor(() =>
+      expect(container.querySelectorAll('[role="row"][data-name]').length).toBeGreaterThan(0),
+    )
     expect(container.querySelectorAll('[role="row"]').length).toBeLessThan(200)
     expect(screen.getByRole('grid', { name: 'Images' })).toHaveAttribute('aria-rowcount', String(N + 1))
     const lists = fake.calls.filter((c) => c.channel === 'images.list')
@@ -30,12 +34,18 @@ describe('ImagesView', () => {
   it('tells a new user what to do when the namespace is empty', async () => {
     installFakeBerth({ 'images.list': () => ({ items: [], total: 0, namespaceTotal: 0 }) })
     render(ImagesView)
-    expect(await screen.findByRole('region', { name: 'No images yet' })).toHaveTextContent('Import an image archive')
+    expect(await screen.findByRole('region', { name: 'No images yet' })).toHaveTextContent(
+      'Import an image archive',
+    )
   })
 
   it('selects with the keyboard and shows the bytes a delete frees', async () => {
     const fake = installFakeBerth({
-      'images.list': (req) => ({ items: all.slice(0, 3).slice(req.offset ?? 0), total: 3, namespaceTotal: 3 }),
+      'images.list': (req) => ({
+        items: all.slice(0, 3).slice(req.offset ?? 0),
+        total: 3,
+        namespaceTotal: 3,
+      }),
       'images.removePreview': (req) => ({ names: req.names, reclaimBytes: 5 * 1024 * 1024, blobs: 4 }),
     })
     const { container } = render(ImagesView)
@@ -54,7 +64,12 @@ describe('ImagesView', () => {
     installFakeBerth({
       'images.list': (req) =>
         req.filter
-          ? { items: [], total: 0, namespaceTotal: 5, filterError: { message: 'filters: parse error: [x >|=|< ]: expected', position: 1 } }
+          ? {
+              items: [],
+              total: 0,
+              namespaceTotal: 5,
+              filterError: { message: 'filters: parse error: [x >|=|< ]: expected', position: 1 },
+            }
           : { items: all.slice(0, 5), total: 5, namespaceTotal: 5 },
     })
     render(ImagesView)

@@ -27,7 +27,12 @@ describe('LabelsEditor', () => {
   it('saves per-key changes against the updatedAt it started from', async () => {
     const d = details('demo:1')
     const fake = installFakeBerth({
-      'images.setLabels': (req) => summary('demo:1', { labels: { 'containerd.io/gc.root': 'x', team: 'core' }, updatedAt: '2026-02-01T00:00:00.000Z', ...{ name: req.name } }),
+      'images.setLabels': (req) =>
+        summary('demo:1', {
+          labels: { 'containerd.io/gc.root': 'x', team: 'core' },
+          updatedAt: '2026-02-01T00:00:00.000Z',
+          ...{ name: req.name },
+        }),
     })
     render(LabelsEditor, { props: { details: d, onsaved: () => {} } })
     await fireEvent.click(screen.getByRole('button', { name: 'Remove env' }))
@@ -38,13 +43,21 @@ describe('LabelsEditor', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Save' }))
     await waitFor(() => expect(fake.calls.some((c) => c.channel === 'images.setLabels')).toBe(true))
     const call = fake.calls.find((c) => c.channel === 'images.setLabels')!
-    expect(call.args[0]).toEqual({ namespace: 'default', name: 'demo:1', changes: { env: null, team: 'core' }, expectedUpdatedAt: d.summary.updatedAt })
+    expect(call.args[0]).toEqual({
+      namespace: 'default',
+      name: 'demo:1',
+      changes: { env: null, team: 'core' },
+      expectedUpdatedAt: d.summary.updatedAt,
+    })
   })
 
   it('explains a conflict and offers to reload', async () => {
     installFakeBerth({
       'images.setLabels': () => {
-        throw new FakeError('conflict', 'image "demo:1" was changed elsewhere; your changes to "env" were not saved')
+        throw new FakeError(
+          'conflict',
+          'image "demo:1" was changed elsewhere; your changes to "env" were not saved',
+        )
       },
     })
     render(LabelsEditor, { props: { details: details('demo:1'), onsaved: () => {} } })

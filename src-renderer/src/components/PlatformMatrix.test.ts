@@ -10,7 +10,10 @@ describe('PlatformMatrix', () => {
     render(PlatformMatrix, { props: { matrix: m, onopen } })
     const table = screen.getByRole('table', { name: 'Platform matrix' })
     expect(table.querySelectorAll('button.cell')).toHaveLength(3)
-    expect(screen.getAllByRole('rowheader').map((r) => r.textContent?.replace(/\s+/g, ' ').trim())).toEqual(['linux', 'windows 10.0.20348.1'])
+    expect(screen.getAllByRole('rowheader').map((r) => r.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      'linux',
+      'windows 10.0.20348.1',
+    ])
     const best = screen.getByRole('button', { name: /linux\/amd64: present, best match/ })
     expect(best).toHaveClass('best')
     expect(screen.getByRole('button', { name: /linux\/arm64: partial/ })).toHaveClass('partial')

@@ -1,6 +1,13 @@
 // The renderer's side of the bridge: unwraps envelopes and rebuilds errors as ApiError, so views write
 // `await call('images.list', …)` and catch by kind. Only TYPES come from the contract.
-import type { Channel, ChannelArgs, ChannelResult, ErrorKind, EventName, Events } from '../../../src-preload/api'
+import type {
+  Channel,
+  ChannelArgs,
+  ChannelResult,
+  ErrorKind,
+  EventName,
+  Events,
+} from '../../../src-preload/api'
 
 export class ApiError extends Error {
   constructor(
@@ -12,7 +19,10 @@ export class ApiError extends Error {
   }
 }
 
-export async function call<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> {
+export async function call<C extends Channel>(
+  channel: C,
+  ...args: ChannelArgs<C>
+): Promise<ChannelResult<C>> {
   const r = await window.berth.invoke(channel, ...args)
   if (r.ok) return r.value
   throw new ApiError(r.error.kind, r.error.message)

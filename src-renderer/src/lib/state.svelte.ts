@@ -49,11 +49,15 @@ class AppState {
   }
 
   jobProgress(p: JobProgress): void {
-    this.jobs = this.jobs.map((j) => (j.id === p.id ? { ...j, phase: p.phase, done: p.done, total: p.total } : j))
+    this.jobs = this.jobs.map((j) =>
+      j.id === p.id ? { ...j, phase: p.phase, done: p.done, total: p.total } : j,
+    )
   }
 
   jobDone(d: JobDone): void {
-    this.jobs = this.jobs.map((j) => (j.id === d.id ? { ...j, finished: d, done: j.total || 1, total: j.total || 1 } : j))
+    this.jobs = this.jobs.map((j) =>
+      j.id === d.id ? { ...j, finished: d, done: j.total || 1, total: j.total || 1 } : j,
+    )
     setTimeout(() => (this.jobs = this.jobs.filter((j) => j.id !== d.id)), 4000)
   }
 

@@ -13,7 +13,9 @@ import type {
   ImageSummary,
 } from '../../../src-preload/api'
 
-export type FakeHandlers = { [C in Channel]?: (...args: ChannelArgs<C>) => ChannelResult<C> | Promise<ChannelResult<C>> }
+export type FakeHandlers = {
+  [C in Channel]?: (...args: ChannelArgs<C>) => ChannelResult<C> | Promise<ChannelResult<C>>
+}
 
 export class FakeError extends Error {
   constructor(
@@ -33,10 +35,14 @@ export function installFakeBerth(handlers: FakeHandlers): FakeBerth {
   const listeners = new Map<string, Set<(p: unknown) => void>>()
   const fake: FakeBerth = {
     calls: [],
-    async invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<Envelope<ChannelResult<C>>> {
+    async invoke<C extends Channel>(
+      channel: C,
+      ...args: ChannelArgs<C>
+    ): Promise<Envelope<ChannelResult<C>>> {
       fake.calls.push({ channel, args })
       const h = handlers[channel] as ((...a: unknown[]) => unknown) | undefined
-      if (!h) return { ok: false, error: { kind: 'not-implemented', message: `fake: no handler for ${channel}` } }
+      if (!h)
+        return { ok: false, error: { kind: 'not-implemented', message: `fake: no handler for ${channel}` } }
       try {
         return { ok: true, value: (await h(...args)) as ChannelResult<C> }
       } catch (e) {
@@ -87,22 +93,98 @@ export function details(name: string, extra: Partial<ImageDetails> = {}): ImageD
   return {
     namespace: 'default',
     summary: s,
-    tree: { digest: s.targetDigest, mediaType: s.targetMediaType, size: 900, kind: 'index', present: true, children: [] },
+    tree: {
+      digest: s.targetDigest,
+      mediaType: s.targetMediaType,
+      size: 900,
+      kind: 'index',
+      present: true,
+      children: [],
+    },
     matrix: {
       host: 'linux/amd64',
-      rows: [{ os: 'linux', label: 'linux' }, { os: 'windows', osVersion: '10.0.20348.1', label: 'windows(10.0.20348.1)' }],
-      columns: [{ architecture: 'amd64', label: 'amd64' }, { architecture: 'arm64', label: 'arm64' }],
-      cells: [
-        { row: 0, column: 0, platform: 'linux/amd64', status: 'present', compressedSize: 2000, uncompressedSize: 5000, layers: 2, manifestDigest: d('1'), configDigest: d('2'), rank: 0, runnable: true, best: true, attestations: [d('9')] },
-        { row: 0, column: 1, platform: 'linux/arm64', status: 'partial', compressedSize: 2000, uncompressedSize: null, layers: 2, manifestDigest: d('3'), configDigest: d('4'), rank: null, runnable: false, best: false, attestations: [] },
-        { row: 1, column: 0, platform: 'windows(10.0.20348.1)/amd64', status: 'missing', compressedSize: 10, uncompressedSize: null, layers: 0, manifestDigest: d('5'), configDigest: null, rank: null, runnable: false, best: false, attestations: [] },
+      rows: [
+        { os: 'linux', label: 'linux' },
+        { os: 'windows', osVersion: '10.0.20348.1', label: 'windows(10.0.20348.1)' },
       ],
-      attestations: [{ digest: d('9'), size: 400, present: true, refersTo: d('1'), platform: 'linux/amd64', predicateTypes: ['https://spdx.dev/Document'] }],
+      columns: [
+        { architecture: 'amd64', label: 'amd64' },
+        { architecture: 'arm64', label: 'arm64' },
+      ],
+      cells: [
+        {
+          row: 0,
+          column: 0,
+          platform: 'linux/amd64',
+          status: 'present',
+          compressedSize: 2000,
+          uncompressedSize: 5000,
+          layers: 2,
+          manifestDigest: d('1'),
+          configDigest: d('2'),
+          rank: 0,
+          runnable: true,
+          best: true,
+          attestations: [d('9')],
+        },
+        {
+          row: 0,
+          column: 1,
+          platform: 'linux/arm64',
+          status: 'partial',
+          compressedSize: 2000,
+          uncompressedSize: null,
+          layers: 2,
+          manifestDigest: d('3'),
+          configDigest: d('4'),
+          rank: null,
+          runnable: false,
+          best: false,
+          attestations: [],
+        },
+        {
+          row: 1,
+          column: 0,
+          platform: 'windows(10.0.20348.1)/amd64',
+          status: 'missing',
+          compressedSize: 10,
+          uncompressedSize: null,
+          layers: 0,
+          manifestDigest: d('5'),
+          configDigest: null,
+          rank: null,
+          runnable: false,
+          best: false,
+          attestations: [],
+        },
+      ],
+      attestations: [
+        {
+          digest: d('9'),
+          size: 400,
+          present: true,
+          refersTo: d('1'),
+          platform: 'linux/amd64',
+          predicateTypes: ['https://spdx.dev/Document'],
+        },
+      ],
     },
     config: {
-      digest: d('2'), platform: 'linux/amd64', created: null, author: null, user: null, workingDir: null, entrypoint: null,
-      cmd: ['/bin/sh'], env: [], ports: [], volumes: [], stopSignal: null, labels: { 'org.opencontainers.image.title': 'demo' },
-      history: [], diffIds: [],
+      digest: d('2'),
+      platform: 'linux/amd64',
+      created: null,
+      author: null,
+      user: null,
+      workingDir: null,
+      entrypoint: null,
+      cmd: ['/bin/sh'],
+      env: [],
+      ports: [],
+      volumes: [],
+      stopSignal: null,
+      labels: { 'org.opencontainers.image.title': 'demo' },
+      history: [],
+      diffIds: [],
     },
     ...extra,
   }

@@ -7,7 +7,9 @@ export class DetailsPage {
   tab(name: string): Locator {
     return this.page.getByRole('tab', { name })
   }
-  async show(name: 'Overview' | 'Platforms' | 'Labels' | 'Content' | 'Config & history' | 'Raw'): Promise<void> {
+  async show(
+    name: 'Overview' | 'Platforms' | 'Labels' | 'Content' | 'Config & history' | 'Raw',
+  ): Promise<void> {
     await this.tab(name).click()
   }
   get matrix(): Locator {

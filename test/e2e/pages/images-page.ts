@@ -37,7 +37,10 @@ export class ImagesPage {
     return this.rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-name') ?? ''))
   }
   async importArchive(): Promise<void> {
-    await this.page.getByRole('button', { name: /^Import/ }).first().click()
+    await this.page
+      .getByRole('button', { name: /^Import/ })
+      .first()
+      .click()
   }
   async setFilter(text: string): Promise<void> {
     await this.filter.fill(text)
@@ -49,7 +52,10 @@ export class ImagesPage {
     await this.row(name).dblclick()
   }
   async delete(): Promise<Locator> {
-    await this.page.getByRole('toolbar', { name: 'Image actions' }).getByRole('button', { name: 'Delete' }).click()
+    await this.page
+      .getByRole('toolbar', { name: 'Image actions' })
+      .getByRole('button', { name: 'Delete' })
+      .click()
     const dialog = this.page.getByRole('dialog')
     await dialog.getByTestId('reclaim').waitFor()
     return dialog
