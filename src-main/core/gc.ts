@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { ingestDir, removeIngestDir } from './content/ingest'
 import type { Database } from './db'
 import { mark, nodeId, type Kind } from './gc-mark'
+import { isDigest } from './oci'
 
 export { parseRFC3339 } from './gc-mark'
 
@@ -163,7 +164,9 @@ function blobFiles(root: string): { digest: string; path: string; size: number }
       const path = join(blobs, alg, enc)
       try {
         const st = statSync(path)
-        if (st.isFile()) out.push({ digest: `${alg}:${enc}`, path, size: st.size })
+        // Only blob files proper: anything else under blobs/ is not ours to delete.
+        if (st.isFile() && isDigest(`${alg}:${enc}`))
+          out.push({ digest: `${alg}:${enc}`, path, size: st.size })
       } catch {
         // Vanished meanwhile: nothing to free.
       }

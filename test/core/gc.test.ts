@@ -1,6 +1,6 @@
 // Garbage collection (containerd-semantics.md §f), with core/metadata/gc_test.go's roots and refs
 // translated to outcomes: what a real run removes, over a real SQLite file and a real blob store.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -394,6 +394,11 @@ describe('blob files', () => {
     expect(r).toMatchObject({ blobsDeleted: 1, bytesFreed: 4 })
     expect(existsSync(blobFile(drop))).toBe(false)
     expect(existsSync(blobFile(keep))).toBe(true)
+    // Files that are not blobs are left alone.
+    const stray = join(root, 'blobs', 'sha256', 'notes.txt')
+    writeFileSync(stray, 'x')
+    expect(gc(db, { root, now }).blobsDeleted).toBe(0)
+    expect(existsSync(stray)).toBe(true)
   })
 
   it('dry run and real run free the same bytes', async () => {
