@@ -96,12 +96,15 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
       'ghcr.io/acme/api:2.1',
     ])
     const chips = await images.row(DEMO).locator('.chip').allTextContents()
-    expect(chips).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7', '+1'])
-    expect(await images.row(DEMO).locator('.chip', { hasText: '+1' }).getAttribute('title')).toBe(
-      'windows(10.0.20348.1)/amd64',
+    expect(chips).toEqual(['linux/amd64', 'linux/arm64', '+2'])
+    expect(await images.row(DEMO).locator('.chip', { hasText: '+2' }).getAttribute('title')).toBe(
+      'linux/arm/v7\nwindows(10.0.20348.1)/amd64',
     )
     await page.waitForTimeout(300) // let the toast settle for the picture
     await shot('02-images')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await shot('02-images-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
   })
 
   it('sorts by a column', async () => {
@@ -134,6 +137,9 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     expect(await details.attestations.count()).toBe(4)
     expect(await details.attestations.first().textContent()).toMatch(/for linux\/amd64/)
     await shot('04-details-platforms')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await shot('04-details-platforms-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
     await details.cells.filter({ hasText: 'best match' }).click()
     await page.getByRole('tab', { name: 'Raw', selected: true }).waitFor()
     await page.getByLabel(/^JSON of sha256:/).waitFor()
@@ -199,6 +205,15 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     await expect.poll(() => content.rows.count()).toBeGreaterThan(30)
     await shot('12-content')
     await images.goto()
+  })
+
+  it('exports the selection through the native save dialog as a job', async () => {
+    bridge.dialogs.save = join(dir, 'export.tar')
+    await images.select(DEMO)
+    await page.getByRole('button', { name: 'Export…' }).click()
+    await page.getByText(`Exported to ${join(dir, 'export.tar')}`).waitFor({ timeout: 20_000 })
+    const { statSync } = await import('node:fs')
+    expect(statSync(join(dir, 'export.tar')).size).toBeGreaterThan(500_000)
   })
 
   it('deletes with the bytes it frees, and the image is gone', async () => {
