@@ -88,6 +88,29 @@ describe('round trip', () => {
         .map((r) => r.key),
     ).toEqual([r2.index.digest])
     for (const d of f.blobs.keys()) expect(digests(b)).toContain(d)
+    // Another store holding the same image exports the same bytes.
+    const again = join(b.dir, 'again.tar')
+    await exportArchive(b, 'default', [f.name!], again, { allPlatforms: true })
+    expect(readFileSync(again).equals(readFileSync(out))).toBe(true)
+  })
+
+  it('a cancelled export leaves no file behind', async () => {
+    const f = multiPlatformImage({ name: 'docker.io/library/cx:1', layerSize: 64 * 1024 })
+    const a = store()
+    await importArchive(a, 'default', a.file('in.tar', ociArchive([f])), { allPlatforms: true })
+    const ac = new AbortController()
+    const out = join(a.dir, 'cancelled.tar')
+    let n = 0
+    const p = exportArchive(a, 'default', [f.name!], out, {
+      allPlatforms: true,
+      signal: ac.signal,
+      onProgress: () => {
+        if (++n === 3) ac.abort()
+      },
+    })
+    await expect(p).rejects.toMatchObject({ kind: 'unavailable' })
+    const { readdirSync } = await import('node:fs')
+    expect(readdirSync(a.dir).filter((x) => x.startsWith('cancelled'))).toEqual([])
   })
 
   it('exports are deterministic and sorted, with fixed metadata', async () => {

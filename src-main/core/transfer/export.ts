@@ -301,26 +301,40 @@ export async function exportArchive(
   if (opts.compression === 'gzip') out = createGzip({ level: 6 })
   else if (opts.compression === 'zstd') out = createZstdCompress()
   if (out !== fileStream) out.pipe(fileStream)
+  // A failing disk surfaces as the next write's rejection, never as an unhandled 'error' event.
+  let streamError: unknown
+  const onError = (e: unknown) => {
+    streamError ??= e
+  }
+  fileStream.on('error', onError)
+  out.on('error', onError)
+  const write = async (data: Uint8Array) => {
+    if (streamError) throw unavailable(`writing ${file}: ${(streamError as Error).message}`, streamError)
+    await writeAll(out, data)
+  }
   try {
     const sink: Sink = {
-      dir: (path) => writeAll(out, tarHeader({ path, type: 'Directory' })),
+      dir: (path) => write(tarHeader({ path, type: 'Directory' })),
       file: async (path, size, body) => {
-        await writeAll(out, tarHeader({ path, size }))
+        await write(tarHeader({ path, size }))
         const b = body()
-        if (Buffer.isBuffer(b)) await writeAll(out, b)
-        else for await (const c of b) await writeAll(out, c)
-        await writeAll(out, tarPadding(size))
+        if (Buffer.isBuffer(b)) await write(b)
+        else for await (const c of b) await write(c)
+        await write(tarPadding(size))
       },
     }
     const { bytes, docker } = await emit(ctx, ns, p, opts, sink)
-    await writeAll(out, TAR_END)
+    await write(TAR_END)
     out.end()
     await once(fileStream, 'close')
     renameSync(tmp, file)
     return result(names, p, bytes, docker)
   } catch (e) {
+    const closed = fileStream.closed ? Promise.resolve() : once(fileStream, 'close').catch(() => undefined)
     out.destroy()
     fileStream.destroy()
+    // The file may only now be opened (and closed): remove it after that.
+    await closed
     rmSync(tmp, { force: true })
     throw e
   }
