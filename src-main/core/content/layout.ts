@@ -23,7 +23,8 @@ export const INGEST_DIR = 'ingest'
 
 /** Creates the layout skeleton if missing; never rewrites an existing oci-layout or index.json. */
 export function ensureLayout(root: string): void {
-  mkdirSync(join(root, BLOBS_DIR), { recursive: true })
+  // blobs/sha256 exists from the start: tools listing the layout (and the crash test) expect it.
+  mkdirSync(join(root, BLOBS_DIR, 'sha256'), { recursive: true })
   mkdirSync(join(root, INGEST_DIR), { recursive: true })
   writeIfMissing(join(root, OCI_LAYOUT_FILE), JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }))
   writeIfMissing(join(root, INDEX_FILE), JSON.stringify({ schemaVersion: 2, manifests: [] }))
