@@ -129,7 +129,10 @@ export async function readTarArchive(
   if (compression !== 'none') {
     // The decompressor consumes raw as it flows; count the compressed bytes on the way.
     raw.on('data', (c) => counted(c.length))
-    source = raw.pipe(compression === 'gzip' ? createGunzip() : createZstdDecompress())
+    const inflate = compression === 'gzip' ? createGunzip() : createZstdDecompress()
+    // pipe() does not forward a read error: end the decompressor with it, so the pass ends too.
+    raw.on('error', (e) => inflate.destroy(e))
+    source = raw.pipe(inflate)
   }
 
   const parser = new Parser({ strict: true })

@@ -358,10 +358,16 @@ export async function exportDirectory(
       const b = body()
       if (Buffer.isBuffer(b)) return writeFileSync(join(dir, path), b)
       const ws = createWriteStream(join(dir, path))
+      let failed: unknown
+      ws.on('error', (e) => (failed ??= e))
       try {
-        for await (const c of b) await writeAll(ws, c)
+        for await (const c of b) {
+          if (failed) throw unavailable(`writing ${join(dir, path)}: ${(failed as Error).message}`, failed)
+          await writeAll(ws, c)
+        }
         ws.end()
         await once(ws, 'close')
+        if (failed) throw unavailable(`writing ${join(dir, path)}: ${(failed as Error).message}`, failed)
       } catch (e) {
         ws.destroy()
         rmSync(join(dir, path), { force: true })
