@@ -24,7 +24,7 @@ Commands:
   import FILE|- [--all-platforms | --platform P] [--index-name NAME] [--digests [--skip-digest-for-named]]
               [--base-name NAME] [--label K=V...] [--verify-diff-ids] [--no-progress]
                                           import an OCI layout (tar, tar.gz, tar.zst or directory) or docker-save archive
-  export FILE NAME... [--all-platforms | --platform P...] [--dir] [--compress gzip|zstd] [--skip-manifest-json]
+  export FILE|- NAME... [--all-platforms | --platform P...] [--dir] [--compress gzip|zstd] [--skip-manifest-json]
                                           export images as an OCI archive (or a layout directory with --dir)
   label NAME KEY=VALUE|KEY=... [-r]       set (KEY=VALUE) and clear (KEY=) image labels; -r replaces all
   tag SRC DST... [--force]                give an image more names
@@ -129,7 +129,10 @@ async function exportCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   for (const pl of platforms) parsePlatform(pl)
   const progress = progressSink('exporting', ctx.stderr, flag(p, 'no-progress') || ctx.json)
   const [file, ...names] = p.args
-  const r = await exportImages(ctx.berth(), ctx.namespace, names, file, {
+  // "-" writes the archive to stdout (ctr does the same); the --json report then goes to stderr.
+  const toStdout = file === '-'
+  const r = await exportImages(ctx.berth(), ctx.namespace, names, toStdout ? 'stdout' : file, {
+    stream: toStdout ? ctx.stdout : undefined,
     allPlatforms: flag(p, 'all-platforms'),
     platforms,
     directory: flag(p, 'dir'),
@@ -138,7 +141,10 @@ async function exportCmd(ctx: CommandContext, argv: string[]): Promise<void> {
     signal: ctx.signal,
     onProgress: (x) => progress.update(x),
   }).finally(() => progress.done())
-  if (ctx.json) return printJSON(ctx, r)
+  if (ctx.json) {
+    if (toStdout) return ctx.err(JSON.stringify(r) + '\n')
+    return printJSON(ctx, r)
+  }
   for (const m of r.missing) {
     ctx.err(
       `berth: ${m.image}: ${m.mediaType} ${m.digest} (${bytesBinary(m.size)}) is not in the store and was not exported\n`,

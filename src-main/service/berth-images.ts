@@ -2,6 +2,7 @@
 // takes an open Berth and plain arguments and returns plain data, which the CLI prints as a table or
 // as JSON.
 import { createReadStream } from 'node:fs'
+import type { Writable } from 'node:stream'
 import { gc, type GcResult } from '../core/gc'
 import { invalidArgument, isKind } from '../core/errors'
 import {
@@ -71,9 +72,10 @@ export async function exportImages(
   ns: string,
   names: string[],
   out: string,
-  opts: ExportOptions & { directory?: boolean } = {},
+  opts: ExportOptions & { directory?: boolean; stream?: NodeJS.WritableStream } = {},
 ): Promise<ExportResult> {
-  return opts.directory ? exportDirectory(b, ns, names, out, opts) : exportArchive(b, ns, names, out, opts)
+  if (opts.directory) return exportDirectory(b, ns, names, out, opts)
+  return exportArchive(b, ns, names, out, { ...opts, stream: opts.stream as Writable | undefined })
 }
 
 function hostMatcher(b: Berth): MatchComparer {

@@ -133,6 +133,14 @@ describe('berth images', () => {
     expect(JSON.parse(r.stdout).images[0].target.digest).toBe(fx.target.digest)
   })
 
+  it('exports to stdout with -, the same bytes as to a file', () => {
+    const file = join(dir, 'to-file.tar')
+    berth(root, ['images', 'export', '--all-platforms', file, 'docker.io/library/cli:1'])
+    const r = berth(root, ['images', 'export', '--all-platforms', '-', 'docker.io/library/cli:1'])
+    expect(r.code).toBe(0)
+    expect(r.raw.equals(readFileSync(file))).toBe(true)
+  })
+
   it('a hostile archive: one-line error, non-zero exit, nothing imported', () => {
     const before = berth(root, ['images', 'ls', '-q']).stdout
     const r = berth(root, ['images', 'import', join(dir, 'garbage.tar')])

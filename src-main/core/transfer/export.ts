@@ -284,29 +284,32 @@ async function writeAll(out: Writable, data: Uint8Array): Promise<void> {
   if (!out.write(data)) await once(out, 'drain')
 }
 
-/** Writes the images as an OCI archive at `file` (atomically: a temporary file renamed at the end). */
+/**
+ * Writes the images as an OCI archive at `file` (atomically: a temporary file renamed at the end), or
+ * to `opts.stream` (e.g. stdout, which is left open) when given.
+ */
 export async function exportArchive(
   ctx: ExportContext,
   ns: string,
   names: string[],
   file: string,
-  opts: ExportOptions = {},
+  opts: ExportOptions & { stream?: Writable } = {},
 ): Promise<ExportResult> {
   validateNamespace(ns)
   if (names.length === 0) throw invalidArgument('export: name at least one image')
   const p = await plan(ctx, ns, names, opts)
   const tmp = `${file}.berth-${process.pid}-${Date.now()}.tmp`
-  const fileStream = createWriteStream(tmp)
-  let out: Writable = fileStream
+  const target: Writable = opts.stream ?? createWriteStream(tmp)
+  let out: Writable = target
   if (opts.compression === 'gzip') out = createGzip({ level: 6 })
   else if (opts.compression === 'zstd') out = createZstdCompress()
-  if (out !== fileStream) out.pipe(fileStream)
+  if (out !== target) out.pipe(target, { end: !opts.stream })
   // A failing disk surfaces as the next write's rejection, never as an unhandled 'error' event.
   let streamError: unknown
   const onError = (e: unknown) => {
     streamError ??= e
   }
-  fileStream.on('error', onError)
+  target.on('error', onError)
   out.on('error', onError)
   const write = async (data: Uint8Array) => {
     if (streamError) throw unavailable(`writing ${file}: ${(streamError as Error).message}`, streamError)
@@ -325,17 +328,28 @@ export async function exportArchive(
     }
     const { bytes, docker } = await emit(ctx, ns, p, opts, sink)
     await write(TAR_END)
-    out.end()
-    await once(fileStream, 'close')
-    renameSync(tmp, file)
+    if (opts.stream) {
+      if (out !== target) {
+        out.end()
+        await once(out, 'end')
+      }
+    } else {
+      out.end()
+      await once(target, 'close')
+      if (streamError) throw unavailable(`writing ${file}: ${(streamError as Error).message}`, streamError)
+      renameSync(tmp, file)
+    }
     return result(names, p, bytes, docker)
   } catch (e) {
-    const closed = fileStream.closed ? Promise.resolve() : once(fileStream, 'close').catch(() => undefined)
-    out.destroy()
-    fileStream.destroy()
-    // The file may only now be opened (and closed): remove it after that.
-    await closed
-    rmSync(tmp, { force: true })
+    if (out !== target) out.destroy()
+    if (!opts.stream) {
+      const fs = target as ReturnType<typeof createWriteStream>
+      const closed = fs.closed ? Promise.resolve() : once(fs, 'close').catch(() => undefined)
+      fs.destroy()
+      // The file may only now be opened (and closed): remove it after that.
+      await closed
+      rmSync(tmp, { force: true })
+    }
     throw e
   }
 }
