@@ -6,6 +6,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ingestDir, removeIngestDir } from './content/ingest'
+import { inspectLock } from './content/lock'
+import { sweepIngestDirs } from './content/sweep'
 import type { Database } from './db'
 import { mark, nodeId, type Kind } from './gc-mark'
 import { isDigest } from './oci'
@@ -54,8 +56,12 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
     const dead = (k: Kind, ns: string, key: string) => !reachable.has(nodeId(k, ns, key))
     for (const l of graph.leases)
       if (dead('lease', l.namespace, l.id)) removed.push(rm('lease', l.namespace, l.id))
-    for (const i of graph.ingests)
-      if (dead('ingest', i.namespace, i.ref)) removed.push(rm('ingest', i.namespace, i.ref))
+    for (const i of graph.ingests) {
+      // An expired ingest that a live writer still holds is in use: collecting it would pull the
+      // data file from under that writer.
+      const inUse = opts.root !== undefined && inspectLock(ingestDir(opts.root, i.backendRef)).held
+      if (dead('ingest', i.namespace, i.ref) && !inUse) removed.push(rm('ingest', i.namespace, i.ref))
+    }
     for (const c of graph.content) {
       if (dead('content', c.namespace, c.digest))
         removed.push({ ...rm('content', c.namespace, c.digest), size: c.size })
@@ -98,7 +104,11 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
         bytesFreed += blob.size
         blobsDeleted++
       }
-      if (!opts.dryRun) for (const bref of ingestRefs) removeIngestDir(ingestDir(root, bref))
+      if (!opts.dryRun) {
+        for (const bref of ingestRefs) removeIngestDir(ingestDir(root, bref))
+        // Crash leftovers: ingest directories no row and no live writer owns.
+        sweepIngestDirs(root, db, new Date(now))
+      }
     }
     if (opts.dryRun) files()
     else db.transaction(files).immediate()

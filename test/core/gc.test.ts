@@ -431,3 +431,22 @@ describe('blob files', () => {
     await expect(cs.status('ns1', 'leased')).resolves.toMatchObject({ offset: 7 })
   })
 })
+
+describe('ingests and live writers', () => {
+  it('keeps an expired ingest while a writer holds it, and collects it once the writer is gone', async () => {
+    const root = join(dir, 'store')
+    let clock = T
+    const cs = new ContentStore(root, db, { now: () => new Date(clock) })
+    const w = await cs.writer('ns', { ref: 'slow-download' })
+    await w.write(new TextEncoder().encode('partial'))
+    clock += 25 * 3600_000 // past the 24 h expiry of an ingest outside a lease
+    const held = gc(db, { root, now: () => new Date(clock) })
+    expect(held.removed.filter((r) => r.kind === 'ingest')).toEqual([])
+    expect((await cs.status('ns', 'slow-download')).offset).toBe(7)
+
+    await w.close()
+    const freed = gc(db, { root, now: () => new Date(clock) })
+    expect(freed.removed.filter((r) => r.kind === 'ingest').map((r) => r.key)).toEqual(['slow-download'])
+    await expect(cs.status('ns', 'slow-download')).rejects.toMatchObject({ kind: 'not-found' })
+  })
+})
