@@ -181,6 +181,8 @@ export async function readTarArchive(
         ? invalidArgument(`${file}: corrupt ${compression} stream: ${(e as Error).message}`)
         : e,
     )
+    // The visitor of the entry being read sees the failure and cleans up (aborts its ingest) first.
+    await chain
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)
     raw.destroy()
