@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { syncLayoutIndex } from '../core/content/layout-index'
 import { ContentStore } from '../core/content/store'
 import { openDatabase } from '../core/db'
 import { ImageStore } from '../core/images/store'
@@ -50,5 +51,16 @@ export function openBerth(opts: OpenBerthOptions = {}): Berth {
   const db = openDatabase(join(root, 'berth.db'))
   const content = new ContentStore(storeRoot, db, { now: opts.now })
   const images = new ImageStore(db, { now: opts.now, gc: { root: storeRoot } })
-  return { db, images, content, root, storeRoot, host: opts.host, now: opts.now, close: () => db.close() }
+  const close = () => {
+    // Keep the layout's index.json naming the images, so other OCI tools can open the store by name.
+    if (db.open && !db.readonly) {
+      try {
+        syncLayoutIndex(db, storeRoot)
+      } catch {
+        // A projection only: failing to refresh it must not fail the command that just succeeded.
+      }
+    }
+    db.close()
+  }
+  return { db, images, content, root, storeRoot, host: opts.host, now: opts.now, close }
 }
