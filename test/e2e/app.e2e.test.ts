@@ -204,6 +204,27 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     await content.goto()
     await expect.poll(() => content.rows.count()).toBeGreaterThan(30)
     await shot('12-content')
+    // Edit a blob's labels: a gc.root label lands on the content record in SQLite.
+    const first = content.rows.first()
+    const digest = (await first.locator('code').first().getAttribute('title')) as string
+    await first.hover()
+    await page.getByRole('button', { name: `Edit labels of ${digest}` }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByRole('button', { name: '+ Add label' }).click()
+    await dialog.getByLabel('Label key').last().fill('containerd.io/gc.root')
+    await dialog.getByLabel('Value of containerd.io/gc.root').fill('2026-01-01T00:00:00Z')
+    await dialog.getByText('reserved: read by containerd itself').last().waitFor()
+    await shot('13-content-labels')
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('Content labels saved').waitFor()
+    expect(
+      bridge.berth.db
+        .prepare(
+          "SELECT value FROM content_labels WHERE namespace = 'default' AND digest = ? AND key = 'containerd.io/gc.root'",
+        )
+        .pluck()
+        .get(digest),
+    ).toBe('2026-01-01T00:00:00Z')
     await images.goto()
   })
 
@@ -220,12 +241,12 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     await images.select('docker.io/library/alpine:3.20')
     const shared = await images.delete()
     expect(await shared.getByTestId('reclaim').textContent()).toBe('0 B')
-    await shot('13-delete-shared')
+    await shot('14-delete-shared')
     await shared.getByRole('button', { name: 'Cancel' }).click()
     await images.select(DEMO)
     const dialog = await images.delete()
     expect(await dialog.getByTestId('reclaim').textContent()).not.toBe('0 B')
-    await shot('14-delete')
+    await shot('15-delete')
     await dialog.getByRole('button', { name: /^Delete/ }).click()
     await expect.poll(() => images.names()).not.toContain(DEMO)
     expect(bridge.berth.db.prepare('SELECT count(*) FROM images WHERE name = ?').pluck().get(DEMO)).toBe(0)
@@ -244,14 +265,14 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     const t0 = Date.now()
     await images.row('ghcr.io/acme/api:from-cli').waitFor({ timeout: 3000 })
     expect(Date.now() - t0).toBeLessThan(1500)
-    await shot('15-images-after-cli')
+    await shot('16-images-after-cli')
   })
 
   it('collects garbage after a preview', async () => {
     await page.getByRole('button', { name: 'Garbage collect…' }).click()
     const dialog = page.getByRole('dialog', { name: 'Garbage collect' })
     await dialog.getByText(/Nothing to collect|unreachable/).waitFor()
-    await shot('16-gc')
+    await shot('17-gc')
     await dialog.getByRole('button', { name: 'Cancel' }).click()
   })
 
