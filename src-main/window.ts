@@ -1,7 +1,8 @@
 // The one window. The renderer is untrusted: isolated, sandboxed, no Node, web security on, and it may
 // neither navigate away nor open windows. Only the app's own origin is ever loaded.
 import { BrowserWindow, shell, type WebPreferences } from 'electron'
-import { join } from 'node:path'
+import { join, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 export const SECURE_PREFERENCES: WebPreferences = {
   contextIsolation: true,
@@ -32,7 +33,11 @@ export function isAppUrl(
   try {
     const u = new URL(url)
     if (opts.devUrl) return u.origin === new URL(opts.devUrl).origin
-    return u.protocol === 'file:' && decodeURIComponent(u.pathname).startsWith(opts.rendererDir)
+    if (u.protocol !== 'file:') return false
+    // fileURLToPath gives the platform's own form (C:\… on Windows), comparable with rendererDir.
+    const file = resolve(fileURLToPath(u))
+    const dir = resolve(opts.rendererDir)
+    return file === dir || file.startsWith(dir + sep)
   } catch {
     return false
   }

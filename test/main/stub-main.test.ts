@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CHANNELS, ipcName, type Envelope } from '../../src-preload/api'
 
@@ -117,7 +117,8 @@ describe('the window', () => {
     expect(w.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' })
     expect(w.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
     expect(stub.external).toEqual(['https://example.com/'])
-    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'javascript:alert(1)']) {
+    const sibling = `file://${dirname(w.loaded as string)}-evil/index.html`
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'javascript:alert(1)', sibling]) {
       let prevented = false
       w.listeners.get('will-navigate')?.({ preventDefault: () => (prevented = true) }, url)
       expect(prevented, url).toBe(true)
