@@ -54,6 +54,8 @@ function chips(tree: DescriptorNode): PlatformChip[] {
   return out
 }
 
+const WALK_CONCURRENCY = 32
+
 const locks = new Map<string, Promise<unknown>>()
 
 /** Brings the namespace's summaries up to date; concurrent callers for one namespace share the work. */
@@ -109,11 +111,18 @@ async function refresh(ctx: ServiceContext, ns: string): Promise<number> {
   const src = treeSource(ctx, ns)
   const fresh: Summary[] = []
   // A tree per target digest: tags of one image share it.
-  const byTarget = new Map<string, DescriptorNode>()
-  for (const [name, target] of stale) {
-    let tree = byTarget.get(target.digest)
-    if (!tree) byTarget.set(target.digest, (tree = await buildTree(src, target)))
-    fresh.push(summarize(name, tree))
+  const byTarget = new Map<string, Promise<DescriptorNode>>()
+  const tree = (t: Descriptor): Promise<DescriptorNode> => {
+    let p = byTarget.get(t.digest)
+    if (!p) byTarget.set(t.digest, (p = buildTree(src, t, { lean: true })))
+    return p
+  }
+  // Several walks at once: each is a chain of small file reads, which the I/O thread pool overlaps.
+  const entries = [...stale]
+  for (let i = 0; i < entries.length; i += WALK_CONCURRENCY) {
+    const batch = entries.slice(i, i + WALK_CONCURRENCY)
+    const trees = await Promise.all(batch.map(([, t]) => tree(t)))
+    batch.forEach(([name], j) => fresh.push(summarize(name, trees[j])))
   }
   writeSummaries(db, ns, fresh, gone, contentStamp(db, ns), ctx.now?.() ?? new Date())
   return fresh.length + gone.length

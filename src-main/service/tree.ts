@@ -27,22 +27,34 @@ export async function readJson<T>(src: TreeSource, d: Descriptor): Promise<T | n
   }
 }
 
-export async function buildTree(src: TreeSource, target: Descriptor, depth = 0): Promise<DescriptorNode> {
+export interface TreeOptions {
+  /** Read configs only where the platform is not known otherwise (summaries need no diff IDs). */
+  lean?: boolean
+}
+
+export async function buildTree(
+  src: TreeSource,
+  target: Descriptor,
+  opts: TreeOptions = {},
+  depth = 0,
+): Promise<DescriptorNode> {
   const node = leaf(src, target)
   if (!node.present || depth > 8) return node
   if (isIndex(target.mediaType)) {
     const raw = await readJson<Record<string, unknown>>(src, target)
     const index = raw ? decoded(() => decodeIndex(raw, target.digest)) : null
-    for (const m of index?.manifests ?? []) node.children.push(await buildTree(src, m, depth + 1))
+    for (const m of index?.manifests ?? []) node.children.push(await buildTree(src, m, opts, depth + 1))
   } else if (isManifest(target.mediaType)) {
     const raw = await readJson<Record<string, unknown>>(src, target)
     const manifest = raw ? decoded(() => decodeManifest(raw, target.digest)) : null
     if (manifest?.config) {
       const config = leaf(src, manifest.config)
       node.children.push(config)
-      const cfg = isConfig(manifest.config.mediaType)
-        ? await readJson<ImageConfig>(src, manifest.config)
-        : null
+      const wanted = !opts.lean || (!node.platform && node.kind === 'manifest')
+      const cfg =
+        wanted && isConfig(manifest.config.mediaType)
+          ? await readJson<ImageConfig>(src, manifest.config)
+          : null
       if (cfg && !node.platform && node.kind === 'manifest') setPlatform(node, configPlatform(cfg))
       const diffIds = cfg?.rootfs?.diff_ids ?? []
       manifest.layers?.forEach((l, i) => {
