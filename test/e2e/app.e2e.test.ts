@@ -228,6 +228,25 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     await images.goto()
   })
 
+  it('tags an image, and is keyboard reachable: arrows select, Enter opens', async () => {
+    await images.select('docker.io/library/alpine:3.20')
+    await page.getByRole('button', { name: 'Tag…' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('New image name').fill('docker.io/library/alpine:pinned')
+    await dialog.getByRole('button', { name: 'Tag', exact: true }).click()
+    await images.row('docker.io/library/alpine:pinned').waitFor()
+    await page.getByLabel('Image rows').focus()
+    await page.keyboard.press('Home')
+    await page.keyboard.press('ArrowDown')
+    expect(await page.locator('[role="row"][aria-selected="true"]').getAttribute('data-name')).toBe(
+      'docker.io/library/alpine:latest',
+    )
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'docker.io/library/alpine:latest' }).waitFor()
+    await page.keyboard.press('Tab')
+    await details.back()
+  })
+
   it('exports the selection through the native save dialog as a job', async () => {
     bridge.dialogs.save = join(dir, 'export.tar')
     await images.select(DEMO)
@@ -249,6 +268,7 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
     await shot('15-delete')
     await dialog.getByRole('button', { name: /^Delete/ }).click()
     await expect.poll(() => images.names()).not.toContain(DEMO)
+    expect(await images.names()).toContain('docker.io/library/alpine:pinned')
     expect(bridge.berth.db.prepare('SELECT count(*) FROM images WHERE name = ?').pluck().get(DEMO)).toBe(0)
   })
 
