@@ -32,6 +32,7 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) })
 
   beforeAll(async () => {
+    rmSync(SHOTS, { recursive: true, force: true })
     mkdirSync(SHOTS, { recursive: true })
     dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'))
     writeOCIArchive(join(dir, 'demo.tar'), [
