@@ -10,6 +10,7 @@ import { createHandlers } from './service/index'
 import { coreTransfer } from './service/transfer'
 import { watchDataVersion } from './service/watch'
 import { bindIpc, createDispatch } from './ipc'
+import { appLogins } from './logins'
 import { installMenu } from './menu'
 import { createMainWindow, isAppUrl } from './window'
 
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     emit,
     appInfo: info,
     transfer: coreTransfer,
+    registry: appLogins(berth.root),
     dialogs: {
       async openFile(req) {
         const r = await dialog.showOpenDialog(win!, {

@@ -20,6 +20,7 @@ export function buildMenu(send: (cmd: MenuCommand) => void, isMac = process.plat
       submenu: [
         cmd('Import…', 'CmdOrCtrl+O', 'import'),
         cmd('Export…', 'CmdOrCtrl+E', 'export'),
+        cmd('Pull…', 'CmdOrCtrl+Shift+P', 'pull'),
         { type: 'separator' },
         cmd('Garbage Collect…', undefined, 'gc'),
         { type: 'separator' },
@@ -32,6 +33,7 @@ export function buildMenu(send: (cmd: MenuCommand) => void, isMac = process.plat
       submenu: [
         cmd('Images', 'CmdOrCtrl+1', 'view-images'),
         cmd('Content', 'CmdOrCtrl+2', 'view-content'),
+        cmd('Registries', 'CmdOrCtrl+3', 'view-registries'),
         { type: 'separator' },
         cmd('Find', 'CmdOrCtrl+F', 'find'),
         cmd('Refresh', 'CmdOrCtrl+R', 'refresh'),

@@ -21,6 +21,13 @@ const path = str({ min: 1, max: 4096 })
 const iso = str({ min: 1, max: 40, pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/ })
 const platforms = optional(array(str({ min: 1, max: 200 }), 64))
 const labelChanges = record(nullable(str({ max: 8192 })))
+const ref = str({ min: 1, max: 4096 })
+const insecure = optional(bool)
+const host = str({ min: 1, max: 255 })
+const allPlatforms = literal('all')
+/** A list of platforms, or 'all'. */
+const pullPlatforms: Check<string[] | 'all' | undefined> = (v, p) =>
+  v === 'all' ? allPlatforms(v, p) : platforms(v, p)
 const fileFilters = optional(
   array(object({ name: str({ max: 200 }), extensions: array(str({ max: 20 }), 20) }), 20),
 )
@@ -51,6 +58,14 @@ export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
   'images.remove': tuple(object({ namespace, names: array(name, 100_000) })),
   'images.import': tuple(object({ namespace, path, platforms })),
   'images.export': tuple(object({ namespace, names: array(name, 100_000), path, platforms })),
+  'images.pull': tuple(object({ namespace, ref, platforms: pullPlatforms, insecure })),
+  'images.push': tuple(object({ namespace, name, ref: optional(ref), platforms, insecure })),
+  'registry.inspect': tuple(object({ ref, insecure })),
+  'registry.logins.list': tuple(),
+  'registry.login': tuple(
+    object({ host, username: str({ min: 1, max: 1024 }), secret: str({ min: 1, max: 16384 }), insecure }),
+  ),
+  'registry.logout': tuple(object({ host })),
   'jobs.cancel': tuple(object({ id: str({ min: 1, max: 100 }) })),
   'content.list': tuple(
     object({

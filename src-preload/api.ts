@@ -271,9 +271,74 @@ export interface ExportRequest {
   platforms?: string[]
 }
 
+export type JobKind = 'import' | 'export' | 'pull' | 'push'
+
 export interface JobRef {
   id: string
-  kind: 'import' | 'export'
+  kind: JobKind
+}
+
+/** A platform a remote image offers, as the Pull dialog lists it. */
+export interface RemotePlatform {
+  /** formatAll form: linux/arm/v7 */
+  platform: string
+  os: string
+  architecture: string
+  variant?: string
+  osVersion?: string
+  /** This host can run it (the default matcher accepts it). */
+  runnable: boolean
+  /** The host's best match: what a pull without a choice would fetch. */
+  best: boolean
+}
+
+export interface RemoteImageInfo {
+  /** Canonical name, e.g. docker.io/library/nginx:latest. */
+  name: string
+  digest: string
+  mediaType: string
+  size: number
+  kind: TargetKind
+  platforms: RemotePlatform[]
+}
+
+export interface InspectRequest {
+  ref: string
+  /** Allow plain HTTP, or HTTPS without certificate verification, to this registry. */
+  insecure?: boolean
+}
+
+export interface PullRequest {
+  namespace: string
+  ref: string
+  /** Platforms to fetch, or 'all'; absent or empty: the host's best match. */
+  platforms?: string[] | 'all'
+  insecure?: boolean
+}
+
+export interface PushRequest {
+  namespace: string
+  /** The local image. */
+  name: string
+  /** Where to push it; defaults to the image name. */
+  ref?: string
+  /** Only these platforms' manifests (the index is pushed as it is). */
+  platforms?: string[]
+  insecure?: boolean
+}
+
+/** A stored login: never its secret. */
+export interface RegistryLogin {
+  host: string
+  username: string
+}
+
+export interface LoginRequest {
+  host: string
+  username: string
+  /** Password or token: verified against the registry, then stored encrypted; never sent back. */
+  secret: string
+  insecure?: boolean
 }
 
 export interface ContentItem {
@@ -348,7 +413,13 @@ export interface Channels {
   'images.remove': { args: [RemoveRequest]; result: RemoveResult }
   'images.import': { args: [ImportRequest]; result: JobRef }
   'images.export': { args: [ExportRequest]; result: JobRef }
+  'images.pull': { args: [PullRequest]; result: JobRef }
+  'images.push': { args: [PushRequest]; result: JobRef }
   'jobs.cancel': { args: [{ id: string }]; result: { cancelled: boolean } }
+  'registry.inspect': { args: [InspectRequest]; result: RemoteImageInfo }
+  'registry.logins.list': { args: []; result: RegistryLogin[] }
+  'registry.login': { args: [LoginRequest]; result: RegistryLogin }
+  'registry.logout': { args: [{ host: string }]; result: { removed: boolean } }
   'content.list': { args: [ListContentRequest]; result: ContentPage }
   'content.setLabels': { args: [ContentSetLabelsRequest]; result: ContentItem }
   'gc.preview': { args: []; result: GcReport }
@@ -364,20 +435,34 @@ export type ChannelResult<C extends Channel> = Channels[C]['result']
 // ---------------------------------------------------------------------------------------------------
 // Events (main → renderer)
 
+export type BlobState = 'waiting' | 'downloading' | 'resuming' | 'exists' | 'done' | 'uploading' | 'mounted'
+
+/** One blob of a pull or push. */
+export interface JobBlob {
+  digest: string
+  mediaType: string
+  size: number
+  /** Bytes transferred or present so far. */
+  offset: number
+  state: BlobState
+}
+
 export interface JobProgress {
   id: string
-  kind: 'import' | 'export'
+  kind: JobKind
   phase: string
   /** Bytes (or items) done and expected; total 0 when unknown. */
   done: number
   total: number
+  /** Pull and push: every blob seen so far, in the order first seen. */
+  blobs?: JobBlob[]
 }
 
 export interface JobDone {
   id: string
-  kind: 'import' | 'export'
+  kind: JobKind
   ok: boolean
-  /** Import: the image names created or updated. Export: the file written. */
+  /** Import, pull, push: the image names created, updated or pushed. Export: the file written. */
   images?: string[]
   path?: string
   error?: WireError
@@ -389,7 +474,16 @@ export interface StoreChanged {
   at: string
 }
 
-export type MenuCommand = 'import' | 'export' | 'refresh' | 'find' | 'gc' | 'view-images' | 'view-content'
+export type MenuCommand =
+  | 'import'
+  | 'export'
+  | 'pull'
+  | 'refresh'
+  | 'find'
+  | 'gc'
+  | 'view-images'
+  | 'view-content'
+  | 'view-registries'
 
 export interface Events {
   'store.changed': StoreChanged
@@ -426,7 +520,13 @@ export const CHANNELS = [
   'images.remove',
   'images.import',
   'images.export',
+  'images.pull',
+  'images.push',
   'jobs.cancel',
+  'registry.inspect',
+  'registry.logins.list',
+  'registry.login',
+  'registry.logout',
   'content.list',
   'content.setLabels',
   'gc.preview',

@@ -14,8 +14,9 @@ import { listContent, setContentLabels } from './content'
 import { gcPreview, gcRun, removeImages, removePreview } from './gc'
 import { blobJson, imageDetails } from './image-details'
 import { imageSummary, listImages } from './images-list'
-import { Jobs, type JobBody } from './jobs'
+import { Jobs, type JobBody, type JobKind } from './jobs'
 import { setImageLabels } from './labels'
+import { inspect, listLogins, loginTo, logoutFrom, pullJob, pushJob, type RegistryDeps } from './registry'
 import { validateNamespace } from '../core/namespace'
 import { alreadyExists, notImplemented } from '../core/errors'
 
@@ -49,6 +50,8 @@ export interface ServiceDeps {
   appInfo: () => AppInfo
   transfer?: TransferPort
   dialogs?: DialogPort
+  /** Registry access: the app's credential store (safeStorage in Electron, a test cipher in tests). */
+  registry?: RegistryDeps
 }
 
 export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers & { jobs: Jobs } {
@@ -60,7 +63,11 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     if (!deps.transfer) throw notImplemented('import and export are not available in this build')
     return deps.transfer
   }
-  const job = (kind: 'import' | 'export', body: JobBody) => jobs.start(kind, body)
+  const needRegistry = (): RegistryDeps => {
+    if (!deps.registry) throw notImplemented('registry access is not available in this build')
+    return deps.registry
+  }
+  const job = (kind: JobKind, body: JobBody) => jobs.start(kind, body)
   return {
     jobs,
     'app.info': async () => deps.appInfo(),
@@ -104,6 +111,18 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
         return { path: req.path }
       })
     },
+    'images.pull': async (req) => {
+      validateNamespace(req.namespace)
+      return job('pull', pullJob(ctx, needRegistry(), req))
+    },
+    'images.push': async (req) => {
+      validateNamespace(req.namespace)
+      return job('push', await pushJob(ctx, needRegistry(), req))
+    },
+    'registry.inspect': (req) => inspect(ctx, needRegistry(), req),
+    'registry.logins.list': async () => listLogins(needRegistry()),
+    'registry.login': (req) => loginTo(needRegistry(), req),
+    'registry.logout': (req) => logoutFrom(needRegistry(), req.host),
     'jobs.cancel': async (req) => ({ cancelled: jobs.cancel(req.id) }),
     'content.list': (req) => listContent(ctx, req),
     'content.setLabels': (req) => setContentLabels(ctx, req),

@@ -1,12 +1,12 @@
 // Long operations (import, export) as jobs: the call returns an id at once, progress and the outcome
 // arrive as events, and a job can be cancelled through its AbortSignal.
 import { randomUUID } from 'node:crypto'
-import type { JobDone, JobProgress, JobRef } from '../../src-preload/api'
+import type { JobBlob, JobDone, JobProgress, JobRef } from '../../src-preload/api'
 import { CancelledError, toWireError } from './errors'
 
 export type JobKind = JobRef['kind']
 export interface JobReport {
-  (phase: string, done: number, total: number): void
+  (phase: string, done: number, total: number, blobs?: JobBlob[]): void
 }
 export type JobBody = (
   signal: AbortSignal,
@@ -31,11 +31,11 @@ export class Jobs {
     const ac = new AbortController()
     this.running.set(id, ac)
     let last = 0
-    const progress: JobReport = (phase, done, total) => {
+    const progress: JobReport = (phase, done, total, blobs) => {
       const now = Date.now()
       if (now - last < PROGRESS_INTERVAL_MS && done < total) return
       last = now
-      this.sink.progress({ id, kind, phase, done, total })
+      this.sink.progress({ id, kind, phase, done, total, ...(blobs ? { blobs } : {}) })
     }
     // Started on the next tick so the caller has the id before the first event.
     setImmediate(() => {

@@ -11,6 +11,8 @@ import type { EventName, Events } from '../../src-preload/api'
 import { createDispatch } from '../../src-main/ipc'
 import { openBerth, type Berth } from '../../src-main/service/berth'
 import { createHandlers } from '../../src-main/service/index'
+import type { RegistryDeps } from '../../src-main/service/registry'
+import { FileCredentialStore, type Cipher } from '../../src-main/core/transfer/registry/credentials'
 import { coreTransfer } from '../../src-main/service/transfer'
 import { watchDataVersion } from '../../src-main/service/watch'
 import type { Platform } from '../../src-main/core/oci'
@@ -19,6 +21,22 @@ export interface BridgeOptions {
   root: string
   rendererDir: string
   host?: Platform
+  /** Registry access; default: logins in <root>/logins.json under testCipher, no Docker config. */
+  registry?: RegistryDeps
+}
+
+/** Reversible and obviously not plain text (so a test can tell a secret was not stored as typed). */
+export const testCipher: Cipher = {
+  encrypt: (plain) => Buffer.from(`test:${Buffer.from(plain, 'utf8').reverse().toString('base64')}`),
+  decrypt: (data) =>
+    Buffer.from(
+      Buffer.from(data)
+        .toString('utf8')
+        .replace(/^test:/, ''),
+      'base64',
+    )
+      .reverse()
+      .toString('utf8'),
 }
 
 export interface Bridge {
@@ -90,6 +108,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         : 'linux/amd64',
     }),
     transfer: coreTransfer,
+    registry: opts.registry ?? {
+      logins: new FileCredentialStore(join(opts.root, 'logins.json'), testCipher),
+    },
     dialogs: {
       openFile: async () => dialogs.open,
       saveFile: async () => dialogs.save,

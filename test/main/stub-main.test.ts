@@ -3,7 +3,7 @@
 // a handler; and random or malformed arguments on every channel come back as 'invalid-argument'
 // envelopes — never a throw, never a crash.
 import fc from 'fast-check'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -24,7 +24,9 @@ const stub = vi.hoisted(() => {
   }[] = []
   const paths: Record<string, string> = {}
   const external: string[] = []
-  return { handlers, windows, paths, external }
+  // A reversible stand-in for the OS keychain; `available` false is a machine without one.
+  const safe = { available: true, backend: 'gnome_libsecret' }
+  return { handlers, windows, paths, external, safe }
 })
 
 vi.mock('electron', () => {
@@ -73,7 +75,13 @@ vi.mock('electron', () => {
     showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
     showSaveDialog: async () => ({ canceled: true }),
   }
-  const mod = { app, BrowserWindow, ipcMain, Menu, shell, dialog }
+  const safeStorage = {
+    isEncryptionAvailable: () => stub.safe.available,
+    getSelectedStorageBackend: () => stub.safe.backend,
+    encryptString: (s: string) => Buffer.from(`enc:${Buffer.from(s).toString('hex')}`),
+    decryptString: (b: Buffer) => Buffer.from(b.toString().slice(4), 'hex').toString(),
+  }
+  const mod = { app, BrowserWindow, ipcMain, Menu, shell, dialog, safeStorage }
   return { ...mod, default: mod }
 })
 
@@ -129,6 +137,42 @@ describe('the window', () => {
   })
 })
 
+describe('registry logins', () => {
+  it('are kept in <userData>/logins.json with the secret encrypted, listed without it', async () => {
+    const { appLogins } = await import('../../src-main/logins')
+    const { logins } = appLogins(stub.paths.userData)
+    await logins.set('registry.example', { username: 'ann', secret: 'hunter2' })
+    const file = readFileSync(join(stub.paths.userData, 'logins.json'), 'utf8')
+    expect(file).not.toContain('hunter2')
+    expect(await logins.get('registry.example')).toEqual({ username: 'ann', secret: 'hunter2' })
+    const r = await stub.handlers.get(ipcName('registry.logins.list'))!(trusted())
+    expect(r).toEqual({ ok: true, value: [{ host: 'registry.example', username: 'ann' }] })
+    const out = await stub.handlers.get(ipcName('registry.logout'))!(trusted(), { host: 'registry.example' })
+    expect(out).toEqual({ ok: true, value: { removed: true } })
+  })
+
+  it.each([
+    ['no keychain', false, 'gnome_libsecret'],
+    ['the basic_text fallback on Linux', true, 'basic_text'],
+  ])('are refused, not stored in plain text, with %s', async (_what, available, backend) => {
+    if (backend === 'basic_text' && process.platform !== 'linux') return
+    const { appLogins } = await import('../../src-main/logins')
+    Object.assign(stub.safe, { available, backend })
+    try {
+      const { logins } = appLogins(join(base, 'refused'))
+      await expect(
+        logins.set('registry.example', { username: 'ann', secret: 'hunter2' }),
+      ).rejects.toMatchObject({
+        kind: 'failed-precondition',
+        message: expect.stringMatching(/cannot be stored safely/),
+      })
+      expect(existsSync(join(base, 'refused', 'logins.json'))).toBe(false)
+    } finally {
+      Object.assign(stub.safe, { available: true, backend: 'gnome_libsecret' })
+    }
+  })
+})
+
 describe('the contract binding', () => {
   it('has a handler for every channel', () => {
     for (const c of CHANNELS) expect(stub.handlers.has(ipcName(c)), c).toBe(true)
@@ -170,7 +214,8 @@ describe('the contract binding', () => {
           channel === 'app.info' ||
           channel === 'namespaces.list' ||
           channel === 'gc.preview' ||
-          channel === 'gc.run'
+          channel === 'gc.run' ||
+          channel === 'registry.logins.list'
         ) {
           if (args.length === 0) return
         }
