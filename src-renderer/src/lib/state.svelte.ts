@@ -1,22 +1,25 @@
 // The app's shared state: where the user is, which namespace, running jobs and messages. Views read it
 // and bump `revision` when the store changes so every visible list reloads once.
-import type { AppInfo, JobDone, JobProgress, NamespaceInfo } from '../../../src-preload/api'
+import type { AppInfo, JobBlob, JobDone, JobKind, JobProgress, NamespaceInfo } from '../../../src-preload/api'
 
 export type View =
   | { name: 'images' }
   | { name: 'image'; image: string; tab?: DetailTab; platform?: string }
   | { name: 'content' }
+  | { name: 'registries' }
 
 export type DetailTab = 'overview' | 'platforms' | 'labels' | 'content' | 'config' | 'raw'
 
 export interface JobState {
   id: string
-  kind: 'import' | 'export'
+  kind: JobKind
   label: string
   phase: string
   done: number
   total: number
   finished?: JobDone
+  /** Pull and push: each blob's progress. */
+  blobs?: JobBlob[]
 }
 
 export interface Toast {
@@ -50,7 +53,9 @@ class AppState {
 
   jobProgress(p: JobProgress): void {
     this.jobs = this.jobs.map((j) =>
-      j.id === p.id ? { ...j, phase: p.phase, done: p.done, total: p.total } : j,
+      j.id === p.id
+        ? { ...j, phase: p.phase, done: p.done, total: p.total, ...(p.blobs ? { blobs: p.blobs } : {}) }
+        : j,
     )
   }
 
@@ -59,6 +64,11 @@ class AppState {
       j.id === d.id ? { ...j, finished: d, done: j.total || 1, total: j.total || 1 } : j,
     )
     setTimeout(() => (this.jobs = this.jobs.filter((j) => j.id !== d.id)), 4000)
+  }
+
+  /** Shows a job started by a call in the jobs panel until its job.done arrives. */
+  addJob(id: string, kind: JobKind, label: string): void {
+    this.jobs = [...this.jobs, { id, kind, label, phase: 'starting', done: 0, total: 0 }]
   }
 
   reset(): void {

@@ -1,0 +1,51 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { app } from '../lib/state.svelte'
+import { installFakeBerth } from '../test/fake-berth'
+import Jobs from './Jobs.svelte'
+
+beforeEach(() => app.reset())
+
+const d = (c: string) => 'sha256:' + c.repeat(64)
+
+describe('Jobs', () => {
+  it('shows a pull with one bar per blob, and cancels it', async () => {
+    const fake = installFakeBerth({ 'jobs.cancel': () => ({ cancelled: true }) })
+    app.addJob('j1', 'pull', 'Pull registry.example/app:1')
+    app.jobProgress({
+      id: 'j1',
+      kind: 'pull',
+      phase: 'downloading',
+      done: 1500,
+      total: 3000,
+      blobs: [
+        {
+          digest: d('a'),
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          size: 2000,
+          offset: 500,
+          state: 'downloading',
+        },
+        {
+          digest: d('b'),
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          size: 1000,
+          offset: 1000,
+          state: 'done',
+        },
+      ],
+    })
+    render(Jobs)
+    const blobs = screen.getByRole('list', { name: 'Pull registry.example/app:1 blobs' })
+    const bars = blobs.querySelectorAll('progress')
+    expect(bars).toHaveLength(2)
+    expect(bars[0]).toHaveAttribute('value', '500')
+    expect(bars[0]).toHaveAttribute('max', '2000')
+    expect(blobs).toHaveTextContent('aaaaaaaa')
+    expect(blobs).toHaveTextContent('done')
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel Pull registry.example/app:1' }))
+    await waitFor(() =>
+      expect(fake.calls.find((c) => c.channel === 'jobs.cancel')?.args[0]).toEqual({ id: 'j1' }),
+    )
+  })
+})
