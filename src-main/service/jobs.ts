@@ -31,11 +31,26 @@ export class Jobs {
     const ac = new AbortController()
     this.running.set(id, ac)
     let last = 0
+    // The newest report held back by the interval: sent when the interval ends, so a transfer that
+    // stalls still shows where it stalled rather than where it was 100 ms earlier.
+    let pending: JobProgress | null = null
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const flush = (): void => {
+      timer = undefined
+      if (!pending || !this.running.has(id)) return
+      last = Date.now()
+      this.sink.progress(pending)
+      pending = null
+    }
     const progress: JobReport = (phase, done, total, blobs) => {
-      const now = Date.now()
-      if (now - last < PROGRESS_INTERVAL_MS && done < total) return
-      last = now
-      this.sink.progress({ id, kind, phase, done, total, ...(blobs ? { blobs } : {}) })
+      pending = { id, kind, phase, done, total, ...(blobs ? { blobs } : {}) }
+      const wait = PROGRESS_INTERVAL_MS - (Date.now() - last)
+      if (wait <= 0 || done >= total) {
+        clearTimeout(timer)
+        flush()
+      } else if (timer === undefined) {
+        timer = setTimeout(flush, wait)
+      }
     }
     // Started on the next tick so the caller has the id before the first event.
     setImmediate(() => {
@@ -50,7 +65,10 @@ export class Jobs {
             : toWireError(e)
           this.sink.done({ id, kind, ok: false, error })
         })
-        .finally(() => this.running.delete(id))
+        .finally(() => {
+          clearTimeout(timer)
+          this.running.delete(id)
+        })
     })
     return { id, kind }
   }

@@ -1,0 +1,60 @@
+// A proxy in front of a registry that holds large blob downloads half way until released, so a test
+// can look at a pull in flight (per-blob progress) and cancel it.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface GateProxy {
+  host: string
+  /** Blob downloads currently held. */
+  held(): number
+  release(): void
+  stop(): Promise<void>
+}
+
+export async function startGateProxy(target: { port: number }, minBytes = 50_000): Promise<GateProxy> {
+  let open!: () => void
+  let gate = new Promise<void>((r) => (open = r))
+  let held = 0
+  const server = http.createServer((req, res) => {
+    const up = http.request(
+      { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (ures) => {
+        const chunks: Buffer[] = []
+        ures.on('data', (c: Buffer) => chunks.push(c))
+        ures.on('end', () => {
+          const body = Buffer.concat(chunks)
+          res.writeHead(ures.statusCode ?? 502, ures.headers)
+          const isBlob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '')
+          if (!isBlob || body.length < minBytes) {
+            res.end(body)
+            return
+          }
+          const half = Math.floor(body.length / 2)
+          res.write(body.subarray(0, half))
+          held++
+          void gate.then(() => {
+            held--
+            if (!res.destroyed) res.end(body.subarray(half))
+          })
+        })
+      },
+    )
+    up.on('error', () => res.destroy())
+    req.pipe(up)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as AddressInfo).port
+  return {
+    host: `127.0.0.1:${port}`,
+    held: () => held,
+    release() {
+      open()
+      gate = new Promise<void>((r) => (open = r))
+    },
+    async stop() {
+      open()
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    },
+  }
+}
