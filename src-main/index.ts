@@ -8,6 +8,7 @@ import { formatAll, hostPlatform } from './core/platforms'
 import { openBerth, PRODUCT_NAME } from './service/berth'
 import { createHandlers } from './service/index'
 import { coreTransfer } from './service/transfer'
+import { keepLayoutIndex } from './service/layout-index'
 import { watchDataVersion } from './service/watch'
 import { bindIpc, createDispatch } from './ipc'
 import { appLogins } from './logins'
@@ -71,9 +72,11 @@ async function main(): Promise<void> {
   })
   const opts = { preload: join(here, '../preload/index.js'), devUrl, rendererDir }
   bindIpc(ipcMain, createDispatch(handlers), (url) => isAppUrl(url, opts))
-  const watcher = watchDataVersion(join(berth.root, 'berth.db'), () =>
-    emit('store.changed', { source: 'external', at: new Date().toISOString() }),
-  )
+  const layoutIndex = keepLayoutIndex(berth)
+  const watcher = watchDataVersion(join(berth.root, 'berth.db'), () => {
+    emit('store.changed', { source: 'external', at: new Date().toISOString() })
+    layoutIndex.poke()
+  })
   const open = (): void => {
     win = createMainWindow(opts)
     installMenu(win)
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
   })
   app.on('will-quit', () => {
     watcher.stop()
+    layoutIndex.stop()
     berth.close()
   })
 }
