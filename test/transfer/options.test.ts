@@ -252,7 +252,7 @@ describe('export choices', () => {
     expect(docker).toEqual([
       {
         Config: `blobs/${arm.config.desc.digest.replace(':', '/')}`,
-        RepoTags: ['exp:1'],
+        RepoTags: ['docker.io/library/exp:1'],
         Layers: arm.layers.map((l) => `blobs/${l.desc.digest.replace(':', '/')}`),
       },
     ])

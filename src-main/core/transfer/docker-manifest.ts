@@ -1,12 +1,12 @@
 // The `manifest.json` that lets `docker load` (and podman) read an OCI archive: one entry per exported
-// platform manifest whose config and layers are all in the archive, with the image's familiar names
-// as RepoTags on the manifest that best fits each name's platform choice. Attestations and other
-// artifacts are left out: docker cannot load them.
+// platform manifest whose config and layers are all in the archive, with the image's names as RepoTags
+// on the manifest that best fits each name's platform choice. Attestations and other artifacts are left
+// out: docker cannot load them.
 import type { Provider } from '../content/provider'
 import { readManifest } from '../images/documents'
 import { isConfigType, isLayerType, isManifestType } from '../images/mediatypes'
 import type { Descriptor } from '../oci'
-import { familiarName } from './names'
+import { formatReference, parseReference } from './registry/reference'
 
 export interface DockerEntry {
   Config: string
@@ -38,7 +38,9 @@ export async function dockerManifestFile(
     const tags: string[] = []
     for (const n of c.names) {
       try {
-        tags.push(familiarName(n))
+        // Fully qualified, unlike `docker save`: docker and containerd read both forms alike, but podman
+        // reads a short name such as `app:1` as localhost/app:1, not docker.io/library/app:1.
+        tags.push(formatReference(parseReference(n)))
       } catch {
         // A name docker cannot spell (not a reference) is simply not a RepoTag.
       }
