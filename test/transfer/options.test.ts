@@ -1,6 +1,6 @@
 // Import naming (ctr's rules), archive shapes (directory, index last, compressed, duplicates, shared
 // docker-save layers) and export choices (platforms, partial images, directory output).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { Parser } from 'tar'
@@ -258,6 +258,19 @@ describe('export choices', () => {
     ])
     const index = JSON.parse(files.get('index.json')!.toString())
     expect(index.manifests[0].annotations).toEqual({ [CNAME]: fx.name, [REF]: '1' })
+  })
+
+  it('a stored blob whose bytes changed but not its size is refused as corrupt, naming it', async () => {
+    const s = store()
+    await importArchive(s, 'default', s.file('a.tar', ociArchive([fx])), { allPlatforms: true })
+    const layer = fx.images[0].layers[0].desc
+    const path = join(s.root, 'blobs', layer.digest.replace(':', '/'))
+    const bytes = readFileSync(path)
+    bytes[0] ^= 0xff
+    writeFileSync(path, bytes)
+    await expect(
+      exportArchive(s, 'default', [fx.name!], join(s.dir, 'bad.tar'), { allPlatforms: true }),
+    ).rejects.toMatchObject({ kind: 'failed-precondition', message: expect.stringContaining(layer.digest) })
   })
 
   it('several platforms: the first listed carries the RepoTags', async () => {

@@ -3,13 +3,13 @@
 // annotations; a Docker manifest.json is added where the images allow it. Output is deterministic:
 // entries sorted by name, mtime 0, owner 0:0 without names, fixed modes; blobs are streamed from the
 // store and checked against their digests on the way out.
-import { createHash } from 'node:crypto'
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { dirname, join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { createGzip, createZstdCompress } from 'node:zlib'
 import type { Provider } from '../content/provider'
+import { algorithmOf, newHash } from '../digest'
 import { failedPrecondition, invalidArgument, notFound, unavailable } from '../errors'
 import type { ImageStore } from '../images/store'
 import { children } from '../images/children'
@@ -260,8 +260,8 @@ async function emit(
 
 /** A blob's bytes from the store, refused if they no longer hash to its digest or have another size. */
 async function* verified(provider: Provider, d: Descriptor): AsyncIterable<Uint8Array> {
-  const alg = d.digest.slice(0, d.digest.indexOf(':'))
-  const h = createHash(alg)
+  const alg = algorithmOf(d.digest)
+  const h = newHash(alg)
   let n = 0
   const stream = provider.readStream ? await provider.readStream(d) : [await provider.readBlob(d)]
   for await (const chunk of stream as AsyncIterable<Uint8Array>) {
@@ -269,9 +269,11 @@ async function* verified(provider: Provider, d: Descriptor): AsyncIterable<Uint8
     n += chunk.length
     yield chunk
   }
-  if (n !== d.size || `${alg}:${h.digest('hex')}` !== d.digest) {
+  // A Hash can be finalized once: the message needs the same value the comparison used.
+  const got = `${alg}:${h.digest('hex')}`
+  if (n !== d.size || got !== d.digest) {
     throw failedPrecondition(
-      `blob ${d.digest} in the store is corrupt (${n} bytes, digest ${alg}:${h.digest('hex')}): run images check`,
+      `blob ${d.digest} in the store is corrupt (${n} bytes, digest ${got}): run images check`,
     )
   }
 }
