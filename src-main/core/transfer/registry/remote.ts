@@ -1,9 +1,9 @@
 // What a remote image offers, before anything is downloaded: its descriptor and the platforms it
 // holds — what a Pull dialog shows to let the user choose. Nothing is stored.
-import { createHash } from 'node:crypto'
+import { digestOf } from '../../digest'
 import { unavailable } from '../../errors'
 import { isIndexType, isManifestType } from '../../images/handlers'
-import type { Descriptor, Index, Manifest, Platform } from '../../oci'
+import type { Descriptor, DigestAlgorithm, Index, Manifest, Platform } from '../../oci'
 import { pullScope } from './auth'
 import { RegistryClient, type RegistryOptions } from './client'
 import { registryError } from './errors'
@@ -75,8 +75,7 @@ async function readConfig(
   })
   if (res.status !== 200) throw registryError(res.status, await res.text().catch(() => ''), what)
   const body = await res.bytes(CONFIG_LIMIT)
-  const alg = desc.digest.slice(0, desc.digest.indexOf(':'))
-  const got = `${alg}:${createHash(alg).update(body).digest('hex')}`
+  const got = digestOf(body, desc.digest.slice(0, desc.digest.indexOf(':')) as DigestAlgorithm)
   if (got !== desc.digest) throw unavailable(`${what}: the content hashes to ${got}`)
   return body
 }

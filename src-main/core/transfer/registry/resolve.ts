@@ -1,8 +1,9 @@
 // From a reference to a descriptor: HEAD on the manifest (GET when the registry will not say the
 // digest), with an Accept list of every manifest and index type; Docker-Content-Digest checked
 // against what was asked and what arrived; manifests above containerd's limit refused.
-import { createHash } from 'node:crypto'
+import { digestOf } from '../../digest'
 import { notImplemented, notFound, unavailable } from '../../errors'
+import { MAX_MANIFEST_SIZE } from '../../images/mediatypes'
 import {
   MediaTypeDockerManifest,
   MediaTypeDockerManifestList,
@@ -13,6 +14,7 @@ import {
   isDigest,
   type Descriptor,
   type Digest,
+  type DigestAlgorithm,
 } from '../../oci'
 import { pullScope } from './auth'
 import type { RegistryClient } from './client'
@@ -20,8 +22,7 @@ import { registryError } from './errors'
 import type { Response } from './http'
 import { endpointHost, formatReference, manifestSelector, type Reference } from './reference'
 
-/** 4·1048·1048, as containerd has it (1048, not 1024). */
-export const MAX_MANIFEST_SIZE = 4 * 1048 * 1048
+export { MAX_MANIFEST_SIZE }
 
 export const MANIFEST_ACCEPT = [
   MediaTypeOCIIndex,
@@ -145,12 +146,12 @@ export async function fetchManifest(
   } catch {
     throw notFound(`${what}: rejecting manifest larger than ${MAX_MANIFEST_SIZE} bytes`)
   }
-  const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`
+  const actual = digestOf(body)
   const want = isDigest(selector) ? selector : expected?.digest
   if (want !== undefined) {
     // The digest in the URL is the only trustworthy one; a mismatch means corruption or a lie.
-    const alg = want.slice(0, want.indexOf(':'))
-    const got = alg === 'sha256' ? actual : `${alg}:${createHash(alg).update(body).digest('hex')}`
+    const alg = want.slice(0, want.indexOf(':')) as DigestAlgorithm
+    const got = alg === 'sha256' ? actual : digestOf(body, alg)
     if (got !== want)
       throw unavailable(`${what}: content digest ${got} does not match ${want}; nothing was stored`)
   }
