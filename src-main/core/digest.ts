@@ -2,7 +2,7 @@
 // while bytes stream, never over a whole file held in memory.
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { parseDigest, type Digest, type DigestAlgorithm } from './oci'
+import { digestAlgorithm, type Digest, type DigestAlgorithm } from './oci'
 
 export function newHash(alg: DigestAlgorithm = 'sha256'): Hash {
   return createHash(alg)
@@ -18,7 +18,5 @@ export async function digestFile(path: string, alg: DigestAlgorithm = 'sha256'):
   return `${alg}:${h.digest('hex')}`
 }
 
-export function algorithmOf(d: Digest): DigestAlgorithm {
-  const s = parseDigest(d)
-  return s.slice(0, s.indexOf(':')) as DigestAlgorithm
-}
+/** oci.ts's digestAlgorithm under the name the hashing callers know it by. */
+export const algorithmOf: (d: Digest) => DigestAlgorithm = digestAlgorithm

@@ -2,10 +2,10 @@
 // embedded descriptor data is used first, as content.ReadBlob does.
 import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { createHash } from 'node:crypto'
+import { digestOf } from '../digest'
 import { notFound } from '../errors'
 import { validateNamespace } from '../namespace'
-import { isDigest, type Descriptor, type Digest } from '../oci'
+import { digestAlgorithm, isDigest, type Descriptor, type Digest } from '../oci'
 import { blobPath, ioError } from './layout'
 import type { Provider } from './provider'
 import { getContent } from './records'
@@ -16,8 +16,7 @@ export function embeddedData(desc: Descriptor): Uint8Array | undefined {
   if (typeof desc?.data !== 'string' || !isDigest(desc.digest)) return undefined
   const bytes = Buffer.from(desc.data, 'base64')
   if (bytes.length !== desc.size) return undefined
-  const alg = desc.digest.slice(0, desc.digest.indexOf(':'))
-  if (`${alg}:${createHash(alg).update(bytes).digest('hex')}` !== desc.digest) return undefined
+  if (digestOf(bytes, digestAlgorithm(desc.digest)) !== desc.digest) return undefined
   return bytes
 }
 
