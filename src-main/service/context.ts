@@ -1,6 +1,8 @@
 // What the use cases need from an open store. openBerth() (service/berth.ts) builds the real one; tests
 // may build it from parts.
+import { ContentStore } from '../core/content/store'
 import type { Database } from '../core/db'
+import { failedPrecondition } from '../core/errors'
 import type { Provider } from '../core/content/provider'
 import type { ImageStore } from '../core/images/store'
 import type { Platform } from '../core/oci'
@@ -26,4 +28,14 @@ export interface ServiceContext {
   /** Injectable for tests, so the matrix is machine-independent. */
   host?: Platform
   now?: () => Date
+}
+
+/**
+ * Import, export, pull and push write blobs, so they need the real store rather than a test's
+ * ContentPort; `what` names the use case in the refusal.
+ */
+export function realContentStore(ctx: ServiceContext, what: string): ContentStore {
+  if (!(ctx.content instanceof ContentStore))
+    throw failedPrecondition(`${what} need the real content store (open the store with openBerth)`)
+  return ctx.content
 }

@@ -11,8 +11,7 @@ import type {
   RemoteImageInfo,
   RemotePlatform,
 } from '../../src-preload/api'
-import { ContentStore } from '../core/content/store'
-import { failedPrecondition, invalidArgument } from '../core/errors'
+import { invalidArgument } from '../core/errors'
 import { isIndexType, isManifestType } from '../core/images/handlers'
 import type { Platform } from '../core/oci'
 import { defaultMatcher, formatAll, parse as parsePlatform } from '../core/platforms'
@@ -30,7 +29,7 @@ import { pull } from '../core/transfer/registry/pull'
 import { push } from '../core/transfer/registry/push'
 import { endpointHost, parseReference } from '../core/transfer/registry/reference'
 import { inspectRemote } from '../core/transfer/registry/remote'
-import type { ServiceContext } from './context'
+import { realContentStore, type ServiceContext } from './context'
 import type { JobBody, JobReport } from './jobs'
 
 export interface RegistryDeps {
@@ -56,11 +55,7 @@ function hostOf(ref: string): string {
   return endpointHost(parseReference(ref).domain)
 }
 
-function contentStore(ctx: ServiceContext): ContentStore {
-  if (!(ctx.content instanceof ContentStore))
-    throw failedPrecondition('pull and push need the real content store (open the store with openBerth)')
-  return ctx.content
-}
+const contentStore = (ctx: ServiceContext) => realContentStore(ctx, 'pull and push')
 
 function platformParts(p: Platform): Omit<RemotePlatform, 'runnable' | 'best'> {
   return {

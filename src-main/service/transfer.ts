@@ -1,18 +1,12 @@
 // Import and export for the app's jobs: the core's archive reader and writer, with every platform kept
 // unless the user names some (the app shows all platforms; dropping some silently would surprise).
-import { ContentStore } from '../core/content/store'
-import { failedPrecondition } from '../core/errors'
 import { exportArchive } from '../core/transfer/export'
 import { importArchive } from '../core/transfer/import'
 import { any, parse } from '../core/platforms'
-import type { ServiceContext } from './context'
+import { realContentStore, type ServiceContext } from './context'
 import type { TransferPort } from './index'
 
-function contentStore(ctx: ServiceContext): ContentStore {
-  if (!(ctx.content instanceof ContentStore))
-    throw failedPrecondition('import and export need the real content store')
-  return ctx.content
-}
+const contentStore = (ctx: ServiceContext) => realContentStore(ctx, 'import and export')
 
 export const coreTransfer: TransferPort = {
   async importArchive(ctx, req, signal, progress) {
