@@ -28,6 +28,9 @@ export interface Toast {
   text: string
 }
 
+/** Toasts shown at once. */
+export const MAX_TOASTS = 4
+
 class AppState {
   namespace = $state('default')
   namespaces = $state<NamespaceInfo[]>([])
@@ -43,7 +46,9 @@ class AppState {
 
   toast(kind: Toast['kind'], text: string, ms = 5000): void {
     const id = this.nextToast++
-    this.toasts = [...this.toasts, { id, kind, text }]
+    // Failed jobs leave toasts that stay until dismissed; past a handful they would climb over the
+    // window and the page under them, so the oldest make way.
+    this.toasts = [...this.toasts, { id, kind, text }].slice(-MAX_TOASTS)
     if (ms > 0) setTimeout(() => this.dismiss(id), ms)
   }
 
