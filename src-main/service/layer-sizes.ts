@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
 import type { Database } from '../core/db'
-import type { Provider } from '../core/content/provider'
+import { blobChunks, type Provider } from '../core/content/provider'
 import type { Descriptor } from '../core/oci'
 
 const INLINE_LIMIT = 256 << 20
@@ -56,9 +56,7 @@ export async function uncompressedSizes(
 }
 
 async function countDecompressed(provider: Provider, d: Descriptor, c: 'gzip' | 'zstd'): Promise<number> {
-  const source = provider.readStream
-    ? ((await provider.readStream(d)) as unknown as Readable)
-    : Readable.from([Buffer.from(await provider.readBlob(d))])
+  const source = Readable.from(await blobChunks(provider, d))
   const z = c === 'gzip' ? createGunzip() : createZstdDecompress()
   let n = 0
   for await (const chunk of source.pipe(z)) n += (chunk as Buffer).length

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { Readable, type Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
-import type { Provider } from '../content/provider'
+import { blobChunks, type Provider } from '../content/provider'
 import { algorithmOf } from '../digest'
 import { BerthError, failedPrecondition, invalidArgument } from '../errors'
 import { LABEL_UNCOMPRESSED } from '../labels'
@@ -100,14 +100,6 @@ export function detectCompression(head: Uint8Array): Compression {
     return 'zstd'
   }
   return 'none'
-}
-
-async function blobChunks(p: Provider, desc: Descriptor): Promise<AsyncIterable<Uint8Array>> {
-  if (p.readStream) return (await p.readStream(desc)) as AsyncIterable<Uint8Array>
-  const whole = await p.readBlob(desc)
-  return (async function* () {
-    for (let i = 0; i < whole.length; i += 1 << 20) yield whole.subarray(i, i + (1 << 20))
-  })()
 }
 
 /**

@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import { dirname, join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { createGzip, createZstdCompress } from 'node:zlib'
-import type { Provider } from '../content/provider'
+import { blobChunks, type Provider } from '../content/provider'
 import { algorithmOf, newHash } from '../digest'
 import { failedPrecondition, invalidArgument, notFound, unavailable } from '../errors'
 import type { ImageStore } from '../images/store'
@@ -263,8 +263,7 @@ async function* verified(provider: Provider, d: Descriptor): AsyncIterable<Uint8
   const alg = algorithmOf(d.digest)
   const h = newHash(alg)
   let n = 0
-  const stream = provider.readStream ? await provider.readStream(d) : [await provider.readBlob(d)]
-  for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+  for await (const chunk of await blobChunks(provider, d)) {
     h.update(chunk)
     n += chunk.length
     yield chunk

@@ -3,6 +3,7 @@
 // named in the blob's distribution.source label when possible, uploading the rest monolithically or
 // in chunks. A registry that answers with another digest than the one sent is an error.
 import { Readable } from 'node:stream'
+import { blobChunks } from '../../content/provider'
 import type { ContentStore } from '../../content/store'
 import { invalidArgument, isKind, notFound, unavailable } from '../../errors'
 import {
@@ -248,9 +249,7 @@ async function remember(ctx: Ctx, desc: Descriptor): Promise<void> {
 }
 
 async function blobStream(ctx: Ctx, desc: Descriptor): Promise<Readable> {
-  const p = ctx.o.cs.provider(ctx.o.ns)
-  if (p.readStream) return Readable.from((await p.readStream(desc)) as AsyncIterable<Uint8Array>)
-  return Readable.from([await p.readBlob(desc)])
+  return Readable.from(await blobChunks(ctx.o.cs.provider(ctx.o.ns), desc))
 }
 
 function withDigest(location: URL, desc: Descriptor): URL {
