@@ -23,29 +23,18 @@
 // as an upper bound and not held to the goal, because in that mode Chromium's own compositor spins
 // BeginFrames without pause (two full cores on an idle page here), so on a 2-core machine our frames
 // share the CPU with that spin.
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { CHROMIUM } from '../test/e2e/harness'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../test/e2e/harness'
 
 export { launchChromium as launchPacedChromium } from '../test/e2e/harness'
 
-/** The harness's flags (test/e2e/harness.ts launchChromium) plus the three that make rAF honest. */
+/** The harness's flags plus the three that make rAF honest. */
 export function launchUnthrottledChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-gpu-vsync',
-      '--disable-frame-rate-limit',
-      '--run-all-compositor-stages-before-draw',
-    ],
-  })
+  return launchChromium([
+    '--disable-gpu-vsync',
+    '--disable-frame-rate-limit',
+    '--run-all-compositor-stages-before-draw',
+  ])
 }
 
 export interface FrameRun {

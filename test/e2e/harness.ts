@@ -45,7 +45,8 @@ export function chromiumMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs` follow the flags known to work here (the benches add frame-pacing ones). */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   // Playwright gives every launch a fresh temporary profile (it refuses --user-data-dir in launch()).
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -58,6 +59,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   })
 }
