@@ -1,7 +1,7 @@
 // content.list and content.setLabels: every blob of a namespace with what it is and which images reach
 // it (from the summaries), filtered with containerd's content fields (digest, size, labels.KEY).
 import { parseAll } from '../core/filters'
-import { invalidArgument } from '../core/errors'
+import { invalidArgument, notFound } from '../core/errors'
 import { validateLabel } from '../core/labels'
 import { validateNamespace } from '../core/namespace'
 import { isDigest } from '../core/oci'
@@ -137,6 +137,9 @@ export async function setContentLabels(
   for (const k of keys) if (req.changes[k] !== null) labels[k] = req.changes[k] as string
   await ctx.content.update(ns, { digest: req.digest, labels }, ...keys.map((k) => `labels.${k}`))
   const page = await listContent(ctx, { namespace: ns, filter: `digest==${req.digest}`, limit: 1 })
-  if (!page.items[0]) throw invalidArgument(`content ${req.digest} vanished`)
+  if (!page.items[0])
+    throw notFound(
+      `content ${req.digest} was removed right after its labels were set (a GC?); reload the list`,
+    )
   return page.items[0]
 }

@@ -1,6 +1,7 @@
 // images.list: one page of image summaries with containerd filtering, a plain-text query, sorting and
 // paging. Reads the images, their labels and their summaries in three statements for the namespace,
 // whatever its size; no blob is opened unless a summary is stale.
+import { notFound } from '../core/errors'
 import { parseAll } from '../core/filters'
 import { adaptImage } from '../core/images/store-filter'
 import type { Image } from '../core/images/store'
@@ -225,6 +226,9 @@ export async function imageSummary(ctx: ServiceContext, ns: string, name: string
   // A name that the filter language cannot quote safely: fall back to a scan.
   const all = await listImages(ctx, { namespace: ns, limit: Number.MAX_SAFE_INTEGER })
   const found = all.items.find((i) => i.name === name)
-  if (!found) throw new Error(`image "${name}" vanished while reading it`)
+  if (!found)
+    throw notFound(
+      `image "${name}" was removed while it was being read (by another window or the CLI?); reload the list`,
+    )
   return found
 }
