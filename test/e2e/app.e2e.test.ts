@@ -5,11 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { multiPlatformImage, singlePlatformImage, writeOCIArchive } from '../fixtures/images'
-import { startBridge, type Bridge } from './bridge'
-import { chromiumMissing, ensureRendererBuilt, launchChromium, ROOT } from './harness'
+import type { Bridge } from './bridge'
+import { chromiumMissing } from './harness'
+import { openApp, SHOTS, type AppSession } from './session'
 import { ContentPage } from './pages/content-page'
 import { DetailsPage } from './pages/details-page'
 import { ImagesPage } from './pages/images-page'
@@ -17,19 +18,18 @@ import { ImagesPage } from './pages/images-page'
 const missing = chromiumMissing()
 if (missing) console.log(`[e2e] skipped: ${missing}`)
 
-const SHOTS = join(ROOT, 'test-results/screenshots')
 const DEMO = 'docker.io/library/demo:1.0'
 
 describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', () => {
   let dir: string
   let bridge: Bridge
-  let browser: Browser
+  let app: AppSession
   let page: Page
   let images: ImagesPage
   let details: DetailsPage
-  const errors: string[] = []
+  let errors: string[]
 
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) })
+  const shot = (name: string) => app.shot(name)
 
   beforeAll(async () => {
     rmSync(SHOTS, { recursive: true, force: true })
@@ -57,26 +57,14 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
         name: 'docker.io/library/alpine:latest',
       },
     ])
-    const rendererDir = await ensureRendererBuilt()
-    bridge = await startBridge({
-      root: join(dir, 'root'),
-      rendererDir,
-      host: { os: 'linux', architecture: 'amd64' },
-    })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1360, height: 820 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text())
-    })
+    app = await openApp(join(dir, 'root'))
+    ;({ bridge, page, errors } = app)
     images = new ImagesPage(page)
     details = new DetailsPage(page)
-    await page.goto(bridge.url)
   }, 120_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await bridge?.close()
+    await app?.close()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 

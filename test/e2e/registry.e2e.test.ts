@@ -5,23 +5,23 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { multiPlatformImage, writeOCIArchive } from '../fixtures/images'
 import { htpasswdLine, makeServerCerts } from '../registry/support/certs'
 import { hasRegistry, startRegistry, type RunningRegistry } from '../registry/support/registry'
-import { startBridge, type Bridge } from './bridge'
+import type { Bridge } from './bridge'
 import { startGateProxy, type GateProxy } from './gate-proxy'
-import { chromiumMissing, ensureRendererBuilt, launchChromium, ROOT } from './harness'
+import { chromiumMissing } from './harness'
 import { ImagesPage } from './pages/images-page'
 import { PullDialogPage, PushDialogPage, RegistriesPage } from './pages/registry-page'
+import { openApp, SHOTS, type AppSession } from './session'
 
 const missing =
   chromiumMissing() ??
   (hasRegistry() ? null : 'docker-registry is not installed (apt-get install docker-registry)')
 if (missing) console.log(`[e2e registry] skipped: ${missing}`)
 
-const SHOTS = join(ROOT, 'test-results/screenshots')
 const LOCAL = 'docker.io/library/demo:1.0'
 const PASSWORD = 'correct horse battery staple'
 const WRONG = 'not-the-password-41'
@@ -32,13 +32,13 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
   let secured: RunningRegistry
   let gate: GateProxy
   let bridge: Bridge
-  let browser: Browser
+  let app: AppSession
   let page: Page
   let images: ImagesPage
-  const errors: string[] = []
+  let errors: string[]
   let remote: string
 
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) })
+  const shot = (name: string) => app.shot(name)
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true })
@@ -63,28 +63,16 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
     ])
     remote = `${plain.host}/acme/demo:1.0`
     gate = await startGateProxy(plain)
-    const rendererDir = await ensureRendererBuilt()
-    bridge = await startBridge({
-      root: join(dir, 'root'),
-      rendererDir,
-      host: { os: 'linux', architecture: 'amd64' },
-    })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1360, height: 820 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text())
-    })
+    app = await openApp(join(dir, 'root'))
+    ;({ bridge, page, errors } = app)
     images = new ImagesPage(page)
-    await page.goto(bridge.url)
     bridge.dialogs.open = join(dir, 'demo.tar')
     await images.importArchive()
     await images.row(LOCAL).waitFor({ timeout: 20_000 })
   }, 120_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await bridge?.close()
+    await app?.close()
     await gate?.stop()
     await Promise.all([plain?.stop(), secured?.stop()])
     if (dir) rmSync(dir, { recursive: true, force: true })
