@@ -34,6 +34,7 @@ import {
 } from '../core/transfer/export'
 import { importArchive, type ImportOptions, type ImportResult } from '../core/transfer/import'
 import type { Berth } from './berth'
+import { labelEdit } from './labels'
 
 export interface ImageRow {
   name: string
@@ -303,6 +304,11 @@ export function parseLabelArgs(args: string[]): Record<string, string> {
   return out
 }
 
+/** ctr's KEY= means "remove KEY". */
+function removingEmpty(labels: Record<string, string>): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, v === '' ? null : v]))
+}
+
 export function labelImage(
   b: Berth,
   ns: string,
@@ -312,9 +318,12 @@ export function labelImage(
 ): Image {
   validateNamespace(ns)
   const img = b.images.get(ns, name)
-  const paths = replaceAll ? ['labels'] : Object.keys(labels).map((k) => `labels.${k}`)
-  const merged = Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''))
-  return b.images.update(ns, { name, target: img.target, labels: merged }, ...paths)
+  const edit = labelEdit(removingEmpty(labels))
+  return b.images.update(
+    ns,
+    { name, target: img.target, labels: edit.labels },
+    ...(replaceAll ? ['labels'] : edit.paths),
+  )
 }
 
 export async function listContent(b: Berth, ns: string, filters: string[] = []): Promise<Info[]> {
@@ -329,11 +338,10 @@ export async function labelContent(
   digest: Digest,
   labels: Record<string, string>,
 ): Promise<Info> {
-  const paths = Object.keys(labels).map((k) => `labels.${k}`)
+  const edit = labelEdit(removingEmpty(labels))
   // Nothing to change: containerd's ctr shows the labels instead of clearing them.
-  if (paths.length === 0) return b.content.info(ns, digest)
-  const set = Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''))
-  return b.content.update(ns, { digest, labels: set }, ...paths)
+  if (edit.paths.length === 0) return b.content.info(ns, digest)
+  return b.content.update(ns, { digest, labels: edit.labels }, ...edit.paths)
 }
 
 /** The blob's bytes as a stream (NotFound when the namespace has no such blob). */

@@ -2,7 +2,6 @@
 // it (from the summaries), filtered with containerd's content fields (digest, size, labels.KEY).
 import { parseAll } from '../core/filters'
 import { invalidArgument, notFound } from '../core/errors'
-import { validateLabel } from '../core/labels'
 import { validateNamespace } from '../core/namespace'
 import { isDigest } from '../core/oci'
 import type {
@@ -15,6 +14,7 @@ import type {
 import type { ServiceContext } from './context'
 import { ConflictError } from './errors'
 import { filterErrorOf } from './filter-error'
+import { labelEdit } from './labels'
 import { kindOf } from './mediatypes'
 import { refreshSummaries } from './summaries'
 
@@ -116,11 +116,7 @@ export async function setContentLabels(
   const ns = validateNamespace(req.namespace)
   if (!isDigest(req.digest)) throw invalidArgument(`invalid digest ${JSON.stringify(req.digest)}`)
   const keys = Object.keys(req.changes)
-  for (const k of keys) {
-    if (k === '') throw invalidArgument('label key must not be empty')
-    const v = req.changes[k]
-    if (v !== null) validateLabel(k, v)
-  }
+  const { labels, paths } = labelEdit(req.changes)
   if (req.expectedUpdatedAt !== undefined) {
     const at = ctx.db
       .prepare('SELECT updated_at FROM content WHERE namespace = ? AND digest = ?')
@@ -133,9 +129,7 @@ export async function setContentLabels(
       )
     }
   }
-  const labels: Record<string, string> = {}
-  for (const k of keys) if (req.changes[k] !== null) labels[k] = req.changes[k] as string
-  await ctx.content.update(ns, { digest: req.digest, labels }, ...keys.map((k) => `labels.${k}`))
+  await ctx.content.update(ns, { digest: req.digest, labels }, ...paths)
   const page = await listContent(ctx, { namespace: ns, filter: `digest==${req.digest}`, limit: 1 })
   if (!page.items[0])
     throw notFound(

@@ -8,13 +8,28 @@ import type { ServiceContext } from './context'
 import { ConflictError } from './errors'
 import { imageSummary } from './images-list'
 
+/**
+ * Per-key label changes (a value sets, null removes) as the stores take them: the labels to set and one
+ * `labels.KEY` fieldpath per changed key, so labels the caller did not name are left alone.
+ */
+export function labelEdit(changes: Record<string, string | null>): {
+  labels: Record<string, string>
+  paths: string[]
+} {
+  const labels: Record<string, string> = {}
+  for (const [k, v] of Object.entries(changes)) {
+    if (k === '') throw invalidArgument('label key must not be empty')
+    if (v === null) continue
+    validateLabel(k, v)
+    labels[k] = v
+  }
+  return { labels, paths: Object.keys(changes).map((k) => `labels.${k}`) }
+}
+
 export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest): Promise<ImageSummary> {
   const ns = validateNamespace(req.namespace)
   const keys = Object.keys(req.changes)
-  for (const k of keys) {
-    const v = req.changes[k]
-    if (v !== null) validateLabel(k, v)
-  }
+  const { labels, paths } = labelEdit(req.changes)
   ctx.db.transaction(() => {
     const stored = ctx.images.get(ns, req.name)
     const storedAt = stored.updatedAt.toISOString()
@@ -28,17 +43,7 @@ export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest)
       )
     }
     if (keys.length === 0) return
-    const labels: Record<string, string> = {}
-    for (const k of keys) {
-      if (k === '') throw invalidArgument('label key must not be empty')
-      const v = req.changes[k]
-      if (v !== null) labels[k] = v
-    }
-    ctx.images.update(
-      ns,
-      { name: req.name, labels, target: stored.target },
-      ...keys.map((k) => `labels.${k}`),
-    )
+    ctx.images.update(ns, { name: req.name, labels, target: stored.target }, ...paths)
   })()
   return imageSummary(ctx, ns, req.name)
 }
