@@ -139,6 +139,17 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
     for (const [d, data] of big.blobs) expect(blobBytes(dst, d).equals(Buffer.from(data))).toBe(true)
   })
 
+  it.each([0, -1, 1.5, Number.NaN])(
+    'refuses a push concurrency of %s instead of waiting forever',
+    async (n) => {
+      const src = stores()
+      await loadFixture(src, fx, 'local/multi:1')
+      await expect(
+        push({ ...src, name: 'local/multi:1', ref: `${reg.host}/never/pushed:1`, concurrency: n }),
+      ).rejects.toMatchObject({ kind: 'invalid-argument', message: expect.stringContaining('concurrency') })
+    },
+  )
+
   it('skips blobs the registry has and mounts blobs from a sibling repository', async () => {
     const src = stores()
     const img = multiPlatformImage({ seed: 'mountable', platforms: ['linux/amd64', 'linux/arm64'] })

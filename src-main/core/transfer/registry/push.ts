@@ -77,6 +77,10 @@ export async function push(o: PushOptions): Promise<PushResult> {
       throw invalidArgument('push needs an image name and an image store, or a target')
     target = (await o.images.get(o.ns, o.name)).target
   }
+  // The semaphore below only ever hands out what it starts with: 0, a negative or NaN would wait forever.
+  if (o.concurrency !== undefined && !(Number.isInteger(o.concurrency) && o.concurrency > 0)) {
+    throw invalidArgument(`push: concurrency ${o.concurrency} must be a whole number of at least 1`)
+  }
   const refText = o.ref ?? o.name
   if (!refText) throw invalidArgument('push needs a reference to push to')
   const ref = parseReference(refText)
