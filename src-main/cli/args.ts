@@ -57,6 +57,21 @@ export const flag = (p: Parsed, name: string): boolean => (p.flags.get(name) ?? 
 export const str = (p: Parsed, name: string): string | undefined => (p.flags.get(name) ?? []).at(-1)
 export const strs = (p: Parsed, name: string): string[] => p.flags.get(name) ?? []
 
+/**
+ * A flag holding a count or a byte size, checked here so the error names the flag; what range makes
+ * sense (0 = no limit, or refused) is the command's own rule.
+ */
+export function wholeNumber(p: Parsed, name: string, command: string): number | undefined {
+  const v = str(p, name)
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw invalidArgument(
+      `${command}: --${name} needs a value that is a whole number, not ${JSON.stringify(v)}`,
+    )
+  return n
+}
+
 export interface Global {
   root?: string
   namespace: string

@@ -19,7 +19,7 @@ import type { RegistryOptions } from '../core/transfer/registry/client'
 import { login, logout } from '../core/transfer/registry/login'
 import { pull } from '../core/transfer/registry/pull'
 import { push } from '../core/transfer/registry/push'
-import { flag, parseFlags, str, strs, type Parsed } from './args'
+import { flag, parseFlags, str, strs, wholeNumber, type Parsed } from './args'
 import type { CommandContext } from './io'
 import { bytesBinary } from './table'
 
@@ -128,8 +128,8 @@ export async function pullCommand(ctx: CommandContext, argv: string[]): Promise<
   if (flag(p, 'all-platforms') && platforms.length > 0) {
     throw invalidArgument('pull: --all-platforms and --platform exclude each other')
   }
+  const concurrency = wholeNumber(p, 'concurrency', 'pull')
   const b = ctx.berth()
-  const concurrency = str(p, 'concurrency')
   const progress = blobProgress(ctx.stderr, 'pull', flag(p, 'no-progress') || ctx.json)
   const r = await pull({
     cs: b.content,
@@ -140,7 +140,7 @@ export async function pullCommand(ctx: CommandContext, argv: string[]): Promise<
     platforms: flag(p, 'all-platforms') ? 'all' : platforms.map((s) => parsePlatform(s)),
     ...(b.host ? { host: b.host } : {}),
     registry: registryOptions(ctx, p),
-    ...(concurrency ? { concurrency: Number(concurrency) } : {}),
+    ...(concurrency ? { concurrency } : {}),
     signal: ctx.signal,
     onProgress: (e) => progress.update(e),
   })
@@ -164,9 +164,9 @@ export async function pushCommand(ctx: CommandContext, argv: string[]): Promise<
   const [name, ref, ...extra] = p.args
   if (!name || extra.length > 0)
     throw invalidArgument('push: give an image name and optionally where to push it (berth push NAME [REF])')
+  const chunk = wholeNumber(p, 'chunk-size', 'push')
+  const concurrency = wholeNumber(p, 'concurrency', 'push')
   const b = ctx.berth()
-  const chunk = str(p, 'chunk-size')
-  const concurrency = str(p, 'concurrency')
   const progress = blobProgress(ctx.stderr, 'push', flag(p, 'no-progress') || ctx.json)
   const r = await push({
     cs: b.content,
@@ -176,8 +176,8 @@ export async function pushCommand(ctx: CommandContext, argv: string[]): Promise<
     ref: ref ?? name,
     platforms: strs(p, 'platform').map((s) => parsePlatform(s)),
     registry: registryOptions(ctx, p),
-    ...(chunk ? { chunkSize: Number(chunk) } : {}),
-    ...(concurrency ? { concurrency: Number(concurrency) } : {}),
+    ...(chunk ? { chunkSize: chunk } : {}),
+    ...(concurrency ? { concurrency } : {}),
     signal: ctx.signal,
     onProgress: (e) => progress.update(e),
   })

@@ -162,6 +162,20 @@ describe('berth images', () => {
   })
 })
 
+describe('berth pull and push flags', () => {
+  it.each([
+    ['pull', '127.0.0.1:9/never/pulled:1', '--concurrency', 'abc'],
+    ['push', 'docker.io/library/cli:1', '127.0.0.1:9/never/pushed:1', '--concurrency', '-1'],
+    ['push', 'docker.io/library/cli:1', '127.0.0.1:9/never/pushed:1', '--chunk-size', '64k'],
+  ])('%s refuses a number flag that is not a whole number, naming it, before any network', (...argv) => {
+    const r = berth(root, argv)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(
+      `berth: ${argv[0]}: ${argv.at(-2)} needs a value that is a whole number, not "${argv.at(-1)}"\n`,
+    )
+  })
+})
+
 describe('berth content and gc', () => {
   it('lists, labels and gets blobs', () => {
     const ls = berth(root, ['content', 'ls'])
