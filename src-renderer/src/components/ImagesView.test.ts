@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { ImageSummary } from '../../../src-preload/api'
 import { app } from '../lib/state.svelte'
-import { installFakeBerth, summary } from '../test/fake-berth'
+import { FakeError, installFakeBerth, summary } from '../test/fake-berth'
 import ImagesView from './ImagesView.svelte'
 
 const N = 10_000
@@ -58,6 +58,25 @@ describe('ImagesView', () => {
     expect(await screen.findByTestId('reclaim')).toHaveTextContent('5.0 MiB')
     const preview = fake.calls.find((c) => c.channel === 'images.removePreview')
     expect((preview?.args[0] as { names: string[] }).names).toEqual([all[1].name, all[2].name])
+  })
+
+  it('keeps the dialog the user opened next when a cancelled delete preview fails late', async () => {
+    let failPreview: (e: Error) => void = () => {}
+    installFakeBerth({
+      'images.list': () => ({ items: all.slice(0, 1), total: 1, namespaceTotal: 1 }),
+      'images.removePreview': () => new Promise((_, reject) => (failPreview = reject)),
+      'gc.preview': () => ({ dryRun: true, blobs: 0, bytes: 0, digests: [] }),
+    })
+    const { container } = render(ImagesView)
+    await waitFor(() => expect(container.querySelectorAll('[role="row"][data-name]').length).toBe(1))
+    await fireEvent.click(container.querySelector('[role="row"][data-name]') as HTMLElement)
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }))
+    await fireEvent.click(await screen.findByRole('button', { name: 'Cancel' }))
+    await fireEvent.click(screen.getByRole('button', { name: 'Garbage collect…' }))
+    await screen.findByRole('dialog', { name: 'Garbage collect' })
+    failPreview(new FakeError('unavailable', 'store busy'))
+    await new Promise((r) => setTimeout(r, 20))
+    expect(screen.getByRole('dialog', { name: 'Garbage collect' })).toBeInTheDocument()
   })
 
   it('shows a filter parse error inline', async () => {
