@@ -5,6 +5,7 @@ import { notFound } from '../core/errors'
 import { parseAll } from '../core/filters'
 import { adaptImage } from '../core/images/store-filter'
 import type { Image } from '../core/images/store'
+import { decodeMap } from '../core/images/store-rows'
 import { validateNamespace } from '../core/namespace'
 import type {
   ImagePage,
@@ -32,6 +33,7 @@ interface Row {
   status: string | null
   contentSize: number | null
   uniqueSize: number | null
+  labels: string | null
 }
 
 interface Candidate {
@@ -78,8 +80,9 @@ export function countImages(ctx: ServiceContext, ns: string): number {
 
 const SELECT_ROWS = `SELECT i.name, i.target_media_type AS mediaType, i.target_digest AS digest, i.target_size AS size,
               i.target_annotations AS annotations, i.created_at AS createdAt, i.updated_at AS updatedAt,
-              s.kind, s.platforms, s.status, s.size AS contentSize, s.unique_size AS uniqueSize
+              s.kind, s.platforms, s.status, s.size AS contentSize, s.unique_size AS uniqueSize, m.labels
          FROM images i LEFT JOIN image_summaries s ON s.namespace = i.namespace AND s.name = i.name
+         LEFT JOIN image_label_maps m ON m.namespace = i.namespace AND m.name = i.name
         WHERE i.namespace = ?`
 
 /** Sort keys SQLite can order by itself (BINARY collation is containerd's byte order of names). */
@@ -104,45 +107,15 @@ function sqlPage(ctx: ServiceContext, ns: string, req: ListImagesRequest): Image
     .prepare(`${SELECT_ROWS} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .all(ns, limit, offset) as Row[]
   const total = countImages(ctx, ns)
-  const labels = labelsOf(ctx, ns, rows.length === total ? null : rows.map((r) => r.name))
-  return { items: rows.map((r) => toSummary(candidate(r, labels))), total, namespaceTotal: total }
+  return { items: rows.map((r) => toSummary(candidate(r))), total, namespaceTotal: total }
 }
 
-function labelsOf(
-  ctx: ServiceContext,
-  ns: string,
-  names: string[] | null,
-): Map<string, Record<string, string>> {
-  const labels = new Map<string, Record<string, string>>()
-  const add = (rows: [string, string, string][]) => {
-    for (const [name, key, value] of rows) {
-      let m = labels.get(name)
-      if (!m) labels.set(name, (m = {}))
-      m[key] = value
-    }
-  }
-  if (names === null) {
-    add(
-      ctx.db.prepare('SELECT name, key, value FROM image_labels WHERE namespace = ?').raw().all(ns) as [
-        string,
-        string,
-        string,
-      ][],
-    )
-  } else {
-    const one = ctx.db
-      .prepare('SELECT name, key, value FROM image_labels WHERE namespace = ? AND name = ?')
-      .raw()
-    for (const n of names) add(one.all(ns, n) as [string, string, string][])
-  }
-  return labels
-}
-
-function candidate(row: Row, labels: Map<string, Record<string, string>>): Candidate {
+/** Labels come from the store's one-JSON-object-per-image form, as the image store's own reads do. */
+function candidate(row: Row): Candidate {
   const { repository, tag } = splitName(row.name)
   return {
     row,
-    labels: labels.get(row.name) ?? {},
+    labels: decodeMap(row.labels),
     repository,
     tag,
     platformCount: row.platforms ? row.platforms.split('"platform"').length - 1 : 0,
@@ -151,8 +124,7 @@ function candidate(row: Row, labels: Map<string, Record<string, string>>): Candi
 
 function readAll(ctx: ServiceContext, ns: string): Candidate[] {
   const rows = ctx.db.prepare(`${SELECT_ROWS} ORDER BY i.name`).all(ns) as Row[]
-  const labels = labelsOf(ctx, ns, null)
-  return rows.map((row) => candidate(row, labels))
+  return rows.map((row) => candidate(row))
 }
 
 function asImage(c: Candidate): Image {
