@@ -1,19 +1,19 @@
 // How the app names what a descriptor is. Kept to the app's vocabulary (index, manifest, config, layer,
 // attestation, other); the walker's own predicates decide what the core walks.
+import { isIndexType, isManifestType } from '../core/images/mediatypes'
 import * as oci from '../core/oci'
 import type { Descriptor } from '../core/oci'
 import type { NodeKind } from '../../src-preload/api'
 
-const INDEX = new Set([oci.MediaTypeOCIIndex, oci.MediaTypeDockerManifestList])
-const MANIFEST = new Set([oci.MediaTypeOCIManifest, oci.MediaTypeDockerManifest])
 const CONFIG = new Set([
   oci.MediaTypeOCIConfig,
   oci.MediaTypeDockerConfig,
   oci.MediaTypeContainerdCheckpointConfig,
 ])
 
-export const isIndex = (mt: string): boolean => INDEX.has(mt)
-export const isManifest = (mt: string): boolean => MANIFEST.has(mt)
+// Indexes and manifests are the same set for the app and the walker.
+export const isIndex = isIndexType
+export const isManifest = isManifestType
 export const isConfig = (mt: string): boolean => CONFIG.has(mt)
 export const isLayer = (mt: string): boolean =>
   mt.startsWith('application/vnd.oci.image.layer.') ||
