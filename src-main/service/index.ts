@@ -18,7 +18,7 @@ import { Jobs, type JobBody, type JobKind } from './jobs'
 import { setImageLabels } from './labels'
 import { inspect, listLogins, loginTo, logoutFrom, pullJob, pushJob, type RegistryDeps } from './registry'
 import { validateNamespace } from '../core/namespace'
-import { alreadyExists, notImplemented } from '../core/errors'
+import { alreadyExists, isKind, notImplemented } from '../core/errors'
 
 export type Handlers = { [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResult<C>> }
 
@@ -83,7 +83,9 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
         let exists = true
         try {
           ctx.images.get(ns, req.target)
-        } catch {
+        } catch (e) {
+          // Only absence means "create"; an invalid target name or a database error must surface.
+          if (!isKind(e, 'not-found')) throw e
           exists = false
         }
         if (exists && !req.force)
