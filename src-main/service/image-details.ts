@@ -11,7 +11,7 @@ import { imageSummary } from './images-list'
 import { uncompressedSizes } from './layer-sizes'
 import { buildMatrix, platformManifests } from './matrix'
 import { treeSource } from './summaries'
-import { buildTree, nodes, readJson } from './tree'
+import { buildTree, MAX_JSON, nodes, readJson } from './tree'
 
 export async function imageDetails(ctx: ServiceContext, nsIn: string, name: string): Promise<ImageDetails> {
   const ns = validateNamespace(nsIn)
@@ -76,8 +76,6 @@ export function configInfo(digest: string, platform: string, cfg: ImageConfig): 
   }
 }
 
-const MAX_SHOWN = 4 << 20
-
 export async function blobJson(ctx: ServiceContext, nsIn: string, digest: string): Promise<BlobJson> {
   const ns = validateNamespace(nsIn)
   if (!isDigest(digest)) throw invalidArgument(`invalid digest ${JSON.stringify(digest)}`)
@@ -86,8 +84,7 @@ export async function blobJson(ctx: ServiceContext, nsIn: string, digest: string
     .get(ns, digest) as { size: number } | undefined
   if (!row) throw notFound(`content ${digest} not found in namespace ${ns}`)
   const mediaType = mediaTypeOf(ctx, ns, digest)
-  if (row.size > MAX_SHOWN)
-    return { digest, mediaType, size: row.size, json: null, note: 'too large to show' }
+  if (row.size > MAX_JSON) return { digest, mediaType, size: row.size, json: null, note: 'too large to show' }
   const bytes = await ctx.content
     .provider(ns)
     .readBlob({ digest, size: row.size, mediaType: mediaType ?? '' })

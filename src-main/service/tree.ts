@@ -15,8 +15,12 @@ export interface TreeSource {
   present(digest: string): boolean
 }
 
-/** Manifests and indexes are small; anything bigger is not parsed (containerd's limit is 4 MiB). */
-const MAX_JSON = 4 << 20
+/**
+ * The largest blob the app parses to show it as a document: 4 MiB, a little under containerd's
+ * MaxManifestSize (4·1048·1048). Real manifests and configs are far smaller; bigger blobs are layers,
+ * and parsing them would stall the window for nothing.
+ */
+export const MAX_JSON = 4 << 20
 
 export async function readJson<T>(src: TreeSource, d: Descriptor): Promise<T | null> {
   if (!src.present(d.digest) || d.size > MAX_JSON) return null
