@@ -2,7 +2,7 @@
 // loopback bridge: import a generated multi-platform archive, find it, filter it, read its platform
 // matrix, label it (and read the label back from SQLite), delete it. Screenshots of every view go to
 // test-results/screenshots/ for people to look at.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { multiPlatformImage, singlePlatformImage, writeOCIArchive } from '../fixtures/images'
 import type { Bridge } from './bridge'
 import { chromiumMissing } from './harness'
-import { openApp, SHOTS, type AppSession } from './session'
+import { clearShots, openApp, type AppSession } from './session'
 import { ContentPage } from './pages/content-page'
 import { DetailsPage } from './pages/details-page'
 import { ImagesPage } from './pages/images-page'
@@ -32,8 +32,7 @@ describe.skipIf(missing !== null)('Berth in Chromium over the loopback bridge', 
   const shot = (name: string) => app.shot(name)
 
   beforeAll(async () => {
-    rmSync(SHOTS, { recursive: true, force: true })
-    mkdirSync(SHOTS, { recursive: true })
+    clearShots(/^[01]\d-/)
     dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'))
     writeOCIArchive(join(dir, 'demo.tar'), [
       {

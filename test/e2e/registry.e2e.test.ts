@@ -2,7 +2,7 @@
 // push an imported image from the UI, delete it, check the remote platforms in the Pull dialog, pull
 // one platform back; then log in to a Basic-auth registry over HTTPS (wrong password, right one)
 // without the secret ever reaching the page. Screenshots go to test-results/screenshots/2x-*.png.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -15,7 +15,7 @@ import { startGateProxy, type GateProxy } from './gate-proxy'
 import { chromiumMissing } from './harness'
 import { ImagesPage } from './pages/images-page'
 import { PullDialogPage, PushDialogPage, RegistriesPage } from './pages/registry-page'
-import { openApp, SHOTS, type AppSession } from './session'
+import { clearShots, openApp, type AppSession } from './session'
 
 const missing =
   chromiumMissing() ??
@@ -41,7 +41,7 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
   const shot = (name: string) => app.shot(name)
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true })
+    clearShots(/^2\d-/)
     dir = mkdtempSync(join(tmpdir(), 'berth-e2e-registry-'))
     writeOCIArchive(join(dir, 'demo.tar'), [
       {

@@ -1,11 +1,22 @@
 // One app in one Chromium page: what every e2e suite starts from. The page's errors and failed console
 // lines are collected from the first load, so a suite's closing "no errors" check sees them all.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { startBridge, type Bridge } from './bridge'
 import { ensureRendererBuilt, launchChromium, ROOT } from './harness'
 
 export const SHOTS = join(ROOT, 'test-results/screenshots')
+
+/**
+ * Clears one suite's screenshots from an earlier run (those whose names match `own`), leaving the
+ * others': suites share the folder and run in any order, so wiping all of it from one suite's setup
+ * deleted what a suite that ran earlier had just written.
+ */
+export function clearShots(own: RegExp): void {
+  mkdirSync(SHOTS, { recursive: true })
+  for (const f of readdirSync(SHOTS)) if (own.test(f)) rmSync(join(SHOTS, f), { force: true })
+}
 
 export interface AppSession {
   bridge: Bridge
