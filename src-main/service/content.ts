@@ -1,5 +1,6 @@
 // content.list and content.setLabels: every blob of a namespace with what it is and which images reach
 // it (from the summaries), filtered with containerd's content fields (digest, size, labels.KEY).
+import { adaptContent } from '../core/content/filter'
 import { parseAll } from '../core/filters'
 import { invalidArgument, notFound } from '../core/errors'
 import { validateNamespace } from '../core/namespace'
@@ -42,17 +43,11 @@ export async function listContent(ctx: ServiceContext, req: ListContentRequest):
   let items = readAll(ctx, ns)
   if (filter) {
     const f = filter
-    items = items.filter((c) =>
-      f.match((fp) => {
-        if (fp[0] === 'digest') return c.digest
-        if (fp[0] === 'size') return String(c.size)
-        if (fp[0] === 'labels' && fp.length > 1) {
-          const k = fp.slice(1).join('.')
-          return Object.hasOwn(c.labels, k) ? c.labels[k] : undefined
-        }
-        return undefined
-      }),
-    )
+    items = items.filter((c) => {
+      const core = adaptContent(c)
+      // The app also filters on size, which containerd leaves out.
+      return f.match((fp) => (fp[0] === 'size' ? String(c.size) : core(fp)))
+    })
   }
   const q = (req.query ?? '').trim().toLowerCase()
   if (q) {

@@ -9,6 +9,7 @@ import { validateLabel } from '../labels'
 import { validateNamespace } from '../namespace'
 import { isDigest, type Descriptor, type Digest } from '../oci'
 import { ingestFile, writeStream, type WriteOptions } from './copy'
+import { adaptContent } from './filter'
 import { ingestDir, readIngest, removeIngestDir } from './ingest'
 import { blobPath, ensureLayout, ioError } from './layout'
 import { unlock } from './lock'
@@ -124,16 +125,7 @@ export class ContentStore {
     const filter = parseAll(...filters)
     const infos = listContent(this.db, ns)
       .map((r) => toInfo(r, r.labels))
-      .filter((info) =>
-        filter.match((path) => {
-          if (path[0] === 'digest' && path.length === 1) return info.digest
-          if (path[0] === 'labels' && path.length > 1) {
-            const key = path.slice(1).join('.')
-            return Object.hasOwn(info.labels, key) ? info.labels[key] : undefined
-          }
-          return undefined // size, and anything else, is never filterable
-        }),
-      )
+      .filter((info) => filter.match(adaptContent(info)))
     for (const info of infos) await fn(info)
   }
 

@@ -287,6 +287,8 @@ describe('info, update, walk, delete', () => {
     expect(await walk()).toEqual(sorted)
     expect(await walk('')).toEqual(sorted)
     expect(await walk(`digest==${ds[2]}`)).toEqual([ds[2]])
+    // containerd's adaptor answers `digest` on the first element alone, so `digest.x` is the digest too.
+    expect(await walk(`digest.x==${ds[2]}`)).toEqual([ds[2]])
     expect(await walk('labels.parity==odd')).toEqual([ds[1], ds[3], ds[5]].sort())
     expect(await walk('labels.parity')).toEqual([ds[1], ds[3], ds[5]].sort())
     expect(await walk('labels.i==0', 'labels.i==4')).toEqual([ds[0], ds[4]].sort())
