@@ -1,6 +1,6 @@
-// containerd's content adaptor (core/metadata/adaptors.go adaptContentInfo), for Walk and for the app's
-// content list. Upstream switches on the first element only, so `digest.x` is the digest too; `size`
-// is absent there (a TODO), and the app adds it on top rather than here.
+// containerd's content adaptors (core/metadata/adaptors.go adaptContentInfo, adaptContentStatus), for
+// Walk, ListStatuses and the app's content list. Upstream switches on the first element only, so
+// `digest.x` is the digest too; `size` is absent there (a TODO), and the app adds it on top, not here.
 import type { Adaptor } from '../filters'
 
 export function adaptContent(info: { digest: string; labels: Record<string, string> }): Adaptor {
@@ -13,4 +13,9 @@ export function adaptContent(info: { digest: string; labels: Record<string, stri
     }
     return undefined
   }
+}
+
+/** Ingest statuses filter on `ref` alone (again on the first element only). */
+export function adaptContentStatus(status: { ref: string }): Adaptor {
+  return (path) => (path[0] === 'ref' ? status.ref : undefined)
 }

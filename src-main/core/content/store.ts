@@ -9,7 +9,7 @@ import { validateLabel } from '../labels'
 import { validateNamespace } from '../namespace'
 import { isDigest, type Descriptor, type Digest } from '../oci'
 import { ingestFile, writeStream, type WriteOptions } from './copy'
-import { adaptContent } from './filter'
+import { adaptContent, adaptContentStatus } from './filter'
 import { ingestDir, readIngest, removeIngestDir } from './ingest'
 import { blobPath, ensureLayout, ioError } from './layout'
 import { unlock } from './lock'
@@ -159,8 +159,7 @@ export class ContentStore {
     const out: Status[] = []
     for (const row of listIngests(this.db, ns)) {
       const st = this.ingestStatus(row)
-      if (st && filter.match((path) => (path[0] === 'ref' && path.length === 1 ? st.ref : undefined)))
-        out.push(st)
+      if (st && filter.match(adaptContentStatus(st))) out.push(st)
     }
     return out
   }

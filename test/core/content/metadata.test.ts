@@ -354,6 +354,7 @@ describe('status, listStatuses, abort', () => {
     const refs = async (...f: string[]) => (await t.cs.listStatuses(NS, ...f)).map((s) => s.ref)
     expect(await refs()).toEqual(['a-ref', 'b-ref', 'c-other'])
     expect(await refs('ref==b-ref')).toEqual(['b-ref'])
+    expect(await refs('ref.x==b-ref')).toEqual(['b-ref']) // upstream switches on the first element only
     expect(await refs('ref~=-ref$')).toEqual(['a-ref', 'b-ref'])
     expect(await refs('ref!=a-ref')).toEqual(['b-ref', 'c-other'])
     expect(await refs('offset==0')).toEqual([])
