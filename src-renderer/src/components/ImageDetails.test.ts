@@ -1,0 +1,26 @@
+import { render, screen } from '@testing-library/svelte'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { app } from '../lib/state.svelte'
+import { details, installFakeBerth, summary } from '../test/fake-berth'
+import ImageDetails from './ImageDetails.svelte'
+
+beforeEach(() => app.reset())
+
+describe('ImageDetails', () => {
+  it('keeps the newest details when a reload started earlier answers later', async () => {
+    let calls = 0
+    installFakeBerth({
+      'images.details': ({ name }) => {
+        const first = ++calls === 1
+        const d = details(name, { summary: summary(name, { targetSize: first ? 1111 : 2222 }) })
+        return first ? new Promise((r) => setTimeout(() => r(d), 200)) : d
+      },
+    })
+    app.view = { name: 'image', image: 'demo:1' }
+    render(ImageDetails, { props: { name: 'demo:1' } })
+    app.revision++
+    expect(await screen.findByText(/2\.2 KiB\)/)).toBeInTheDocument()
+    await new Promise((r) => setTimeout(r, 300))
+    expect(screen.queryByText(/1\.1 KiB\)/)).toBeNull()
+  })
+})
