@@ -102,4 +102,18 @@ describe('PullDialog', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('authentication required')
     expect(screen.getByLabelText('Image reference')).toHaveAttribute('aria-invalid', 'false')
   })
+
+  it('drops a Check answer for a reference the user has since edited', async () => {
+    installFakeBerth({
+      'registry.inspect': () => new Promise((r) => setTimeout(() => r(remote), 200)),
+    })
+    render(PullDialog, { onclose: () => {} })
+    const field = screen.getByLabelText('Image reference')
+    await fireEvent.input(field, { target: { value: 'registry.example/app:1' } })
+    await fireEvent.click(screen.getByRole('button', { name: 'Check' }))
+    await fireEvent.input(field, { target: { value: 'registry.example/other:2' } })
+    await new Promise((r) => setTimeout(r, 300))
+    expect(screen.queryByRole('checkbox', { name: /linux\/amd64/ })).toBeNull()
+    expect(screen.getByRole('button', { name: 'Pull' })).toBeDisabled()
+  })
 })
