@@ -1,55 +1,15 @@
 // The registry commands of `berth`, run in-process against a real registry: pull, push (to another
 // repository, mounting), login with --password-stdin over HTTPS with Basic auth, logout.
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run } from '../../src-main/cli/main'
 import { multiPlatformImage, type ImageFixture } from '../fixtures/images'
 import { htpasswdLine, makeServerCerts } from './support/certs'
+import { berth, berthProcess } from './support/cli'
 import { hasRegistry, startRegistry, tempDir, type RunningRegistry } from './support/registry'
 import { seedRegistry } from './support/stores'
 
 const present = hasRegistry()
-
-function sink(): { stream: NodeJS.WriteStream; text: () => string } {
-  let s = ''
-  const w = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      s += chunk.toString('utf8')
-      cb()
-    },
-  })
-  return { stream: w as unknown as NodeJS.WriteStream, text: () => s }
-}
-
-async function berth(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = sink()
-  const err = sink()
-  const code = await run(argv, { stdout: out.stream, stderr: err.stream })
-  return { code, out: out.text(), err: err.text() }
-}
-
-/** The real command as a process, for stdin. */
-function berthProcess(
-  args: string[],
-  input: string,
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // tsx's shared on-disk cache is written by every concurrent tsx process; this one needs none.
-      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
-    })
-    let out = ''
-    let err = ''
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
-    p.on('close', (code) => resolve({ code, out, err }))
-    p.stdin.end(input)
-  })
-}
 
 describe.skipIf(!present)('berth pull / push / login / logout', () => {
   let reg: RunningRegistry

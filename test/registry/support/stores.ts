@@ -47,7 +47,11 @@ function mediaTypeOf(data: Uint8Array): string | undefined {
 }
 
 /** Writes every blob of the fixture and an image record `name` pointing at its target. */
-export async function loadFixture(s: Stores, fx: ImageFixture, name: string): Promise<void> {
+export async function loadFixture(
+  s: Pick<Stores, 'cs' | 'images' | 'ns'>,
+  fx: ImageFixture,
+  name: string,
+): Promise<void> {
   for (const [digest, data] of fx.blobs) {
     const desc: Descriptor = {
       mediaType: mediaTypeOf(data) ?? 'application/octet-stream',

@@ -1,10 +1,13 @@
 // Answering a registry's WWW-Authenticate challenge: nothing (anonymous), Basic with the user's
 // credentials, or Bearer with a token fetched from the challenge's realm for the service and scopes,
-// cached per scope set until it expires. Secrets stay in headers; errors name the host only.
+// cached per scope set until it expires. Only the registry's own challenges reach this state (the
+// client keeps other origins' 401s out). A realm is HTTPS, or plain HTTP on loopback for a loopback
+// registry (or a host the user marked insecure), and on no network the registry is not on itself.
+// Secrets stay in headers; errors name the host only.
 import { failedPrecondition, unavailable } from '../../errors'
 import type { CredentialSource, Credentials } from './credentials'
 import { RegistryError, registryError } from './errors'
-import type { Response, Transport } from './http'
+import { isLoopback, type Response, type Transport } from './http'
 
 export interface Challenge {
   scheme: string
@@ -100,6 +103,11 @@ export class Authorizer {
     return c
   }
 
+  /** Whether a login (the app's, or Docker's) exists for `host`: what plain HTTP must never carry. */
+  async hasCredentials(host: string): Promise<boolean> {
+    return (await this.credentials(host)) !== undefined
+  }
+
   /** The Authorization header for a request to `host` needing `scopes`, or undefined before any challenge. */
   async header(host: string, scopes: string[], signal?: AbortSignal): Promise<string | undefined> {
     const s = this.state(host)
@@ -183,8 +191,16 @@ export class Authorizer {
     } catch {
       throw unavailable(`registry ${host} gave an invalid token realm`)
     }
+    if (
+      url.protocol !== 'https:' &&
+      !(url.protocol === 'http:' && this.transport.mayUsePlainHttp(url.host))
+    ) {
+      throw failedPrecondition(
+        `registry ${host} named the token service ${url.protocol}//${url.host}: token services must use HTTPS (plain HTTP only on loopback)`,
+      )
+    }
     const c = await this.credentials(host)
-    if (c && url.protocol === 'http:' && !this.transport.mayUsePlainHttp(url.host)) {
+    if (c && url.protocol === 'http:' && !isLoopback(url.host)) {
       throw failedPrecondition(
         `refusing to send credentials for ${host} to a plain-HTTP token service at ${url.host}`,
       )
@@ -209,13 +225,14 @@ export class Authorizer {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: Buffer.from(form.toString()),
         signal,
+        registry: host,
       })
     } else {
       if (service) url.searchParams.set('service', service)
       for (const sc of all) url.searchParams.append('scope', sc)
       const headers: Record<string, string> = {}
       if (c) headers.Authorization = `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`
-      res = await this.transport.send({ method: 'GET', url, headers, signal })
+      res = await this.transport.send({ method: 'GET', url, headers, signal, registry: host })
     }
     if (res.status !== 200) {
       const body = await res.text().catch(() => '')

@@ -1,12 +1,23 @@
 // The wire under the registry client: HTTPS by default (system roots plus an optional extra CA),
-// plain HTTP only where it cannot leak anything (loopback) or where the user said so; inactivity
-// timeouts; retries with backoff on 429/5xx that honour Retry-After; redirects followed by hand so
-// that credentials never travel to another origin (blob storage behind a redirect gets none).
+// plain HTTP only where it cannot leak anything (loopback) or where the user said so — for every URL
+// a conversation touches, not only the first; inactivity timeouts; retries with backoff on 429/5xx
+// that honour Retry-After; redirects followed by hand so that credentials never travel to another
+// origin (blob storage behind a redirect gets none), a body never follows a redirect to another host,
+// and no other host is reached on a network the registry is not on itself (addresses.ts).
+import type { LookupAddress, LookupOptions } from 'node:dns'
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { Readable } from 'node:stream'
 import tls from 'node:tls'
-import { invalidArgument, unavailable } from '../../errors'
+import { failedPrecondition, invalidArgument, unavailable } from '../../errors'
+import {
+  admitHost,
+  classesOf,
+  systemResolver,
+  type AddressClass,
+  type ResolvedAddress,
+  type Resolver,
+} from './addresses'
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
 /** A body is bytes, or a factory so that a retried or redirected request can send it again. */
@@ -30,6 +41,8 @@ export interface TransportOptions {
   userAgent?: string
   /** Max sockets per origin. */
   maxSockets?: number
+  /** Resolves host names for every connection (tests inject answers); default: the OS resolver. */
+  resolver?: Resolver
 }
 
 export interface Request {
@@ -40,6 +53,11 @@ export interface Request {
   signal?: AbortSignal
   /** Retry on 429 and 5xx (default true). Off for requests whose failure the caller handles itself. */
   retry?: boolean
+  /**
+   * The registry (`host[:port]`) this request is part of a conversation with; default: the first URL's
+   * host. Every other host the request reaches is checked against the registry's network.
+   */
+  registry?: string
 }
 
 export interface Response {
@@ -127,14 +145,53 @@ async function readAll(res: IncomingMessage, limit: number, url: URL): Promise<B
   return Buffer.concat(chunks)
 }
 
+/** Whether `url` is on `host` (as a registry host is written: `name[:port]`), default ports included. */
+export function onHost(url: URL, host: string): boolean {
+  try {
+    return new URL(`${url.protocol}//${host}`).host === url.host
+  } catch {
+    return false
+  }
+}
+
+function stripAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'))
+}
+
+/** A `lookup` for http.request answering from `get` (pinned addresses, or the injected resolver). */
+function lookupFrom(get: (hostname: string) => Promise<ResolvedAddress[]>) {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    get(hostname).then(
+      (all) => {
+        const family = options.family === 4 || options.family === 6 ? options.family : 0
+        const list = family === 0 ? all : all.filter((a) => a.family === family)
+        if (list.length === 0) {
+          const e = Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' })
+          callback(e, '', 0)
+        } else if (options.all) callback(null, list)
+        else callback(null, list[0].address, list[0].family)
+      },
+      (e: unknown) => callback(e as Error, '', 0),
+    )
+  }
+}
+
 export class Transport {
-  readonly opts: Required<Omit<TransportOptions, 'ca' | 'insecureHosts' | 'userAgent'>> & TransportOptions
+  readonly opts: Required<Omit<TransportOptions, 'ca' | 'insecureHosts' | 'userAgent' | 'resolver'>> &
+    TransportOptions
   private readonly httpAgent: http.Agent
   private readonly httpsAgent: https.Agent
   private readonly insecureAgent: https.Agent
   /** Hosts found to speak plain HTTP although HTTPS was tried first (loopback or insecure only). */
   private readonly plainHosts = new Set<string>()
   private readonly insecure: Set<string>
+  private readonly resolver: Resolver
+  /** The networks each registry host is on, for admitting the other hosts its conversation reaches. */
+  private readonly registryClasses = new Map<string, Promise<Set<AddressClass>>>()
 
   constructor(opts: TransportOptions = {}) {
     this.opts = {
@@ -147,6 +204,7 @@ export class Transport {
       ...opts,
     }
     this.insecure = new Set(opts.insecureHosts ?? [])
+    this.resolver = opts.resolver ?? systemResolver
     const extra = opts.ca === undefined ? [] : Array.isArray(opts.ca) ? opts.ca : [opts.ca]
     const common = { keepAlive: true, maxSockets: this.opts.maxSockets }
     this.httpAgent = new http.Agent(common)
@@ -181,6 +239,30 @@ export class Transport {
     this.insecureAgent.destroy()
   }
 
+  /**
+   * May `url` be requested in a conversation with `registry`? Plain HTTP only to loopback or insecure
+   * hosts; any host but the registry only on a network the registry is on, or a public one. Returns
+   * the addresses to connect to when a host was checked, so the connection goes where the check said.
+   */
+  private async admit(url: URL, registry: string, what: string): Promise<ResolvedAddress[] | undefined> {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw failedPrecondition(`refusing ${what} to ${url.host}: unsupported scheme ${url.protocol}`)
+    }
+    if (url.protocol === 'http:' && !this.mayUsePlainHttp(url.host)) {
+      throw failedPrecondition(
+        `refusing plain HTTP to ${url.host} (${what}): only loopback hosts or registries marked insecure may be reached without TLS`,
+      )
+    }
+    if (onHost(url, registry)) return undefined
+    let classes = this.registryClasses.get(registry)
+    if (!classes) {
+      classes = classesOf(registry, this.resolver)
+      classes.catch(() => this.registryClasses.delete(registry))
+      this.registryClasses.set(registry, classes)
+    }
+    return admitHost(url.hostname, registry, await classes, this.resolver, what)
+  }
+
   /** Sends a request, retrying and following redirects. The caller reads or discards the body. */
   async send(req: Request): Promise<Response> {
     let url = req.url
@@ -188,26 +270,25 @@ export class Transport {
     let body = req.body
     let headers = { ...(req.headers ?? {}) }
     const origin = req.url.origin
+    const registry = req.registry ?? req.url.host
+    let what = `a request from the conversation with ${registry}`
     for (let hop = 0; ; hop++) {
-      const res = await this.sendRetrying({ ...req, method, url, headers, body })
+      const pinned = await this.admit(url, registry, what)
+      const res = await this.sendRetrying({ ...req, method, url, headers, body }, pinned)
       if (!REDIRECTS.has(res.status)) return res
       const location = res.header('location')
       res.discard()
       if (!location) throw unavailable(`redirect from ${url.host} without a Location header`)
       if (hop >= MAX_REDIRECTS) throw unavailable(`too many redirects from ${req.url.host}`)
       const next = new URL(location, url)
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-        throw unavailable(`redirect from ${url.host} to unsupported scheme ${next.protocol}`)
-      }
-      // A downgrade to plain HTTP would expose the request; only allowed where plain HTTP is.
-      if (next.protocol === 'http:' && url.protocol === 'https:' && !this.mayUsePlainHttp(next.host)) {
-        throw unavailable(`refusing redirect from ${url.host} to plain HTTP at ${next.host}`)
-      }
-      if (next.origin !== origin) {
-        headers = Object.fromEntries(
-          Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
+      what = `a redirect from ${url.host}`
+      // The body was meant for the host it was sent to; a 307/308 would replay it elsewhere.
+      if ((res.status === 307 || res.status === 308) && body !== undefined && next.host !== url.host) {
+        throw failedPrecondition(
+          `refusing to follow a ${res.status} redirect of a ${method} with a body from ${url.host} to ${next.host}`,
         )
       }
+      if (next.origin !== origin) headers = stripAuthorization(headers)
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET'
         body = undefined
@@ -216,13 +297,13 @@ export class Transport {
     }
   }
 
-  private async sendRetrying(req: Request): Promise<Response> {
+  private async sendRetrying(req: Request, pinned?: ResolvedAddress[]): Promise<Response> {
     const retryStatus = req.retry !== false
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.opts.retries
       let res: Response
       try {
-        res = await this.sendOnce(req)
+        res = await this.sendOnce(req, pinned)
       } catch (e) {
         if (req.signal?.aborted) throw abortError(req.signal)
         const code = (e as NodeJS.ErrnoException).code ?? ''
@@ -231,9 +312,15 @@ export class Transport {
           TLS_SPOKE_TO_HTTP.has(code) &&
           this.mayUsePlainHttp(req.url.host)
         ) {
-          // The server answered TLS with plain HTTP: a loopback or insecure registry without TLS.
+          // The server answered TLS with plain HTTP: a loopback or insecure registry without TLS. What
+          // was meant for TLS is not resent in the clear: credentials stay behind, and the caller may
+          // send them again under the rules for plain HTTP.
           this.plainHosts.add(req.url.host)
-          req = { ...req, url: new URL(req.url.href.replace(/^https:/, 'http:')) }
+          req = {
+            ...req,
+            url: new URL(req.url.href.replace(/^https:/, 'http:')),
+            headers: stripAuthorization(req.headers ?? {}),
+          }
           continue
         }
         if (last || !IDEMPOTENT.has(req.method)) {
@@ -261,7 +348,7 @@ export class Transport {
     return this.insecure.has(url.host) ? this.insecureAgent : this.httpsAgent
   }
 
-  private async sendOnce(req: Request): Promise<Response> {
+  private async sendOnce(req: Request, pinned?: ResolvedAddress[]): Promise<Response> {
     if (req.signal?.aborted) throw abortError(req.signal)
     const { url } = req
     const lib = url.protocol === 'http:' ? http : https
@@ -279,6 +366,7 @@ export class Transport {
         headers,
         agent: this.agentFor(url),
         signal: req.signal,
+        lookup: lookupFrom(pinned ? async () => pinned : this.resolver),
       })
       r.setTimeout(timeoutMs, () => {
         r.destroy(Object.assign(new Error(`no activity for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }))
