@@ -11,6 +11,7 @@ import {
   FileCredentialStore,
   chainSources,
   dockerConfigSource,
+  normalizeHost,
   type Cipher,
   type CredentialStore,
 } from '../core/transfer/registry/credentials'
@@ -19,6 +20,7 @@ import type { RegistryOptions } from '../core/transfer/registry/client'
 import { login, logout } from '../core/transfer/registry/login'
 import { pull } from '../core/transfer/registry/pull'
 import { push } from '../core/transfer/registry/push'
+import { validateRegistryHost } from '../core/transfer/registry/reference'
 import { flag, parseFlags, str, strs, wholeNumber, type Parsed } from './args'
 import type { CommandContext } from './io'
 import { bytesBinary } from './table'
@@ -234,6 +236,7 @@ export async function loginCommand(ctx: CommandContext, argv: string[]): Promise
   const [host, ...extra] = p.args
   if (!host || extra.length > 0)
     throw invalidArgument('login: give exactly one registry host (berth login HOST)')
+  validateRegistryHost(normalizeHost(host))
   const username = str(p, 'username') ?? (await prompt(ctx, 'Username: ', false))
   const secret = flag(p, 'password-stdin')
     ? await readStdin(process.stdin)

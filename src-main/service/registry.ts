@@ -27,7 +27,7 @@ import type { TransportOptions } from '../core/transfer/registry/http'
 import { login, logout } from '../core/transfer/registry/login'
 import { pull } from '../core/transfer/registry/pull'
 import { push } from '../core/transfer/registry/push'
-import { endpointHost, parseReference } from '../core/transfer/registry/reference'
+import { endpointHost, parseReference, validateRegistryHost } from '../core/transfer/registry/reference'
 import { inspectRemote } from '../core/transfer/registry/remote'
 import { realContentStore, type ServiceContext } from './context'
 import type { JobBody, JobReport } from './jobs'
@@ -38,7 +38,7 @@ export interface RegistryDeps {
   /** Consulted after the app's logins, e.g. the user's Docker configuration. */
   sources?: CredentialSource[]
   /** Connection settings for every registry (tests add their CA here). */
-  transport?: Pick<TransportOptions, 'ca' | 'timeoutMs' | 'retries' | 'backoffMs'>
+  transport?: Pick<TransportOptions, 'ca' | 'timeoutMs' | 'retries' | 'backoffMs' | 'resolver'>
 }
 
 function options(deps: RegistryDeps, host: string | null, insecure: boolean | undefined): RegistryOptions {
@@ -169,8 +169,7 @@ export async function pushJob(ctx: ServiceContext, deps: RegistryDeps, req: Push
 }
 
 export async function loginTo(deps: RegistryDeps, req: LoginRequest): Promise<RegistryLogin> {
-  const host = normalizeHost(req.host)
-  if (host === '' || /\s/.test(host)) throw invalidArgument(`"${req.host}" is not a registry host`)
+  const host = validateRegistryHost(normalizeHost(req.host))
   if (req.username === '' || req.secret === '')
     throw invalidArgument('logging in needs both a username and a password')
   const { credentials: _drop, ...registry } = options(deps, endpointHost(host), req.insecure)

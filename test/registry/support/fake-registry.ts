@@ -6,6 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { isIndexType, isManifestType } from '../../../src-main/core/images/handlers'
+import type { ImageFixture } from '../../fixtures/images'
 
 export interface Logged {
   method: string
@@ -35,6 +37,8 @@ export interface FakeRegistry extends Server {
   uploadOrigin?: string
   /** Serves `PUT|PATCH /upload/<id>` on any server: mount it on another origin's listener. */
   uploads: http.RequestListener
+  /** Answers a request with a redirect to the URL it returns, before anything else (auth included). */
+  redirect?: (method: string, path: string) => { status: number; location: string } | undefined
 }
 
 async function body(req: IncomingMessage): Promise<Buffer> {
@@ -145,6 +149,11 @@ export async function startFakeRegistry(auth: Auth = { kind: 'none' }): Promise<
   const server = await listen(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     const p = url.pathname
+    const to = reg.redirect?.(req.method ?? '', p)
+    if (to) {
+      req.resume()
+      return void res.writeHead(to.status, { Location: to.location }).end()
+    }
     if (!authorized(req)) {
       req.resume()
       return errors(res, 401, 'UNAUTHORIZED', challenge())
@@ -204,13 +213,29 @@ export async function startFakeRegistry(auth: Auth = { kind: 'none' }): Promise<
   return Object.assign(reg, server, { blobs, manifests, tags, uploads })
 }
 
+/** Puts a fixture's blobs and documents into the fake registry and tags its target. */
+export function seedFake(reg: FakeRegistry, repo: string, tag: string, fx: ImageFixture): void {
+  for (const [digest, data] of fx.blobs) {
+    let mediaType: string | undefined
+    try {
+      mediaType = (JSON.parse(Buffer.from(data).toString('utf8')) as { mediaType?: string }).mediaType
+    } catch {
+      mediaType = undefined
+    }
+    if (mediaType && (isManifestType(mediaType) || isIndexType(mediaType))) {
+      reg.manifests.set(digest, { type: mediaType, body: Buffer.from(data) })
+    } else reg.blobs.set(digest, Buffer.from(data))
+  }
+  reg.tags.set(`${repo}:${tag}`, fx.target.digest)
+}
+
 /** A token service: Basic credentials of `users` (or none, for anonymous) get a fresh opaque token. */
 export async function startTokenService(
   users: Record<string, string>,
   issued: Set<string>,
-  bind = '127.0.0.1',
+  where: 'here' | 'elsewhere' = 'here',
 ): Promise<Server & { realm: string }> {
-  const s = await listen((req, res) => {
+  const s = await (where === 'here' ? listen : listenElsewhere)((req, res) => {
     req.resume()
     const a = req.headers.authorization ?? ''
     if (a.startsWith('Basic ')) {
@@ -221,6 +246,6 @@ export async function startTokenService(
     const token = randomBytes(12).toString('hex')
     issued.add(token)
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token, expires_in: 300 }))
-  }, bind)
+  })
   return { ...s, realm: `${s.url}/token` }
 }

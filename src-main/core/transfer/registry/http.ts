@@ -10,6 +10,7 @@ import https from 'node:https'
 import { Readable } from 'node:stream'
 import tls from 'node:tls'
 import { failedPrecondition, invalidArgument, unavailable } from '../../errors'
+import { validateRegistryHost } from './reference'
 import {
   admitHost,
   classesOf,
@@ -222,6 +223,7 @@ export class Transport {
 
   /** The base URL of a registry host, choosing the scheme by the rules above. */
   baseUrl(host: string): URL {
+    validateRegistryHost(host)
     if (this.opts.plainHttp) {
       if (!this.mayUsePlainHttp(host)) {
         throw invalidArgument(

@@ -4,7 +4,7 @@ import { RegistryClient, type RegistryOptions } from './client'
 import type { CredentialStore, Credentials } from './credentials'
 import { normalizeHost } from './credentials'
 import { RegistryError, registryError } from './errors'
-import { endpointHost } from './reference'
+import { endpointHost, validateRegistryHost } from './reference'
 
 export interface LoginOptions {
   /** Registry host as users write it: `docker.io`, `registry.example.com:5000`. */
@@ -15,9 +15,12 @@ export interface LoginOptions {
   signal?: AbortSignal
 }
 
-/** Verifies and stores the login. Unauthorized (FailedPrecondition) when the registry refuses it. */
+/**
+ * Verifies and stores the login. InvalidArgument for a host outside the reference grammar, before
+ * anything is sent; Unauthorized (FailedPrecondition) when the registry refuses the credentials.
+ */
 export async function login(o: LoginOptions): Promise<void> {
-  const host = normalizeHost(o.host)
+  const host = validateRegistryHost(normalizeHost(o.host))
   const client = new RegistryClient({ ...o.registry, credentials: async () => o.credentials })
   try {
     const endpoint = endpointHost(host)

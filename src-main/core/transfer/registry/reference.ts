@@ -34,6 +34,20 @@ export interface Reference {
   readonly digest?: Digest
 }
 
+/**
+ * A registry host as a login or a transport names it: `name[:port]` or `[ipv6][:port]`, the domain
+ * grammar of references. Anything else (`docker.io@evil.com`, a path, a space) is InvalidArgument, so
+ * that a URL built from it cannot point somewhere else than it reads.
+ */
+export function validateRegistryHost(host: string): string {
+  if (typeof host !== 'string' || !anchoredDomain.test(host)) {
+    throw invalidArgument(
+      `${JSON.stringify(host)} is not a registry host: write name[:port] or [IPv6][:port], as in an image reference`,
+    )
+  }
+  return host
+}
+
 /** `domain/path`, without tag or digest. */
 export function repositoryName(ref: Reference): string {
   return `${ref.domain}/${ref.path}`
