@@ -2,7 +2,7 @@
 // writer, which hashes them as they arrive; the commit refuses anything whose digest or size differs,
 // and then the ingest is dropped so a lie is never resumed. A connection lost mid-body keeps the
 // ingest, and the next attempt asks only for the rest with a Range request from its offset.
-import type { ContentStore, Writer } from '../../content/store'
+import { isRefLocked, type ContentStore, type Writer } from '../../content/store'
 import { isKind, unavailable } from '../../errors'
 import { isIndexType, isManifestType, isConfigType, isLayerType } from '../../images/handlers'
 import type { Descriptor } from '../../oci'
@@ -79,22 +79,42 @@ export async function fetchToStore(desc: Descriptor, o: FetchOptions): Promise<'
   return fetchBlob(desc, o, report)
 }
 
+/** How long another writer may hold a ref without its ingest growing before a pull stops waiting for it. */
+const LOCK_STALL_MS = 30_000
+
+/**
+ * Opens the ingest for `desc`; undefined when the blob is already there. Only a ref held by another
+ * writer (another pull of the same blob, here or in another process) is waited for, as containerd's
+ * OpenWriter does, and only while that writer's ingest keeps growing; any other failure — a full disk,
+ * an unwritable store — is the pull's failure at once.
+ */
 async function openWriter(o: FetchOptions, desc: Descriptor): Promise<Writer | undefined> {
-  for (let i = 0; ; i++) {
+  const ref = refKey(desc)
+  let pause = 20
+  let seen = -1
+  let progressAt = Date.now()
+  for (;;) {
     try {
       return await o.cs.writer(o.ns, {
-        ref: refKey(desc),
+        ref,
         desc: { size: desc.size, digest: desc.digest },
         ...(o.lease ? { lease: o.lease } : {}),
       })
     } catch (e) {
       if (isKind(e, 'already-exists')) return undefined
-      // Another pull of the same blob holds the ingest: wait for it, as containerd's OpenWriter does.
-      if (isKind(e, 'unavailable') && i < 200) {
-        await sleep(50 + Math.random() * 200, o.signal)
-        continue
+      if (!isRefLocked(e)) throw e
+      const offset = await o.cs.status(o.ns, ref).then(
+        (st) => st.offset,
+        () => -1,
+      )
+      if (offset !== seen) {
+        seen = offset
+        progressAt = Date.now()
+      } else if (Date.now() - progressAt > LOCK_STALL_MS) {
+        throw e
       }
-      throw e
+      await sleep(pause * (0.5 + Math.random()), o.signal)
+      pause = Math.min(pause * 2, 500)
     }
   }
 }
