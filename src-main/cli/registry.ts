@@ -176,7 +176,10 @@ export async function pushCommand(ctx: CommandContext, argv: string[]): Promise<
     ns: ctx.namespace,
     name,
     ref: ref ?? name,
-    platforms: strs(p, 'platform').map((s) => parsePlatform(s)),
+    platforms: strs(p, 'platform')
+      .flatMap((s) => s.split(','))
+      .filter((s) => s !== '')
+      .map((s) => parsePlatform(s)),
     registry: registryOptions(ctx, p),
     ...(chunk ? { chunkSize: chunk } : {}),
     ...(concurrency ? { concurrency } : {}),

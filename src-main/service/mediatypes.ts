@@ -1,6 +1,6 @@
 // How the app names what a descriptor is. Kept to the app's vocabulary (index, manifest, config, layer,
 // attestation, other); the walker's own predicates decide what the core walks.
-import { isIndexType, isManifestType } from '../core/images/mediatypes'
+import { isAttestationDescriptor, isIndexType, isManifestType } from '../core/images/mediatypes'
 import * as oci from '../core/oci'
 import type { Descriptor } from '../core/oci'
 import type { NodeKind } from '../../src-preload/api'
@@ -21,14 +21,7 @@ export const isLayer = (mt: string): boolean =>
   mt === oci.MediaTypeContainerdCheckpoint ||
   mt === oci.MediaTypeErofsLayer
 
-/** BuildKit marks attestation manifests with an unknown/unknown platform and this annotation. */
-export const ATTESTATION_TYPE = 'vnd.docker.reference.type'
-export const ATTESTATION_REF = 'vnd.docker.reference.digest'
-
-export function isAttestationDescriptor(d: Descriptor): boolean {
-  if (d.annotations?.[ATTESTATION_TYPE] === 'attestation-manifest') return true
-  return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown'
-}
+export { ATTESTATION_TYPE, ATTESTATION_REF, isAttestationDescriptor } from '../core/images/mediatypes'
 
 export function kindOf(d: Descriptor): NodeKind {
   const mt = d.mediaType

@@ -60,6 +60,19 @@ export function isAttestationType(mt: string): boolean {
   return mt === MediaTypeInToto
 }
 
+/** BuildKit lists attestation manifests with an unknown/unknown platform and these annotations. */
+export const ATTESTATION_TYPE = 'vnd.docker.reference.type'
+export const ATTESTATION_REF = 'vnd.docker.reference.digest'
+
+/** An index entry that is an attestation manifest (describing another entry), not an image of a platform. */
+export function isAttestationDescriptor(d: {
+  annotations?: Record<string, string>
+  platform?: { os: string; architecture: string }
+}): boolean {
+  if (d.annotations?.[ATTESTATION_TYPE] === 'attestation-manifest') return true
+  return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown'
+}
+
 export function isSchema1Type(mt: string): boolean {
   return mt === MediaTypeDockerSchema1Manifest || mt === MediaTypeDockerSchema1ManifestUnsigned
 }

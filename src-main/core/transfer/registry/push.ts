@@ -3,19 +3,12 @@
 // named in the blob's distribution.source label when possible, uploading the rest monolithically or
 // in chunks. A registry that answers with another digest than the one sent is an error.
 import { Readable } from 'node:stream'
-import { blobChunks } from '../../content/provider'
+import { blobChunks, type Provider } from '../../content/provider'
 import type { ContentStore } from '../../content/store'
 import { invalidArgument, isKind, notFound, unavailable } from '../../errors'
-import {
-  childrenHandler,
-  filterPlatforms,
-  isIndexType,
-  isManifestType,
-  type Handler,
-} from '../../images/handlers'
+import { childrenHandler, isIndexType, isManifestType } from '../../images/handlers'
 import type { ImageStore } from '../../images/store'
-import type { Descriptor, Platform } from '../../oci'
-import { any } from '../../platforms'
+import type { Descriptor, Digest, Platform } from '../../oci'
 import { pullScope, pushScope } from './auth'
 import { RegistryClient, type RegistryOptions } from './client'
 import { registryError } from './errors'
@@ -24,6 +17,7 @@ import type { Response } from './http'
 import { endpointHost, formatReference, hostname, parseReference, type Reference } from './reference'
 import { blobPath, manifestPath } from './resolve'
 import { appendSource, mountCandidate } from './source'
+import { selectPlatforms } from './subset'
 
 export interface PushOptions {
   cs: ContentStore
@@ -34,7 +28,10 @@ export interface PushOptions {
   target?: Descriptor
   /** Where to push; default: `name`. */
   ref?: string
-  /** Platforms whose manifests are pushed; default all that the index lists. */
+  /**
+   * Platforms to push; default: the image as it is. One platform pushes its manifest alone (as
+   * `ctr push --platform` does), several an index of the chosen manifests (subset.ts).
+   */
   platforms?: Platform[]
   client?: RegistryClient
   registry?: RegistryOptions
@@ -48,6 +45,7 @@ export interface PushOptions {
 
 export interface PushResult {
   name: string
+  /** What the reference now names: the image's target, or the manifest or index chosen by `platforms`. */
   desc: Descriptor
   uploaded: string[]
   mounted: string[]
@@ -84,6 +82,10 @@ export async function push(o: PushOptions): Promise<PushResult> {
   const refText = o.ref ?? o.name
   if (!refText) throw invalidArgument('push needs a reference to push to')
   const ref = parseReference(refText)
+  const stored = o.cs.provider(o.ns)
+  const chosen = await selectPlatforms(stored, target, o.platforms ?? [])
+  const provider = withDocuments(stored, chosen.documents)
+  target = chosen.target
   if (ref.digest && ref.digest !== target.digest) {
     throw invalidArgument(`push: ${refText} names digest ${ref.digest} but the image is ${target.digest}`)
   }
@@ -95,12 +97,10 @@ export async function push(o: PushOptions): Promise<PushResult> {
     mounted: [],
     skipped: [],
   }
-  const provider = o.cs.provider(o.ns)
-  let children: Handler = childrenHandler(provider)
-  if (o.platforms && o.platforms.length > 0) children = filterPlatforms(children, any(...o.platforms))
+  const children = childrenHandler(provider)
   const sem = new Semaphore(o.concurrency ?? 3)
   const done = new Map<string, Promise<void>>()
-  const ctx: Ctx = { o, ref, client, host: endpointHost(ref.domain), result }
+  const ctx: Ctx = { o, ref, client, host: endpointHost(ref.domain), result, provider }
 
   const visit = (desc: Descriptor, root: boolean): Promise<void> => {
     const key = root ? `root:${desc.digest}` : desc.digest
@@ -140,6 +140,17 @@ interface Ctx {
   client: RegistryClient
   host: string
   result: PushResult
+  provider: Provider
+}
+
+/** The store, with the documents a platform choice re-wrote read in place of the stored ones. */
+function withDocuments(base: Provider, documents: Map<Digest, Uint8Array>): Provider {
+  if (documents.size === 0) return base
+  return {
+    readBlob: async (desc) => documents.get(desc.digest) ?? base.readBlob(desc),
+    has: async (desc) => documents.has(desc.digest) || base.has(desc),
+    ...(base.readStream ? { readStream: base.readStream.bind(base) } : {}),
+  }
 }
 
 function report(ctx: Ctx, desc: Descriptor, offset: number, state: BlobState): void {
@@ -152,7 +163,7 @@ function what(ctx: Ctx, desc: Descriptor): string {
 
 async function pushManifest(ctx: Ctx, desc: Descriptor, selector: string): Promise<void> {
   const { o, ref } = ctx
-  const body = await o.cs.provider(o.ns).readBlob(desc)
+  const body = await ctx.provider.readBlob(desc)
   report(ctx, desc, 0, 'uploading')
   const res = await ctx.client.call(ctx.host, manifestPath(ref, selector), {
     method: 'PUT',
@@ -253,7 +264,7 @@ async function remember(ctx: Ctx, desc: Descriptor): Promise<void> {
 }
 
 async function blobStream(ctx: Ctx, desc: Descriptor): Promise<Readable> {
-  return Readable.from(await blobChunks(ctx.o.cs.provider(ctx.o.ns), desc))
+  return Readable.from(await blobChunks(ctx.provider, desc))
 }
 
 function withDigest(location: URL, desc: Descriptor): URL {
