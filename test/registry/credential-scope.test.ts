@@ -33,6 +33,22 @@ describe('credentials never leave the registry origin (CLI)', () => {
   })
   afterAll(() => tmp?.remove())
 
+  /** Runs `berth` with a Docker config that holds a login for `host`, as many users have one. */
+  async function withDockerLogin(host: string, ...argv: string[]): ReturnType<typeof berth> {
+    const docker = join(tmp.dir, `docker-${host.replace(/[^0-9a-z]/gi, '-')}`)
+    mkdirSync(docker, { recursive: true })
+    const auth = Buffer.from(`alice:${PASSWORD}`).toString('base64')
+    writeFileSync(join(docker, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }))
+    const before = process.env.DOCKER_CONFIG
+    process.env.DOCKER_CONFIG = docker
+    try {
+      return await berth(...argv)
+    } finally {
+      if (before === undefined) delete process.env.DOCKER_CONFIG
+      else process.env.DOCKER_CONFIG = before
+    }
+  }
+
   async function rootWithImage(name: string): Promise<string> {
     const root = join(tmp.dir, name)
     const b = openBerth({ root })
@@ -89,29 +105,18 @@ describe('credentials never leave the registry origin (CLI)', () => {
     evilUrl = evil.url
     reg.uploadOrigin = evil.url
     const root = await rootWithImage('bearer')
-    // This login comes from a Docker config, as many users have it.
-    const docker = join(tmp.dir, 'docker')
-    mkdirSync(docker, { recursive: true })
-    const auth = Buffer.from(`alice:${PASSWORD}`).toString('base64')
-    writeFileSync(join(docker, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth } } }))
-    const before = process.env.DOCKER_CONFIG
-    process.env.DOCKER_CONFIG = docker
-    let pushed: Awaited<ReturnType<typeof berth>>
-    try {
-      // One blob at a time, so every request the push makes has been answered when it returns.
-      pushed = await berth(
-        '--root',
-        root,
-        'push',
-        '--concurrency',
-        '1',
-        'local/app:1',
-        `${reg.host}/team/app:1`,
-      )
-    } finally {
-      if (before === undefined) delete process.env.DOCKER_CONFIG
-      else process.env.DOCKER_CONFIG = before
-    }
+    // This login comes from a Docker config. One blob at a time, so every request the push makes has
+    // been answered when it returns.
+    const pushed = await withDockerLogin(
+      reg.host,
+      '--root',
+      root,
+      'push',
+      '--concurrency',
+      '1',
+      'local/app:1',
+      `${reg.host}/team/app:1`,
+    )
     // The registry's own realm was used with the password; the other origin saw no credential at all.
     expect(tokens.log.some((r) => r.authorization?.startsWith('Basic '))).toBe(true)
     expect(evil.log.length).toBeGreaterThan(0)
@@ -121,6 +126,24 @@ describe('credentials never leave the registry origin (CLI)', () => {
     expect(pushed.err).toContain(evil.host)
     expect(pushed.err).toMatch(/credentials .* only to/)
     expect(pushed.err).not.toContain(PASSWORD)
+    expect(reg.tags.size).toBe(0)
+  })
+
+  it('applies the plain-HTTP rule to the upload Location, not only to redirects', async () => {
+    const reg = started(await startFakeRegistry({ kind: 'basic', users: { alice: PASSWORD } }))
+    // Neither loopback nor marked insecure: refused before it is even looked up.
+    reg.uploadOrigin = 'http://uploads.test'
+    const root = await rootWithImage('plain')
+    const pushed = await withDockerLogin(
+      reg.host,
+      '--root',
+      root,
+      'push',
+      'local/app:1',
+      `${reg.host}/team/app:1`,
+    )
+    expect(pushed.code).toBe(1)
+    expect(pushed.err).toMatch(/refusing plain HTTP to uploads\.test/)
     expect(reg.tags.size).toBe(0)
   })
 })
