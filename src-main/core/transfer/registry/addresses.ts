@@ -5,6 +5,7 @@
 // public addresses, or to the class of network the registry itself is on (a registry on the
 // intranet may send you to intranet storage). Names are resolved first and the connection is
 // pinned to the addresses that were checked, so DNS cannot answer differently the second time.
+import type { LookupAddress, LookupOptions } from 'node:dns'
 import { lookup } from 'node:dns/promises'
 import { BlockList, isIP } from 'node:net'
 import { failedPrecondition, unavailable } from '../../errors'
@@ -152,4 +153,50 @@ export async function classesOf(registry: string, resolver: Resolver): Promise<S
     if (cls === 'unspecified') out.add('loopback')
   }
   return out
+}
+
+/**
+ * The hosts a transport's conversations reach, admitted against the network of the registry each
+ * conversation is with (resolved once per registry host and kept).
+ */
+export class Destinations {
+  readonly resolver: Resolver
+  private readonly registries = new Map<string, Promise<Set<AddressClass>>>()
+
+  constructor(resolver: Resolver = systemResolver) {
+    this.resolver = resolver
+  }
+
+  /** admitHost for `target` in a conversation with `registry`: the addresses to connect to. */
+  async admit(target: string, registry: string, what: string): Promise<ResolvedAddress[]> {
+    let classes = this.registries.get(registry)
+    if (!classes) {
+      classes = classesOf(registry, this.resolver)
+      classes.catch(() => this.registries.delete(registry))
+      this.registries.set(registry, classes)
+    }
+    return admitHost(target, registry, await classes, this.resolver, what)
+  }
+}
+
+/** A `lookup` for http.request answering from `get` (pinned addresses, or the injected resolver). */
+export function lookupFrom(get: (hostname: string) => Promise<ResolvedAddress[]>) {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    get(hostname).then(
+      (all) => {
+        const family = options.family === 4 || options.family === 6 ? options.family : 0
+        const list = family === 0 ? all : all.filter((a) => a.family === family)
+        if (list.length === 0) {
+          const e = Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' })
+          callback(e, '', 0)
+        } else if (options.all) callback(null, list)
+        else callback(null, list[0].address, list[0].family)
+      },
+      (e: unknown) => callback(e as Error, '', 0),
+    )
+  }
 }

@@ -4,21 +4,13 @@
 // that honour Retry-After; redirects followed by hand so that credentials never travel to another
 // origin (blob storage behind a redirect gets none), a body never follows a redirect to another host,
 // and no other host is reached on a network the registry is not on itself (addresses.ts).
-import type { LookupAddress, LookupOptions } from 'node:dns'
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { Readable } from 'node:stream'
 import tls from 'node:tls'
 import { failedPrecondition, invalidArgument, unavailable } from '../../errors'
 import { validateRegistryHost } from './reference'
-import {
-  admitHost,
-  classesOf,
-  systemResolver,
-  type AddressClass,
-  type ResolvedAddress,
-  type Resolver,
-} from './addresses'
+import { Destinations, lookupFrom, type ResolvedAddress, type Resolver } from './addresses'
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
 /** A body is bytes, or a factory so that a retried or redirected request can send it again. */
@@ -159,28 +151,6 @@ function stripAuthorization(headers: Record<string, string>): Record<string, str
   return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'))
 }
 
-/** A `lookup` for http.request answering from `get` (pinned addresses, or the injected resolver). */
-function lookupFrom(get: (hostname: string) => Promise<ResolvedAddress[]>) {
-  return (
-    hostname: string,
-    options: LookupOptions,
-    callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
-  ): void => {
-    get(hostname).then(
-      (all) => {
-        const family = options.family === 4 || options.family === 6 ? options.family : 0
-        const list = family === 0 ? all : all.filter((a) => a.family === family)
-        if (list.length === 0) {
-          const e = Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' })
-          callback(e, '', 0)
-        } else if (options.all) callback(null, list)
-        else callback(null, list[0].address, list[0].family)
-      },
-      (e: unknown) => callback(e as Error, '', 0),
-    )
-  }
-}
-
 export class Transport {
   readonly opts: Required<Omit<TransportOptions, 'ca' | 'insecureHosts' | 'userAgent' | 'resolver'>> &
     TransportOptions
@@ -190,9 +160,7 @@ export class Transport {
   /** Hosts found to speak plain HTTP although HTTPS was tried first (loopback or insecure only). */
   private readonly plainHosts = new Set<string>()
   private readonly insecure: Set<string>
-  private readonly resolver: Resolver
-  /** The networks each registry host is on, for admitting the other hosts its conversation reaches. */
-  private readonly registryClasses = new Map<string, Promise<Set<AddressClass>>>()
+  private readonly destinations: Destinations
 
   constructor(opts: TransportOptions = {}) {
     this.opts = {
@@ -205,7 +173,7 @@ export class Transport {
       ...opts,
     }
     this.insecure = new Set(opts.insecureHosts ?? [])
-    this.resolver = opts.resolver ?? systemResolver
+    this.destinations = new Destinations(opts.resolver)
     const extra = opts.ca === undefined ? [] : Array.isArray(opts.ca) ? opts.ca : [opts.ca]
     const common = { keepAlive: true, maxSockets: this.opts.maxSockets }
     this.httpAgent = new http.Agent(common)
@@ -256,13 +224,7 @@ export class Transport {
       )
     }
     if (onHost(url, registry)) return undefined
-    let classes = this.registryClasses.get(registry)
-    if (!classes) {
-      classes = classesOf(registry, this.resolver)
-      classes.catch(() => this.registryClasses.delete(registry))
-      this.registryClasses.set(registry, classes)
-    }
-    return admitHost(url.hostname, registry, await classes, this.resolver, what)
+    return this.destinations.admit(url.hostname, registry, what)
   }
 
   /** Sends a request, retrying and following redirects. The caller reads or discards the body. */
@@ -273,7 +235,7 @@ export class Transport {
     let headers = { ...(req.headers ?? {}) }
     const origin = req.url.origin
     const registry = req.registry ?? req.url.host
-    let what = `a request from the conversation with ${registry}`
+    let what = `a request for ${registry}`
     for (let hop = 0; ; hop++) {
       const pinned = await this.admit(url, registry, what)
       const res = await this.sendRetrying({ ...req, method, url, headers, body }, pinned)
@@ -368,7 +330,7 @@ export class Transport {
         headers,
         agent: this.agentFor(url),
         signal: req.signal,
-        lookup: lookupFrom(pinned ? async () => pinned : this.resolver),
+        lookup: lookupFrom(pinned ? async () => pinned : this.destinations.resolver),
       })
       r.setTimeout(timeoutMs, () => {
         r.destroy(Object.assign(new Error(`no activity for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }))
