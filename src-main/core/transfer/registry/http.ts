@@ -246,17 +246,17 @@ export class Transport {
       if (hop >= MAX_REDIRECTS) throw unavailable(`too many redirects from ${req.url.host}`)
       const next = new URL(location, url)
       what = `a redirect from ${url.host}`
-      // The body was meant for the host it was sent to; a 307/308 would replay it elsewhere.
-      if ((res.status === 307 || res.status === 308) && body !== undefined && next.host !== url.host) {
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET'
+        body = undefined
+      }
+      // A body was meant for the host it was sent to; a redirect that keeps it would replay it elsewhere.
+      if (body !== undefined && next.host !== url.host) {
         throw failedPrecondition(
           `refusing to follow a ${res.status} redirect of a ${method} with a body from ${url.host} to ${next.host}`,
         )
       }
       if (next.origin !== origin) headers = stripAuthorization(headers)
-      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-        method = 'GET'
-        body = undefined
-      }
       url = next
     }
   }
@@ -276,9 +276,9 @@ export class Transport {
           TLS_SPOKE_TO_HTTP.has(code) &&
           this.mayUsePlainHttp(req.url.host)
         ) {
-          // The server answered TLS with plain HTTP: a loopback or insecure registry without TLS. What
-          // was meant for TLS is not resent in the clear: credentials stay behind, and the caller may
-          // send them again under the rules for plain HTTP.
+          // The server answered TLS with plain HTTP: a loopback or insecure registry without TLS.
+          // Credentials meant for TLS are not resent in the clear: the caller may send them again
+          // under the rules for plain HTTP (client.ts).
           this.plainHosts.add(req.url.host)
           req = {
             ...req,
