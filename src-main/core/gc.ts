@@ -6,7 +6,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ingestDir, removeIngestDir } from './content/ingest'
-import { inspectLock } from './content/lock'
+import { inspectLock, type ProcessProbe } from './content/lock'
 import { sweepIngestDirs } from './content/sweep'
 import type { Database } from './db'
 import { mark, nodeId, type Kind } from './gc-mark'
@@ -20,6 +20,8 @@ export interface GcOptions {
   /** Compute and return what would be removed, changing nothing. */
   dryRun?: boolean
   now?: () => Date
+  /** How ingest locks tell a live writer from a dead one; default: this OS's. */
+  probe?: ProcessProbe
 }
 
 export interface GcRemoved {
@@ -59,7 +61,8 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
     for (const i of graph.ingests) {
       // An expired ingest that a live writer still holds is in use: collecting it would pull the
       // data file from under that writer.
-      const inUse = opts.root !== undefined && inspectLock(ingestDir(opts.root, i.backendRef)).held
+      const inUse =
+        opts.root !== undefined && inspectLock(ingestDir(opts.root, i.backendRef), opts.probe).held
       if (dead('ingest', i.namespace, i.ref) && !inUse) removed.push(rm('ingest', i.namespace, i.ref))
     }
     for (const c of graph.content) {
@@ -107,7 +110,7 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
       if (!opts.dryRun) {
         for (const bref of ingestRefs) removeIngestDir(ingestDir(root, bref))
         // Crash leftovers: ingest directories no row and no live writer owns.
-        sweepIngestDirs(root, db, new Date(now))
+        sweepIngestDirs(root, db, new Date(now), opts.probe)
       }
     }
     if (opts.dryRun) files()

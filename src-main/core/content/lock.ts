@@ -1,48 +1,58 @@
 // One open writer per ingest, across threads and processes: a lock file created with O_EXCL in the
 // ingest directory, naming its owner. containerd keeps this lock in memory only, which is enough for
 // one daemon; Berth's CLI and app may write the same store at once, so the lock lives on disk.
-// A lock whose owner died (crash, SIGKILL) is stale and may be broken.
+// A lock whose owner died (crash, SIGKILL) is stale and may be broken; whether it died is the
+// process probe's call (process-probe.ts), which errs towards "alive" wherever the OS cannot tell.
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { osProbe, sameStart, type ProcessProbe } from './process-probe'
+
+export type { ProcessProbe } from './process-probe'
 
 export const LOCK_FILE = 'lock'
 
-/** `pid:start` where start is the kernel's start time of the process, so a reused pid is not mistaken for the owner. */
-function identity(pid: number): string | undefined {
-  const start = processStart(pid)
-  if (start === null) return undefined
-  return start === undefined ? `${pid}` : `${pid}:${start}`
+let defaultProbe: ProcessProbe | undefined
+/** The probe for this OS, made on first use. */
+export function systemProbe(): ProcessProbe {
+  return (defaultProbe ??= osProbe())
 }
 
-/** undefined: cannot tell (no /proc); null: not running (or a zombie). */
-function processStart(pid: number): string | undefined | null {
-  let stat: string
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
-    return undefined
+const identities = new WeakMap<ProcessProbe, string>()
+/** `pid:<start>` (or a bare pid when the start is unknown), as this process writes it into a lock. */
+function identity(probe: ProcessProbe): string {
+  let id = identities.get(probe)
+  if (id === undefined) {
+    const start = probe.self()
+    id = start === undefined ? `${process.pid}` : `${process.pid}:${start}`
+    identities.set(probe, id)
   }
-  // The command name is parenthesised and may contain spaces: fields count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  if (fields[0] === 'Z' || fields[0] === 'X') return null
-  return fields[19]
+  return id
 }
 
-const SELF = identity(process.pid) ?? `${process.pid}`
-
-function ownerAlive(text: string): boolean {
-  const [pidText, start] = text.trim().split(':')
+/** Parses a lock's text: `pid`, `pid:boot:<ticks>`, `pid:at:<ms>`, or (older Berth) `pid:<ticks>`. */
+function parseOwner(text: string): { pid: number; start?: string } | undefined {
+  const t = text.trim()
+  const i = t.indexOf(':')
+  const pidText = i < 0 ? t : t.slice(0, i)
+  if (!/^\d+$/.test(pidText)) return undefined
   const pid = Number(pidText)
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false
-  }
-  const now = processStart(pid)
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined
+  if (i < 0) return { pid }
+  const rest = t.slice(i + 1)
+  return { pid, start: /^\d+$/.test(rest) ? `boot:${rest}` : rest }
+}
+
+/** Alive unless the probe is sure it is not: an unreadable owner is garbage and counts as dead. */
+export function ownerAlive(text: string, probe: ProcessProbe = systemProbe()): boolean {
+  const owner = parseOwner(text)
+  if (!owner) return false
+  if (!probe.running(owner.pid)) return false
+  if (owner.start === undefined) return true
+  const now = probe.startTime(owner.pid)
   if (now === null) return false
-  return start === undefined || now === undefined || now === start
+  if (now === undefined) return true
+  // A different start at the same pid is another process that reused it; incomparable forms keep the lock.
+  return sameStart(owner.start, now) !== false
 }
 
 export interface LockState {
@@ -51,14 +61,14 @@ export interface LockState {
 }
 
 /** Who holds the lock on an ingest directory, and whether that owner is still alive. */
-export function inspectLock(dir: string): LockState {
+export function inspectLock(dir: string, probe: ProcessProbe = systemProbe()): LockState {
   let text: string
   try {
     text = readFileSync(join(dir, LOCK_FILE), 'utf8')
   } catch {
     return { held: false }
   }
-  return ownerAlive(text) ? { held: true, owner: text.trim() } : { held: false, owner: text.trim() }
+  return ownerAlive(text, probe) ? { held: true, owner: text.trim() } : { held: false, owner: text.trim() }
 }
 
 /**
@@ -66,13 +76,17 @@ export function inspectLock(dir: string): LockState {
  * Breaking a stale lock renames it aside first and re-links it if it turned out to be fresh, so two
  * processes breaking the same stale lock cannot both end up holding it.
  */
-export function tryLock(dir: string): { ok: true } | { ok: false; owner: string } {
+export function tryLock(
+  dir: string,
+  probe: ProcessProbe = systemProbe(),
+): { ok: true } | { ok: false; owner: string } {
   const file = join(dir, LOCK_FILE)
+  const self = identity(probe)
   for (let attempt = 0; attempt < 8; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o644)
       try {
-        writeSync(fd, SELF)
+        writeSync(fd, self)
       } finally {
         closeSync(fd)
       }
@@ -91,7 +105,7 @@ export function tryLock(dir: string): { ok: true } | { ok: false; owner: string 
       pause(2)
       continue
     }
-    if (text !== '' && ownerAlive(text)) return { ok: false, owner: text.trim() }
+    if (text !== '' && ownerAlive(text, probe)) return { ok: false, owner: text.trim() }
     const aside = `${file}.stale.${process.pid}.${attempt}`
     try {
       renameSync(file, aside)
@@ -104,7 +118,7 @@ export function tryLock(dir: string): { ok: true } | { ok: false; owner: string 
     } catch {
       // vanished: nothing to restore
     }
-    if (moved !== text && moved !== '' && ownerAlive(moved)) {
+    if (moved !== text && moved !== '' && ownerAlive(moved, probe)) {
       // We took a lock someone created after our read: give it back unless yet another one appeared.
       try {
         linkSync(aside, file)

@@ -18,7 +18,7 @@ import {
   type IngestFiles,
 } from './ingest'
 import { ioError, statBlob } from './layout'
-import { tryLock, unlock } from './lock'
+import { tryLock, unlock, type ProcessProbe } from './lock'
 import {
   getContent,
   getIngest,
@@ -41,12 +41,12 @@ export function isRefLocked(e: unknown): boolean {
 }
 
 /** Locks an ingest directory, creating it if needed; Unavailable when a live writer holds it. */
-export function lockIngest(dir: string, bref: string): void {
+export function lockIngest(dir: string, bref: string, probe: ProcessProbe): void {
   for (let attempt = 0; ; attempt++) {
     let r: ReturnType<typeof tryLock>
     try {
       mkdirSync(dir, { recursive: true })
-      r = tryLock(dir)
+      r = tryLock(dir, probe)
     } catch (e) {
       // The directory was removed between mkdir and the lock (a commit or abort finishing): again.
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 10) continue
@@ -100,7 +100,7 @@ export async function openIngestWriter(
 
   const bref = backendRef(ns, ref)
   const dir = ingestDir(root, bref)
-  lockIngest(dir, bref)
+  lockIngest(dir, bref, ctx.probe)
   try {
     const now = ctx.now()
     const at = now.getTime()

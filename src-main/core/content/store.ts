@@ -12,7 +12,7 @@ import { ingestFile, writeStream, type WriteOptions } from './copy'
 import { adaptContent, adaptContentStatus } from './filter'
 import { ingestDir, readIngest, removeIngestDir } from './ingest'
 import { blobPath, ensureLayout, ioError } from './layout'
-import { unlock } from './lock'
+import { systemProbe, unlock } from './lock'
 import { lockIngest, openIngestWriter } from './open'
 import type { Provider } from './provider'
 import { readBlob, storeProvider } from './reader'
@@ -62,7 +62,13 @@ export class ContentStore {
     }
     this.root = root
     this.db = db
-    this.ctx = { root, db, now: opts.now ?? (() => new Date()), policy: opts.policy ?? 'shared' }
+    this.ctx = {
+      root,
+      db,
+      now: opts.now ?? (() => new Date()),
+      policy: opts.policy ?? 'shared',
+      probe: opts.probe ?? systemProbe(),
+    }
   }
 
   /** NotFound when the namespace has no record; an invalid digest string is simply not found. */
@@ -186,7 +192,7 @@ export class ContentStore {
     const row = getIngest(this.db, ns, ref)
     if (!row) throw notFound(`reference ${ref}: not found`)
     const dir = ingestDir(this.root, row.backend_ref)
-    lockIngest(dir, row.backend_ref)
+    lockIngest(dir, row.backend_ref, this.ctx.probe)
     try {
       writeTx(this.db, `aborting ref ${ref}`, () => {
         if (!deleteIngest(this.db, ns, ref)) throw notFound(`reference ${ref}: not found`)
@@ -231,7 +237,7 @@ export class ContentStore {
    * minute (by the wall clock: it compares file times). Safe to call at any time, e.g. after a GC.
    */
   sweepIngestDirs(): SweepResult {
-    return sweepIngestDirs(this.root, this.db)
+    return sweepIngestDirs(this.root, this.db, new Date(), this.ctx.probe)
   }
 
   /** Where a committed blob's bytes are (whether or not a namespace records it). */

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path'
 import type { Database } from '../db'
 import { ingestDir } from './ingest'
 import { INGEST_DIR } from './layout'
-import { inspectLock } from './lock'
+import { inspectLock, systemProbe, type ProcessProbe } from './lock'
 
 /** Directories younger than this are left alone: a writer may be between mkdir and its lock. */
 export const SWEEP_MIN_AGE_MS = 60_000
@@ -15,7 +15,12 @@ export interface SweepResult {
   removed: string[]
 }
 
-export function sweepIngestDirs(root: string, db: Database, now: Date = new Date()): SweepResult {
+export function sweepIngestDirs(
+  root: string,
+  db: Database,
+  now: Date = new Date(),
+  probe: ProcessProbe = systemProbe(),
+): SweepResult {
   const base = join(root, INGEST_DIR)
   const rows = db.prepare('SELECT backend_ref FROM ingests').pluck().all() as string[]
   const known = new Set(rows.map((bref) => basename(ingestDir(root, bref))))
@@ -37,7 +42,7 @@ export function sweepIngestDirs(root: string, db: Database, now: Date = new Date
     if (now.getTime() - mtime < SWEEP_MIN_AGE_MS) continue
     if (!name.includes('.removing.')) {
       if (!/^[0-9a-f]{64}$/.test(name)) continue
-      if (known.has(name) || inspectLock(dir).held) continue
+      if (known.has(name) || inspectLock(dir, probe).held) continue
     }
     rmSync(dir, { recursive: true, force: true })
     removed.push(name)

@@ -1,5 +1,6 @@
 // The content store's public shapes (core-api.md); store.ts re-exports them.
 import type { Digest } from '../oci'
+import type { ProcessProbe } from './process-probe'
 
 export interface Info {
   digest: Digest
@@ -50,4 +51,6 @@ export interface StoreOptions {
    * namespace labelled containerd.io/namespace.shareable=true are reused.
    */
   policy?: 'shared' | 'isolated'
+  /** How ingest locks tell a live owner from a dead one (tests inject one); default: this OS's. */
+  probe?: ProcessProbe
 }

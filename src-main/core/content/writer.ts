@@ -13,7 +13,7 @@ import { leaseResource, requireLease, unleaseResource } from '../leases'
 import { isDigest, type Digest, type DigestAlgorithm } from '../oci'
 import { createIngest, dataPath, removeIngestDir, writeUpdatedAt } from './ingest'
 import { blobDir, blobPath, fsyncDir, ioError, splitDigest, statBlob } from './layout'
-import { unlock } from './lock'
+import { unlock, type ProcessProbe } from './lock'
 import { deleteIngest, getContent, insertContent, updateIngest, writeTx } from './records'
 import type { CommitOptions, Status, Writer } from './types'
 
@@ -22,6 +22,7 @@ export interface StoreContext {
   db: Database
   now: () => Date
   policy: 'shared' | 'isolated'
+  probe: ProcessProbe
 }
 
 /** Writers open in this process, by ingest directory: their status is fresher than the files. */
