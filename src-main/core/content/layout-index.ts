@@ -5,7 +5,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from '../db'
 import { AnnotationImageName, AnnotationRefName, type Descriptor } from '../oci'
-import { INDEX_FILE, fsyncDir, statBlob } from './layout'
+import { INDEX_FILE, fsyncDir, statBlob, syncDirBestEffort } from './layout'
 
 /** Tells containerd-aware readers which namespace an entry came from. */
 export const AnnotationNamespace = 'io.containerd.namespace'
@@ -43,13 +43,13 @@ export function layoutIndex(db: Database, root: string): string {
 }
 
 /** Rewrites <root>/index.json atomically when it differs from the database; returns whether it did. */
-export function syncLayoutIndex(db: Database, root: string): boolean {
+export function syncLayoutIndex(db: Database, root: string, dirSync = fsyncDir): boolean {
   const file = join(root, INDEX_FILE)
   const want = layoutIndex(db, root)
   if (existsSync(file) && readFileSync(file, 'utf8') === want) return false
   const tmp = `${file}.${process.pid}.tmp`
   writeFileSync(tmp, want, { mode: 0o644 })
   renameSync(tmp, file)
-  fsyncDir(root)
+  syncDirBestEffort(root, dirSync)
   return true
 }

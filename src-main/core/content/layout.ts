@@ -77,6 +77,24 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * How an OS says it does not fsync directories: Windows answers EPERM to FlushFileBuffers on a
+ * directory handle, and EISDIR or EINVAL where a directory cannot be opened or synced at all. There
+ * the rename is as durable as that OS makes it, and failing the commit would only lose the blob.
+ */
+const DIR_SYNC_REFUSED = new Set(['EPERM', 'EISDIR', 'EINVAL', 'ENOTSUP', 'EBADF'])
+
+/** dirSync(dir), except where the OS refuses to sync directories; false then. Other errors throw. */
+export function syncDirBestEffort(dir: string, dirSync: (dir: string) => void = fsyncDir): boolean {
+  try {
+    dirSync(dir)
+    return true
+  } catch (e) {
+    if (DIR_SYNC_REFUSED.has((e as NodeJS.ErrnoException)?.code ?? '')) return false
+    throw e
+  }
+}
+
 /** A failed file-system call as a BerthError naming what was being done; a full disk says so. */
 export function ioError(e: unknown, what: string): BerthError {
   if (e instanceof BerthError) return e

@@ -11,7 +11,7 @@ import { isDigest, type Descriptor, type Digest } from '../oci'
 import { ingestFile, writeStream, type WriteOptions } from './copy'
 import { adaptContent, adaptContentStatus } from './filter'
 import { ingestDir, readIngest, removeIngestDir } from './ingest'
-import { blobPath, ensureLayout, ioError } from './layout'
+import { blobPath, ensureLayout, fsyncDir, ioError } from './layout'
 import { systemProbe, unlock } from './lock'
 import { lockIngest, openIngestWriter } from './open'
 import type { Provider } from './provider'
@@ -68,6 +68,7 @@ export class ContentStore {
       now: opts.now ?? (() => new Date()),
       policy: opts.policy ?? 'shared',
       probe: opts.probe ?? systemProbe(),
+      dirSync: opts.dirSync ?? fsyncDir,
     }
   }
 

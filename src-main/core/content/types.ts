@@ -53,4 +53,9 @@ export interface StoreOptions {
   policy?: 'shared' | 'isolated'
   /** How ingest locks tell a live owner from a dead one (tests inject one); default: this OS's. */
   probe?: ProcessProbe
+  /**
+   * Makes a rename in a directory durable (open + fsync + close). Tests inject the refusals other
+   * OSes give; default: layout.ts's fsyncDir.
+   */
+  dirSync?: (dir: string) => void
 }

@@ -12,7 +12,7 @@ import { validateLabel } from '../labels'
 import { leaseResource, requireLease, unleaseResource } from '../leases'
 import { isDigest, type Digest, type DigestAlgorithm } from '../oci'
 import { createIngest, dataPath, removeIngestDir, writeUpdatedAt } from './ingest'
-import { blobDir, blobPath, fsyncDir, ioError, splitDigest, statBlob } from './layout'
+import { blobDir, blobPath, ioError, splitDigest, statBlob, syncDirBestEffort } from './layout'
 import { unlock, type ProcessProbe } from './lock'
 import { deleteIngest, getContent, insertContent, updateIngest, writeTx } from './records'
 import type { CommitOptions, Status, Writer } from './types'
@@ -23,6 +23,7 @@ export interface StoreContext {
   now: () => Date
   policy: 'shared' | 'isolated'
   probe: ProcessProbe
+  dirSync: (dir: string) => void
 }
 
 /** Writers open in this process, by ingest directory: their status is fresher than the files. */
@@ -191,31 +192,59 @@ export class IngestWriter implements Writer {
         return 'exists'
       }
       const st = statBlob(root, dgst)
-      if (shared) {
-        if (!st || st.size !== size) {
-          throw notFound(
-            `blob ${dgst} left the store while ref ${ref} was open (garbage-collected?): write it again`,
-          )
-        }
-      } else if (!st || st.size !== size) {
-        // Inside the transaction, so a GC (which deletes files under the same lock) cannot sweep the
-        // new file before its record exists.
-        const dir = blobDir(root, splitDigest(dgst).alg)
-        try {
-          mkdirSync(dir, { recursive: true })
-          // Read-only before it is visible, so no crash leaves a writable file in blobs/.
-          chmodSync(dataPath(this.s.dir), 0o444)
-          renameSync(dataPath(this.s.dir), blobPath(root, dgst))
-          fsyncDir(dir)
-        } catch (e) {
-          throw ioError(e, `moving ingest ${ref} into the blob store`)
-        }
+      const onDisk = st !== undefined && st.size === size
+      if (shared && !onDisk) {
+        throw notFound(
+          `blob ${dgst} left the store while ref ${ref} was open (garbage-collected?): write it again`,
+        )
       }
-      insertContent(db, ns, dgst, size, at, labels)
-      finish()
-      touchNamespace(db, ns, at)
+      // Inside the transaction, so a GC (which deletes files under the same lock) cannot sweep the
+      // new file before its record exists.
+      if (!onDisk) this.moveIntoPlace(dgst)
+      try {
+        insertContent(db, ns, dgst, size, at, labels)
+        finish()
+        touchNamespace(db, ns, at)
+      } catch (e) {
+        if (!onDisk) this.moveBack(dgst)
+        throw e
+      }
       return 'committed'
     })
+  }
+
+  /**
+   * Renames the ingest's data to its blob name. Should the rename not be made durable, the blob goes
+   * back to the ingest: a file in blobs/ without a record would be an orphan, and the ingest resumes.
+   */
+  private moveIntoPlace(dgst: Digest): void {
+    const { root } = this.ctx
+    const dir = blobDir(root, splitDigest(dgst).alg)
+    const data = dataPath(this.s.dir)
+    try {
+      mkdirSync(dir, { recursive: true })
+      // Read-only before it is visible, so no crash leaves a writable file in blobs/.
+      chmodSync(data, 0o444)
+      renameSync(data, blobPath(root, dgst))
+    } catch (e) {
+      throw ioError(e, `moving ingest ${this.ref} into the blob store`)
+    }
+    try {
+      syncDirBestEffort(dir, this.ctx.dirSync)
+    } catch (e) {
+      this.moveBack(dgst)
+      throw ioError(e, `making blob ${dgst} of ingest ${this.ref} durable`)
+    }
+  }
+
+  private moveBack(dgst: Digest): void {
+    const data = dataPath(this.s.dir)
+    try {
+      renameSync(blobPath(this.ctx.root, dgst), data)
+      chmodSync(data, 0o644)
+    } catch {
+      // Left in blobs/ without a record: GC reclaims it, and the ingest starts over.
+    }
   }
 
   close(): Promise<void> {
