@@ -40,8 +40,16 @@ export function isRefLocked(e: unknown): boolean {
   return typeof e === 'object' && e !== null && lockErrors.has(e as BerthError)
 }
 
-/** Locks an ingest directory, creating it if needed; Unavailable when a live writer holds it. */
-export function lockIngest(dir: string, bref: string, probe: ProcessProbe): void {
+/**
+ * Locks an ingest directory, creating it if needed; Unavailable when a live writer holds it, with
+ * `advice` saying what to do about that.
+ */
+export function lockIngest(
+  dir: string,
+  bref: string,
+  probe: ProcessProbe,
+  advice: () => string = () => 'wait for that writer to commit or close',
+): void {
   for (let attempt = 0; ; attempt++) {
     let r: ReturnType<typeof tryLock>
     try {
@@ -53,9 +61,7 @@ export function lockIngest(dir: string, bref: string, probe: ProcessProbe): void
       throw ioError(e, `locking ingest ${bref}`)
     }
     if (r.ok) return
-    const err = unavailable(
-      `ref ${bref} locked for write by process ${r.owner}: wait for that writer to commit or close, or abort the ref`,
-    )
+    const err = unavailable(`ref ${bref} locked for write by process ${r.owner}: ${advice()}`)
     lockErrors.add(err)
     throw err
   }
@@ -100,7 +106,13 @@ export async function openIngestWriter(
 
   const bref = backendRef(ns, ref)
   const dir = ingestDir(root, bref)
-  lockIngest(dir, bref, ctx.probe)
+  lockIngest(dir, bref, ctx.probe, () =>
+    // No ingest row behind a live lock: its writer was aborted (or is a moment from creating it), so
+    // there is nothing to abort; the ref is free once that writer closes.
+    getIngest(db, ns, ref)
+      ? 'wait for that writer to commit or close, or abort the ref'
+      : 'wait for that writer to close',
+  )
   try {
     const now = ctx.now()
     const at = now.getTime()

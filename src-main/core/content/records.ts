@@ -130,6 +130,18 @@ export function getIngest(db: Database, ns: string, ref: string): IngestRow | un
     IngestRow | undefined
 }
 
+const existsStatements = new WeakMap<Database, { get(...p: string[]): unknown }>()
+
+/** Whether the ingest row of (ns, ref) is there with this backend ref; prepared once per database. */
+export function ingestExists(db: Database, ns: string, ref: string, bref: string): boolean {
+  let st = existsStatements.get(db)
+  if (!st) {
+    st = db.prepare('SELECT 1 FROM ingests WHERE namespace = ? AND ref = ? AND backend_ref = ?').pluck()
+    existsStatements.set(db, st)
+  }
+  return st.get(ns, ref, bref) !== undefined
+}
+
 export function listIngests(db: Database, ns: string): IngestRow[] {
   return db
     .prepare(`SELECT ${INGEST_COLUMNS} FROM ingests WHERE namespace = ? ORDER BY ref`)

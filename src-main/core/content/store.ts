@@ -10,10 +10,10 @@ import { validateNamespace } from '../namespace'
 import { isDigest, type Descriptor, type Digest } from '../oci'
 import { ingestFile, writeStream, type WriteOptions } from './copy'
 import { adaptContent, adaptContentStatus } from './filter'
-import { ingestDir, readIngest, removeIngestDir } from './ingest'
+import { clearIngest, ingestDir, readIngest, removeIngestDir } from './ingest'
 import { blobPath, ensureLayout, fsyncDir, ioError } from './layout'
 import { systemProbe, unlock } from './lock'
-import { lockIngest, openIngestWriter } from './open'
+import { isRefLocked, lockIngest, openIngestWriter } from './open'
 import type { Provider } from './provider'
 import { readBlob, storeProvider } from './reader'
 import { sweepIngestDirs, type SweepResult } from './sweep'
@@ -187,13 +187,22 @@ export class ContentStore {
     }
   }
 
-  /** Removes an ingest. NotFound for an unknown ref; Unavailable while a writer holds it. */
+  /**
+   * Removes an ingest; NotFound for an unknown ref. As in containerd, an open writer does not stop it:
+   * that writer's later writes and its commit fail, and the ref stays locked until it closes.
+   */
   async abort(ns: string, ref: string): Promise<void> {
     validateNamespace(ns)
     const row = getIngest(this.db, ns, ref)
     if (!row) throw notFound(`reference ${ref}: not found`)
     const dir = ingestDir(this.root, row.backend_ref)
-    lockIngest(dir, row.backend_ref, this.ctx.probe)
+    let locked = true
+    try {
+      lockIngest(dir, row.backend_ref, this.ctx.probe)
+    } catch (e) {
+      if (!isRefLocked(e)) throw e
+      locked = false
+    }
     try {
       writeTx(this.db, `aborting ref ${ref}`, () => {
         if (!deleteIngest(this.db, ns, ref)) throw notFound(`reference ${ref}: not found`)
@@ -202,10 +211,18 @@ export class ContentStore {
           .run(ns, ref)
       })
     } catch (e) {
-      unlock(dir)
+      if (locked) unlock(dir)
       throw e
     }
-    removeIngestDir(dir)
+    if (locked) return removeIngestDir(dir)
+    // The writer keeps its lock and removes the directory when it closes; its data goes now.
+    activeWriters.get(dir)?.markAborted()
+    try {
+      clearIngest(dir)
+    } catch {
+      // Windows may refuse to remove a file another process has open: that writer's close (or the
+      // sweep, once it is gone) removes the directory.
+    }
   }
 
   provider(ns: string): Provider {

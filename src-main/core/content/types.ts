@@ -27,7 +27,7 @@ export interface Writer {
   write(data: Uint8Array): Promise<number>
   /** Size 0 skips the size check; a non-empty expected digest must match. Always releases the ref. */
   commit(size: number, expected?: Digest, opts?: CommitOptions): Promise<void>
-  /** Releases the ref and keeps the ingest for a later writer to resume. */
+  /** Releases the ref and keeps the ingest for a later writer to resume (unless it was aborted). */
   close(): Promise<void>
   status(): Promise<Status>
   /** The digest of the bytes written so far. */

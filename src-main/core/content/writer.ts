@@ -7,14 +7,22 @@ import { chmodSync, mkdirSync, renameSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Database } from '../db'
 import { touchNamespace } from '../db'
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, unavailable, wrap } from '../errors'
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  unavailable,
+  wrap,
+  type BerthError,
+} from '../errors'
 import { validateLabel } from '../labels'
 import { leaseResource, requireLease, unleaseResource } from '../leases'
 import { isDigest, type Digest, type DigestAlgorithm } from '../oci'
 import { createIngest, dataPath, removeIngestDir, writeUpdatedAt } from './ingest'
 import { blobDir, blobPath, ioError, splitDigest, statBlob, syncDirBestEffort } from './layout'
 import { unlock, type ProcessProbe } from './lock'
-import { deleteIngest, getContent, insertContent, updateIngest, writeTx } from './records'
+import { deleteIngest, getContent, ingestExists, insertContent, updateIngest, writeTx } from './records'
 import type { CommitOptions, Status, Writer } from './types'
 
 export interface StoreContext {
@@ -57,6 +65,8 @@ export class IngestWriter implements Writer {
   private lockHeld = true
   private broken: unknown
   private chain: Promise<unknown> = Promise.resolve()
+  /** Set by an abort in this process, or found out from the database (an abort in another one). */
+  private aborted = false
 
   constructor(
     private readonly ctx: StoreContext,
@@ -111,6 +121,7 @@ export class IngestWriter implements Writer {
       if (this.closed) throw failedPrecondition(`cannot commit on closed writer (ref ${this.ref})`)
       let done = false
       try {
+        if (this.aborted) throw this.abortedError()
         if (this.broken)
           throw unavailable(`writer for ref ${this.ref} failed earlier: reopen the ref to resume`)
         if (typeof size !== 'number' || !Number.isSafeInteger(size)) {
@@ -186,6 +197,10 @@ export class IngestWriter implements Writer {
       }
     }
     return writeTx(db, `commit of ref ${ref}`, (): Outcome => {
+      if (!this.ingestRowExists()) {
+        this.aborted = true
+        throw this.abortedError()
+      }
       if (lease) requireLease(db, ns, lease)
       if (getContent(db, ns, dgst)) {
         finish()
@@ -325,11 +340,27 @@ export class IngestWriter implements Writer {
   private usable(): void {
     if (this.closed)
       throw failedPrecondition(`writer for ref ${this.ref} is closed: open a new one to resume`)
+    // Another process's abort shows as the missing row: one primary-key lookup per write.
+    if (!this.aborted && !this.ingestRowExists()) this.aborted = true
+    if (this.aborted) throw this.abortedError()
     if (this.broken) {
       throw unavailable(
         `writer for ref ${this.ref} failed earlier (${String(this.broken)}): close it and reopen the ref`,
       )
     }
+  }
+
+  /** An abort (containerd's: the ingest goes, whoever writes it) reached this writer's ref. */
+  markAborted(): void {
+    this.aborted = true
+  }
+
+  private ingestRowExists(): boolean {
+    return ingestExists(this.ctx.db, this.s.ns, this.ref, this.s.bref)
+  }
+
+  private abortedError(): BerthError {
+    return notFound(`ref ${this.ref} was aborted: its ingest is gone; open a new writer to write it again`)
   }
 
   /** Closes the data file and gives up the ref; the ingest itself stays unless commit removed it. */
@@ -340,8 +371,12 @@ export class IngestWriter implements Writer {
     this.s.fh = null
     if (fh) await fh.close().catch(() => undefined)
     if (this.lockHeld) {
-      writeUpdatedAt(this.s.dir, this.s.updatedAt)
-      unlock(this.s.dir)
+      // An aborted ingest's directory is this writer's to remove: it still holds the lock.
+      if (this.aborted || !this.ingestRowExists()) removeIngestDir(this.s.dir)
+      else {
+        writeUpdatedAt(this.s.dir, this.s.updatedAt)
+        unlock(this.s.dir)
+      }
       this.lockHeld = false
     }
   }

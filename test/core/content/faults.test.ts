@@ -122,7 +122,6 @@ describe('two writers', () => {
       'unavailable',
       new RegExp(`locked for write by process ${pid}`),
     )
-    await expectKind(t.cs.abort(NS, 'shared-ref'), 'unavailable', /locked/)
     // Other refs are free.
     await (await t.cs.writer(NS, { ref: 'other-ref' })).close()
     child.kill('SIGKILL')
@@ -254,5 +253,27 @@ describe('disk full', () => {
     for (const d of written) expect((await cs2.info(NS, d)).size).toBe(16_384)
     again.close()
     expect(statSync(join(mnt, 's', 'berth.db')).size).toBeGreaterThan(0)
+  })
+})
+
+describe('abort across processes', () => {
+  it("abort removes an ingest another process is writing; that writer's next write and its commit fail", async () => {
+    const child = spawnTs(CHILD, ['abortee', t.dir, NS, 'victim'], { stdin: true })
+    const done = finished(child)
+    await waitForLine(child, /^locked \d+/)
+    await t.cs.abort(NS, 'victim')
+    expect(await t.cs.listStatuses(NS)).toEqual([])
+    child.stdin?.end('go\n')
+    const r = await done
+    expect(r.code, r.err).toBe(0)
+    expect(JSON.parse(r.out.split('\n').find((l) => l.startsWith('{')) ?? '')).toEqual({
+      write: 'not-found',
+      commit: 'not-found',
+    })
+    // Once that writer has let go, the ref is free and starts from nothing.
+    const w = await t.cs.writer(NS, { ref: 'victim' })
+    expect((await w.status()).offset).toBe(0)
+    await w.close()
+    checkConsistency(t.root, t.db)
   })
 })

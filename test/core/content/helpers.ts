@@ -159,11 +159,12 @@ export function checkConsistency(root: string, db: Database): { blobs: number; r
 export function spawnTs(
   script: string,
   args: string[],
-  opts: { stdio?: 'pipe' | 'inherit' } = {},
+  opts: { stdio?: 'pipe' | 'inherit'; stdin?: boolean } = {},
 ): ChildProcess {
+  const stdin = opts.stdin ? 'pipe' : 'ignore'
   return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
-    stdio: opts.stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+    stdio: opts.stdio === 'inherit' ? [stdin, 'inherit', 'inherit'] : [stdin, 'pipe', 'pipe'],
   })
 }
 

@@ -362,11 +362,10 @@ describe('status, listStatuses, abort', () => {
     await expectKind(t.cs.listStatuses(NS, 'ref=='), 'invalid-argument')
   })
 
-  it('abort: NotFound for unknown refs, Unavailable while a writer is open, then removes the ingest', async () => {
+  it('abort: NotFound for unknown refs; removes a closed ingest', async () => {
     await expectKind(t.cs.abort(NS, 'none'), 'not-found')
     const w = await t.cs.writer(NS, { ref: 'ab' })
     await w.write(Buffer.from('xyz'))
-    await expectKind(t.cs.abort(NS, 'ab'), 'unavailable', /locked/)
     await w.close()
     await t.cs.abort(NS, 'ab')
     await expectKind(t.cs.status(NS, 'ab'), 'not-found')
@@ -375,6 +374,40 @@ describe('status, listStatuses, abort', () => {
     const w2 = await t.cs.writer(NS, { ref: 'ab' })
     expect((await w2.status()).offset).toBe(0)
     await w2.close()
+  })
+
+  it('abort of a ref an open writer holds removes the ingest, as containerd does; the writer then fails', async () => {
+    const w = await t.cs.writer(NS, { ref: 'ab' })
+    await w.write(Buffer.from('xyz'))
+    await t.cs.abort(NS, 'ab')
+    await expectKind(t.cs.status(NS, 'ab'), 'not-found')
+    expect(await t.cs.listStatuses(NS)).toEqual([])
+    await expectKind(w.write(Buffer.from('more')), 'not-found', /ref ab was aborted/)
+    // Until that writer lets go, the ref stays locked (containerd's in-memory lock does the same), and
+    // the message does not suggest aborting a ref that has just been aborted.
+    const again = await expectKind(
+      t.cs.writer(NS, { ref: 'ab' }),
+      'unavailable',
+      /wait for that writer to close/,
+    )
+    expect(again.message).not.toMatch(/abort/)
+    // A commit releases the writer whatever happens: the ingest's directory goes with it.
+    await expectKind(w.commit(0), 'not-found', /ref ab was aborted/)
+    expect(readdirSync(join(t.root, 'ingest'))).toEqual([])
+    const w2 = await t.cs.writer(NS, { ref: 'ab' })
+    expect((await w2.status()).offset).toBe(0)
+    await w2.write(Buffer.from('fresh'))
+    await w2.commit(5, sha256('fresh'))
+    expect((await t.cs.info(NS, sha256('fresh'))).size).toBe(5)
+  })
+
+  it('abort of a shared (pre-filled) writer: its commit then fails and records nothing', async () => {
+    const d = await put('elsewhere', Buffer.from('shared bytes'))
+    const w = await t.cs.writer(NS, { ref: 'sh', desc: { size: 12, digest: d } })
+    expect((await w.status()).offset).toBe(12)
+    await t.cs.abort(NS, 'sh')
+    await expectKind(w.commit(12, d), 'not-found', /ref sh was aborted/)
+    await expectKind(t.cs.info(NS, d), 'not-found')
   })
 })
 

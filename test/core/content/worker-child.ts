@@ -1,5 +1,7 @@
 // A second process for the multi-process tests, run as `node --import tsx worker-child.ts MODE DIR ...`.
 //   lock DIR NS REF           open a writer, write 7 bytes, print "locked", then hold the lock until killed
+//   abortee DIR NS REF        open a writer, write 7 bytes, print "locked", wait for a line on stdin, then
+//                             write and commit and print {"write": kind, "commit": kind} ("ok" for success)
 //   blobs DIR NS COUNT TAG    writeBlob COUNT deterministic blobs (content depends on TAG and index), print "done"
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
@@ -22,6 +24,23 @@ async function main(): Promise<void> {
     await w.write(Buffer.from('partial'))
     process.stdout.write(`locked ${process.pid}\n`)
     setInterval(() => {}, 1 << 30)
+    return
+  }
+  if (mode === 'abortee') {
+    const w = await cs.writer(ns, { ref: rest[0] })
+    await w.write(Buffer.from('partial'))
+    process.stdout.write(`locked ${process.pid}\n`)
+    for await (const _ of process.stdin) break
+    const outcome = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: { kind?: string }) => e.kind ?? String(e),
+      )
+    const write = await outcome(w.write(Buffer.from(' and more')))
+    const commit = await outcome(w.commit(0))
+    await w.close()
+    db.close()
+    process.stdout.write(`${JSON.stringify({ write, commit })}\n`)
     return
   }
   if (mode === 'blobs') {
