@@ -222,6 +222,32 @@ function migrate(db: Database): void {
   }).immediate()
 }
 
+/**
+ * Runs fn in a BEGIN IMMEDIATE transaction. Every write goes through one: a deferred transaction that
+ * reads first and then writes fails at once (SQLITE_BUSY, or SQLITE_BUSY_SNAPSHOT in WAL) when another
+ * process committed in between, without waiting; IMMEDIATE takes the write lock up front and waits
+ * for it (busy_timeout). Inside another transaction it becomes a savepoint of that one.
+ */
+export function writeTx<T>(db: Database, what: string, fn: () => T): T {
+  try {
+    return db.transaction(fn).immediate()
+  } catch (e) {
+    throw sqliteError(e, what)
+  }
+}
+
+/** SQLite's lock and space failures as Unavailable, with what was being done; other errors unchanged. */
+export function sqliteError(e: unknown, what: string): unknown {
+  const code = (e as { code?: unknown })?.code
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return e
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return unavailable(`${what}: the database is locked by another process; retry shortly`, e)
+  }
+  if (code === 'SQLITE_FULL') return unavailable(`${what}: the disk holding the database is full`, e)
+  if (code.startsWith('SQLITE_IOERR')) return unavailable(`${what}: I/O error in the database (${code})`, e)
+  return e
+}
+
 /** Records a namespace the first time something is written in it, so it can be listed. */
 export function touchNamespace(db: Database, namespace: string, now: number): void {
   db.prepare('INSERT OR IGNORE INTO namespaces (name, created_at) VALUES (?, ?)').run(namespace, now)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { ingestDir, removeIngestDir } from './content/ingest'
 import { inspectLock, type ProcessProbe } from './content/lock'
 import { sweepIngestDirs } from './content/sweep'
-import type { Database } from './db'
+import { writeTx, type Database } from './db'
 import { mark, nodeId, type Kind } from './gc-mark'
 import { isDigest } from './oci'
 
@@ -87,8 +87,9 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
     return { removed, perNamespace, liveDigests, ingestRefs }
   }
   // IMMEDIATE: no writer may slip a new reference in between mark and sweep.
-  const run = db.transaction(sweep)
-  const { removed, perNamespace, liveDigests, ingestRefs } = opts.dryRun ? run.deferred() : run.immediate()
+  const { removed, perNamespace, liveDigests, ingestRefs } = opts.dryRun
+    ? db.transaction(sweep).deferred()
+    : writeTx(db, 'garbage collection', sweep)
 
   let bytesFreed = 0
   let blobsDeleted = 0
@@ -114,7 +115,7 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
       }
     }
     if (opts.dryRun) files()
-    else db.transaction(files).immediate()
+    else writeTx(db, 'garbage collection (removing blob files)', files)
   }
   return { removed, perNamespace, bytesFreed, blobsDeleted }
 }

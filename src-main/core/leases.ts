@@ -3,7 +3,7 @@
 // lives. Imports and pulls hold one for their whole run, so half-written images survive a GC.
 import { randomBytes } from 'node:crypto'
 import type { Database } from './db'
-import { markDirty, touchNamespace } from './db'
+import { markDirty, touchNamespace, writeTx } from './db'
 import { alreadyExists, invalidArgument, notFound, notImplemented } from './errors'
 import { parseAll } from './filters'
 import { LABEL_GC_EXPIRE, validateLabel } from './labels'
@@ -59,7 +59,7 @@ export function createLease(db: Database, ns: string, opts: CreateLeaseOptions =
   }
   for (const [k, v] of Object.entries(labels)) validateLabel(k, v)
   for (const k of Object.keys(labels)) if (labels[k] === '') delete labels[k]
-  db.transaction(() => {
+  writeTx(db, `creating lease "${id}"`, () => {
     const exists = db.prepare('SELECT 1 FROM leases WHERE namespace = ? AND id = ?').get(ns, id)
     if (exists) throw alreadyExists(`lease "${id}": already exists`)
     touchNamespace(db, ns, now.getTime())
@@ -69,20 +69,20 @@ export function createLease(db: Database, ns: string, opts: CreateLeaseOptions =
       JSON.stringify(labels),
       now.getTime(),
     )
-  }).immediate()
+  })
   return { id, labels, createdAt: now }
 }
 
 /** Removes the lease; what it protected becomes collectable at the next GC. NotFound if absent. */
 export function deleteLease(db: Database, ns: string, id: string): void {
   validateNamespace(ns)
-  db.transaction(() => {
+  writeTx(db, `deleting lease "${id}"`, () => {
     const r = db.prepare('DELETE FROM leases WHERE namespace = ? AND id = ?').run(ns, id)
     if (r.changes === 0) throw notFound(`lease "${id}": not found`)
     // Ingests it protected are now neither leased nor given an expiry: containerd's GC aborts them.
     db.prepare('UPDATE ingests SET lease = NULL WHERE namespace = ? AND lease = ?').run(ns, id)
     markDirty(db)
-  }).immediate()
+  })
 }
 
 interface LeaseRow {
@@ -186,17 +186,19 @@ export function unleaseResource(
 export function addResource(db: Database, ns: string, leaseId: string, r: LeaseResource): void {
   validateNamespace(ns)
   const key = checkResource(r)
-  db.transaction(() => leaseResource(db, ns, leaseId, r.kind, key)).immediate()
+  writeTx(db, `adding ${r.kind} ${key} to lease "${leaseId}"`, () =>
+    leaseResource(db, ns, leaseId, r.kind, key),
+  )
 }
 
 export function deleteResource(db: Database, ns: string, leaseId: string, r: LeaseResource): void {
   validateNamespace(ns)
   const key = checkResource(r)
-  db.transaction(() => {
+  writeTx(db, `removing ${r.kind} ${key} from lease "${leaseId}"`, () => {
     requireLease(db, ns, leaseId)
     unleaseResource(db, ns, leaseId, r.kind, key)
     markDirty(db)
-  }).immediate()
+  })
 }
 
 export function listResources(db: Database, ns: string, leaseId: string): LeaseResource[] {

@@ -1,5 +1,6 @@
 // Garbage collection as the app offers it: a preview first (a dry run), then the run; and image
 // removal, whose "bytes freed" is a dry run of the collection as it would be without those images.
+import { writeTx } from '../core/db'
 import { gc, type GcResult } from '../core/gc'
 import { validateNamespace } from '../core/namespace'
 import type { GcReport, ReclaimPreview, RemoveRequest, RemoveResult } from '../../src-preload/api'
@@ -31,11 +32,12 @@ export function removePreview(ctx: ServiceContext, req: RemoveRequest): ReclaimP
   const baseline = gc(ctx.db, { root: ctx.storeRoot, dryRun: true, now: ctx.now })
   let after: GcResult
   try {
-    ctx.db.transaction(() => {
+    // It deletes (then rolls back), so it takes the write lock up front like every write.
+    writeTx(ctx.db, 'previewing what removing the images frees', () => {
       const del = ctx.db.prepare('DELETE FROM images WHERE namespace = ? AND name = ?')
       for (const n of req.names) del.run(ns, n)
       throw new Rollback(gc(ctx.db, { root: ctx.storeRoot, dryRun: true, now: ctx.now }))
-    })()
+    })
     throw new Error('unreachable')
   } catch (e) {
     if (!(e instanceof Rollback)) throw e

@@ -30,20 +30,24 @@ export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest)
   const ns = validateNamespace(req.namespace)
   const keys = Object.keys(req.changes)
   const { labels, paths } = labelEdit(req.changes)
-  ctx.db.transaction(() => {
-    const stored = ctx.images.get(ns, req.name)
-    const storedAt = stored.updatedAt.toISOString()
-    if (storedAt !== req.expectedUpdatedAt) {
-      // Name the keys whose stored value the editor has not seen, so the user knows what to look at.
-      throw new ConflictError(
-        `image "${req.name}" was changed elsewhere at ${storedAt} (you started from ${req.expectedUpdatedAt}); ` +
-          `your changes to ${keys.map((k) => JSON.stringify(k)).join(', ') || 'no keys'} were not saved. ` +
-          'Reload the labels and apply them again.',
-        keys,
-      )
-    }
-    if (keys.length === 0) return
-    ctx.images.update(ns, { name: req.name, labels, target: stored.target }, ...paths)
-  })()
+  // One IMMEDIATE transaction: no other process can change the image between the check and the write.
+  ctx.images.transaction(
+    () => {
+      const stored = ctx.images.get(ns, req.name)
+      const storedAt = stored.updatedAt.toISOString()
+      if (storedAt !== req.expectedUpdatedAt) {
+        // Name the keys whose stored value the editor has not seen, so the user knows what to look at.
+        throw new ConflictError(
+          `image "${req.name}" was changed elsewhere at ${storedAt} (you started from ${req.expectedUpdatedAt}); ` +
+            `your changes to ${keys.map((k) => JSON.stringify(k)).join(', ') || 'no keys'} were not saved. ` +
+            'Reload the labels and apply them again.',
+          keys,
+        )
+      }
+      if (keys.length === 0) return
+      ctx.images.update(ns, { name: req.name, labels, target: stored.target }, ...paths)
+    },
+    `saving labels of image ${JSON.stringify(req.name)}`,
+  )
   return imageSummary(ctx, ns, req.name)
 }

@@ -2,7 +2,7 @@
 // 10,000 images is one query, not 10,000 walks. A summary is rebuilt when its image's target changes or
 // when the namespace's content changes under it (a blob arriving or going away); unique sizes are then
 // recomputed for the whole namespace with one statement.
-import type { Database } from '../core/db'
+import { writeTx, type Database } from '../core/db'
 import type { Descriptor } from '../core/oci'
 import type { PlatformChip, Presence, TargetKind } from '../../src-preload/api'
 import type { ServiceContext } from './context'
@@ -154,7 +154,7 @@ function writeSummaries(
   const insB = db.prepare(
     'INSERT INTO image_summary_blobs (namespace, name, digest, size, present, media_type, kind) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
-  db.transaction(() => {
+  writeTx(db, `saving image summaries of namespace ${ns}`, () => {
     for (const name of gone) {
       delS.run(ns, name)
       delB.run(ns, name)
@@ -179,7 +179,7 @@ function writeSummaries(
     db.prepare(
       'INSERT INTO image_summary_state (namespace, content_stamp) VALUES (?, ?) ON CONFLICT (namespace) DO UPDATE SET content_stamp = excluded.content_stamp',
     ).run(ns, stamp)
-  })()
+  })
 }
 
 /** Unique size: present bytes of the blobs that no other image of the namespace reaches. */

@@ -1,7 +1,6 @@
 // The namespaced half of the content store: one row per (namespace, digest) in `content`, its labels
 // in `content_labels`, and one row per in-progress write in `ingests` (see db.ts).
 import type { Database } from '../db'
-import { unavailable } from '../errors'
 import type { Digest } from '../oci'
 
 export interface ContentRow {
@@ -23,30 +22,7 @@ export interface IngestRow {
   expires_at: number | null
 }
 
-/**
- * Runs fn in a BEGIN IMMEDIATE transaction: writers queue on the database lock up front instead of
- * failing on a read-to-write upgrade when another process writes too.
- */
-export function writeTx<T>(db: Database, what: string, fn: () => T): T {
-  try {
-    return db.transaction(fn).immediate()
-  } catch (e) {
-    throw sqliteError(e, what)
-  }
-}
-
-/** SQLite's lock and space failures as Unavailable, with what was being done; other errors unchanged. */
-export function sqliteError(e: unknown, what: string): unknown {
-  const code = (e as { code?: unknown })?.code
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return unavailable(`${what}: the database is locked by another process; retry shortly`, e)
-  }
-  if (code === 'SQLITE_FULL') return unavailable(`${what}: the disk holding the database is full`, e)
-  if (code === 'SQLITE_IOERR' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) {
-    return unavailable(`${what}: I/O error in the database (${code})`, e)
-  }
-  return e
-}
+export { writeTx, sqliteError } from '../db'
 
 export function getContent(db: Database, ns: string, d: Digest): ContentRow | undefined {
   return db

@@ -3,7 +3,7 @@
 // not obvious.
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from '../db'
-import { markDirty } from '../db'
+import { markDirty, sqliteError } from '../db'
 import { alreadyExists, invalidArgument, notFound } from '../errors'
 import { gc, type GcOptions } from '../gc'
 import { validateNamespace } from '../namespace'
@@ -60,7 +60,7 @@ export class ImageStore {
     Stmt
   >
   private readonly planned = new Map<string, Stmt>()
-  private readonly tx: (fn: () => unknown) => unknown
+  private readonly tx: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>
 
   constructor(
     readonly db: Database,
@@ -136,7 +136,7 @@ export class ImageStore {
 
   create(namespace: string, image: ImageInput): Image {
     validateNamespace(namespace)
-    const created = this.write(() => {
+    const created = this.write(`creating image ${JSON.stringify(image?.name)}`, () => {
       const img = validateImage(image)
       if (this.s.exists.get(namespace, img.name) !== undefined) {
         throw alreadyExists(`image "${img.name}": already exists`)
@@ -172,7 +172,7 @@ export class ImageStore {
     if (!image || image.name === '' || image.name === undefined) {
       throw invalidArgument('image name is required for update')
     }
-    const updated = this.write(() => {
+    const updated = this.write(`updating image ${JSON.stringify(image.name)}`, () => {
       const old = this.read(namespace, image.name) ?? missing(image.name)
       const merged = validateImage(applyFieldpaths(old, image, fieldpaths))
       // Timestamps are integer milliseconds. containerd guarantees updatedAt > createdAt after an
@@ -200,7 +200,7 @@ export class ImageStore {
 
   delete(namespace: string, name: string, opts: DeleteOptions = {}): void {
     validateNamespace(namespace)
-    this.write(() => {
+    this.write(`deleting image ${JSON.stringify(name)}`, () => {
       const want = opts.target?.digest
       if (want) {
         const row = this.s.get.get(namespace, name) as ImageRow | undefined
@@ -218,16 +218,23 @@ export class ImageStore {
   }
 
   /**
-   * Runs fn in one transaction (nested calls join the outer one). Events are delivered after the
-   * outermost commit, and dropped if it rolls back.
+   * Runs fn in one IMMEDIATE transaction (nested calls join the outer one): it holds the write lock
+   * from the start, so a read it makes cannot go stale before its write, and another process's commit
+   * makes it wait rather than fail. Events are delivered after the outermost commit, and dropped if it
+   * rolls back. SQLite's lock and disk failures come out as Unavailable naming `what`.
    */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, what = 'writing to the image store'): T {
     if (this.pending) return this.tx(fn) as T
     this.pending = []
     let events: ImageEvent[] = []
     let committed = false
     try {
-      const out = this.tx(fn) as T
+      let out: T
+      try {
+        out = this.tx.immediate(fn) as T
+      } catch (e) {
+        throw sqliteError(e, what)
+      }
       events = this.pending
       committed = true
       return out
@@ -244,8 +251,8 @@ export class ImageStore {
    * One store operation. Inside store.transaction() it joins the outer transaction without a savepoint
    * of its own: every operation checks everything before its first write, so a failure writes nothing.
    */
-  private write<T>(fn: () => T): T {
-    return this.pending ? fn() : this.transaction(fn)
+  private write<T>(what: string, fn: () => T): T {
+    return this.pending ? fn() : this.transaction(fn, what)
   }
 
   private collect(): void {
