@@ -1,7 +1,8 @@
 // One of the CLI processes of the concurrent-writers test (and bench/writers.ts): for MS milliseconds it
 // runs the real `berth` command line — the same run() a `berth …` process runs — against ROOT, over and
 // over: label the shared image (cli-K=i), tag it under a new name, remove the name made three rounds
-// earlier, and every fifth round re-import ARCHIVE. Prints one JSON line with what succeeded and every
+// earlier, and every fifth round remove the image ARCHIVE holds and import it again (its blobs, then
+// unreferenced, must survive the app's GCs meanwhile). Prints one JSON line with what succeeded and every
 // failure's message, so the parent can check that nothing failed and no update was lost.
 //   node --import tsx cli-writer.ts ROOT K MS ARCHIVE
 import { run } from '../../src-main/cli/main'
@@ -13,6 +14,8 @@ export interface WriterLog {
   created: string[]
   removed: string[]
   imports: number
+  /** Whether the image ARCHIVE holds was there after this writer's last import or removal of it. */
+  importedPresent: boolean
   commands: number
   failures: string[]
 }
@@ -24,7 +27,16 @@ async function main(): Promise<void> {
   const [root, kText, msText, archive] = process.argv.slice(2)
   const k = Number(kText)
   const deadline = Date.now() + Number(msText)
-  const log: WriterLog = { k, lastLabel: 0, created: [], removed: [], imports: 0, commands: 0, failures: [] }
+  const log: WriterLog = {
+    k,
+    lastLabel: 0,
+    created: [],
+    removed: [],
+    imports: 0,
+    importedPresent: false,
+    commands: 0,
+    failures: [],
+  }
   let stderr = ''
   const sink = { write: () => true } as unknown as NodeJS.WriteStream
   const errs = { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WriteStream
@@ -42,8 +54,13 @@ async function main(): Promise<void> {
     if (i > 3 && (await berth('images', 'rm', tagName(`cli-${k}`, i - 3)))) {
       log.removed.push(tagName(`cli-${k}`, i - 3))
     }
-    if (i % 5 === 0 && (await berth('images', 'import', archive, '--no-progress', '--all-platforms'))) {
+    if (i % 5 !== 0) continue
+    if (log.importedPresent && (await berth('images', 'rm', tagName(`imported-${k}`, 1)))) {
+      log.importedPresent = false
+    }
+    if (await berth('images', 'import', archive, '--no-progress', '--all-platforms')) {
       log.imports++
+      log.importedPresent = true
     }
   }
   process.stdout.write(`${JSON.stringify(log)}\n`)

@@ -125,7 +125,7 @@ export function lostUpdates(r: WritersRun): string[] {
     for (const n of l.created) want.add(n)
     for (const n of l.removed) want.delete(n)
   }
-  for (const l of r.cli) if (l.imports > 0) want.add(tagName(`imported-${l.k}`, 1))
+  for (const l of r.cli) if (l.importedPresent) want.add(tagName(`imported-${l.k}`, 1))
   const have = new Set(r.finalNames)
   for (const n of want) if (!have.has(n)) out.push(`image ${n} was created and never removed, but is gone`)
   for (const n of have) if (!want.has(n)) out.push(`image ${n} is there, but was removed (or never made)`)

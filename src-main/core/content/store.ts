@@ -6,6 +6,7 @@ import { markDirty } from '../db'
 import { invalidArgument, notFound, wrap } from '../errors'
 import { parseAll } from '../filters'
 import { validateLabel } from '../labels'
+import { leaseResource } from '../leases'
 import { validateNamespace } from '../namespace'
 import { isDigest, type Descriptor, type Digest } from '../oci'
 import { ingestFile, writeStream, type WriteOptions } from './copy'
@@ -72,12 +73,20 @@ export class ContentStore {
     }
   }
 
-  /** NotFound when the namespace has no record; an invalid digest string is simply not found. */
-  async info(ns: string, digest: Digest): Promise<Info> {
+  /**
+   * NotFound when the namespace has no record; an invalid digest string is simply not found. With a
+   * lease, a blob that is there is attached to it in the same transaction, as containerd's writer-open
+   * does for content that exists: an import or pull that finds a blob present relies on it staying.
+   */
+  async info(ns: string, digest: Digest, opts: { lease?: string } = {}): Promise<Info> {
     validateNamespace(ns)
-    const row = isDigest(digest) ? getContent(this.db, ns, digest) : undefined
-    if (!row) throw notFound(`content digest ${String(digest)}: not found`)
-    return toInfo(row, getLabels(this.db, ns, digest))
+    const read = () => {
+      const row = isDigest(digest) ? getContent(this.db, ns, digest) : undefined
+      if (!row) throw notFound(`content digest ${String(digest)}: not found`)
+      if (opts.lease !== undefined) leaseResource(this.db, ns, opts.lease, 'content', digest)
+      return toInfo(row, getLabels(this.db, ns, digest))
+    }
+    return opts.lease === undefined ? read() : writeTx(this.db, `leasing content ${String(digest)}`, read)
   }
 
   /** Only labels change: no fieldpaths or `labels` replaces them all, `labels.KEY` sets or removes one. */

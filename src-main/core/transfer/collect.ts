@@ -43,10 +43,13 @@ export class ArchiveContents implements ArchiveVisitor {
     private readonly onEntry?: (path: string) => void,
   ) {}
 
-  /** Size of a blob the import can use: from this archive, or already in the namespace. */
+  /**
+   * Size of a blob the import can use: from this archive, or already in the namespace. One already
+   * there joins the import's lease, so a GC running meanwhile cannot take it.
+   */
   async blobSize(d: Digest): Promise<number | undefined> {
     try {
-      return (await this.cs.info(this.ns, d)).size
+      return (await this.cs.info(this.ns, d, { lease: this.lease })).size
     } catch (e) {
       if (isKind(e, 'not-found')) return undefined
       throw e

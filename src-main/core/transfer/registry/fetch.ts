@@ -54,7 +54,7 @@ export async function fetchToStore(desc: Descriptor, o: FetchOptions): Promise<'
   const report = (offset: number, state: BlobState): void =>
     o.onProgress?.({ digest: desc.digest, mediaType: desc.mediaType, size: desc.size, offset, state })
   if (isManifestType(desc.mediaType) || isIndexType(desc.mediaType)) {
-    if (await o.cs.provider(o.ns).has(desc)) {
+    if (await presentAndLeased(desc, o)) {
       report(desc.size, 'exists')
       return 'exists'
     }
@@ -77,6 +77,17 @@ export async function fetchToStore(desc: Descriptor, o: FetchOptions): Promise<'
     return 'fetched'
   }
   return fetchBlob(desc, o, report)
+}
+
+/** Whether the namespace has the blob; one it has joins the pull's lease, so a GC cannot take it meanwhile. */
+async function presentAndLeased(desc: Descriptor, o: FetchOptions): Promise<boolean> {
+  try {
+    await o.cs.info(o.ns, desc.digest, o.lease ? { lease: o.lease } : {})
+    return true
+  } catch (e) {
+    if (isKind(e, 'not-found')) return false
+    throw e
+  }
 }
 
 /** How long another writer may hold a ref without its ingest growing before a pull stops waiting for it. */
