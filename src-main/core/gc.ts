@@ -139,16 +139,16 @@ function usage(
   graph: ReturnType<typeof mark>['graph'],
   removed: GcRemoved[],
 ): Record<string, NamespaceUsage> {
-  const out: Record<string, NamespaceUsage> = {}
-  const ns = (n: string) =>
-    (out[n] ??= {
-      contentCount: 0,
-      contentBytes: 0,
-      imageCount: 0,
-      leaseCount: 0,
-      ingestCount: 0,
-      removed: 0,
-    })
+  // A Map: a namespace may be called "constructor" or "toString", which `out[n] ??=` would find inherited.
+  const out = new Map<string, NamespaceUsage>()
+  const ns = (n: string) => {
+    let u = out.get(n)
+    if (!u) {
+      u = { contentCount: 0, contentBytes: 0, imageCount: 0, leaseCount: 0, ingestCount: 0, removed: 0 }
+      out.set(n, u)
+    }
+    return u
+  }
   for (const c of graph.content) {
     ns(c.namespace).contentCount++
     ns(c.namespace).contentBytes += c.size
@@ -166,7 +166,7 @@ function usage(
     else if (r.kind === 'lease') u.leaseCount--
     else u.ingestCount--
   }
-  return out
+  return Object.fromEntries(out)
 }
 
 /** Committed blobs: `<root>/blobs/<algorithm>/<encoded>`. */

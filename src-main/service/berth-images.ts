@@ -292,16 +292,17 @@ export function removeImages(b: Berth, ns: string, names: string[], sync = false
 
 /** KEY=VALUE sets, KEY= (or KEY alone) removes. */
 export function parseLabelArgs(args: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out = new Map<string, string>()
   for (const a of args) {
     const i = a.indexOf('=')
     const k = i < 0 ? a : a.slice(0, i)
     const v = i < 0 ? '' : a.slice(i + 1)
     if (k === '') throw invalidArgument(`label ${JSON.stringify(a)}: the key is empty (want KEY=VALUE)`)
     if (v !== '') validateLabel(k, v)
-    out[k] = v
+    out.set(k, v)
   }
-  return out
+  // Own keys throughout: `__proto__=x` is a label like any other.
+  return Object.fromEntries(out)
 }
 
 /** ctr's KEY= means "remove KEY". */

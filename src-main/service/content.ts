@@ -1,6 +1,7 @@
 // content.list and content.setLabels: every blob of a namespace with what it is and which images reach
 // it (from the summaries), filtered with containerd's content fields (digest, size, labels.KEY).
 import { adaptContent } from '../core/content/filter'
+import { groupLabels } from '../core/content/records'
 import { parseAll } from '../core/filters'
 import { invalidArgument, notFound } from '../core/errors'
 import { validateNamespace } from '../core/namespace'
@@ -81,15 +82,13 @@ function readAll(ctx: ServiceContext, ns: string): ContentItem[] {
          FROM content c WHERE c.namespace = ? ORDER BY c.digest`,
     )
     .all(ns) as Row[]
-  const labels = new Map<string, Record<string, string>>()
-  for (const [digest, key, value] of ctx.db
-    .prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ?')
-    .raw()
-    .all(ns) as [string, string, string][]) {
-    let m = labels.get(digest)
-    if (!m) labels.set(digest, (m = {}))
-    m[key] = value
-  }
+  const labels = groupLabels(
+    ctx.db.prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ?').raw().all(ns) as [
+      string,
+      string,
+      string,
+    ][],
+  )
   return rows.map((r) => ({
     digest: r.digest,
     size: r.size,

@@ -16,14 +16,15 @@ export function labelEdit(changes: Record<string, string | null>): {
   labels: Record<string, string>
   paths: string[]
 } {
-  const labels: Record<string, string> = {}
+  const set: [string, string][] = []
   for (const [k, v] of Object.entries(changes)) {
     if (k === '') throw invalidArgument('label key must not be empty')
     if (v === null) continue
     validateLabel(k, v)
-    labels[k] = v
+    set.push([k, v])
   }
-  return { labels, paths: Object.keys(changes).map((k) => `labels.${k}`) }
+  // fromEntries keeps a key such as "__proto__" as an own key; `labels[k] = v` would drop it.
+  return { labels: Object.fromEntries(set), paths: Object.keys(changes).map((k) => `labels.${k}`) }
 }
 
 export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest): Promise<ImageSummary> {

@@ -46,9 +46,19 @@ export function getLabels(db: Database, ns: string, d: Digest): Record<string, s
   const rows = db
     .prepare('SELECT key, value FROM content_labels WHERE namespace = ? AND digest = ? ORDER BY key')
     .all(ns, d) as { key: string; value: string }[]
-  const out: Record<string, string> = {}
-  for (const r of rows) out[r.key] = r.value
-  return out
+  // fromEntries makes every key an own property: `out[key] = v` would turn "__proto__" into a prototype.
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]))
+}
+
+/** Label rows (digest, key, value) grouped into one object per digest, every key an own property. */
+export function groupLabels(rows: Iterable<[string, string, string]>): Map<string, Record<string, string>> {
+  const entries = new Map<string, [string, string][]>()
+  for (const [digest, key, value] of rows) {
+    let list = entries.get(digest)
+    if (!list) entries.set(digest, (list = []))
+    list.push([key, value])
+  }
+  return new Map([...entries].map(([d, list]) => [d, Object.fromEntries(list)]))
 }
 
 /** Every record of a namespace in digest (byte) order, with labels. */
@@ -56,17 +66,13 @@ export function listContent(db: Database, ns: string): (ContentRow & { labels: R
   const rows = db
     .prepare('SELECT digest, size, created_at, updated_at FROM content WHERE namespace = ? ORDER BY digest')
     .all(ns) as ContentRow[]
-  const labels = db.prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ?').all(ns) as {
-    digest: string
-    key: string
-    value: string
-  }[]
-  const byDigest = new Map<string, Record<string, string>>()
-  for (const l of labels) {
-    let m = byDigest.get(l.digest)
-    if (!m) byDigest.set(l.digest, (m = {}))
-    m[l.key] = l.value
-  }
+  const byDigest = groupLabels(
+    db.prepare('SELECT digest, key, value FROM content_labels WHERE namespace = ?').raw().all(ns) as [
+      string,
+      string,
+      string,
+    ][],
+  )
   return rows.map((r) => ({ ...r, labels: byDigest.get(r.digest) ?? {} }))
 }
 

@@ -102,18 +102,17 @@ export class ContentStore {
     return writeTx(this.db, `updating content ${String(digest)}`, () => {
       const row = isDigest(digest) ? getContent(this.db, ns, digest) : undefined
       if (!row) throw notFound(`content digest ${String(digest)}: not found`)
-      let labels: Record<string, string>
-      if (fieldpaths.length === 0) {
-        labels = { ...given }
-      } else {
-        labels = getLabels(this.db, ns, digest)
+      // A Map, so that a key such as "__proto__" is a key like any other.
+      let labels = new Map(Object.entries(given))
+      if (fieldpaths.length > 0) {
+        labels = new Map(Object.entries(getLabels(this.db, ns, digest)))
         for (const path of fieldpaths) {
           if (path.startsWith('labels.')) {
             const key = path.slice('labels.'.length)
-            if (Object.hasOwn(given, key)) labels[key] = given[key]
-            else delete labels[key]
+            if (Object.hasOwn(given, key)) labels.set(key, given[key])
+            else labels.delete(key)
           } else if (path === 'labels') {
-            labels = { ...given }
+            labels = new Map(Object.entries(given))
           } else {
             throw invalidArgument(
               `cannot update "${path}" field on content info "${digest}": only labels are mutable`,
@@ -121,17 +120,18 @@ export class ContentStore {
           }
         }
       }
-      for (const [k, v] of Object.entries(labels)) {
+      for (const [k, v] of labels) {
         try {
           validateLabel(k, v)
         } catch (e) {
           throw wrap(e, 'info.Labels')
         }
-        if (v === '') delete labels[k]
+        if (v === '') labels.delete(k)
       }
-      setLabels(this.db, ns, digest, labels)
+      const kept = Object.fromEntries(labels)
+      setLabels(this.db, ns, digest, kept)
       touchContent(this.db, ns, digest, at)
-      return toInfo({ ...row, updated_at: at }, labels)
+      return toInfo({ ...row, updated_at: at }, kept)
     })
   }
 

@@ -185,11 +185,12 @@ function optStringMap(obj: Obj, name: string, where: string): Record<string, str
   const v = field(obj, name)
   if (v === undefined) return undefined
   const m = asObject(v, `${where} ${name}`)
-  const out: Record<string, string> = {}
+  const out: [string, string][] = []
   for (const [k, val] of Object.entries(m)) {
     if (val !== null && typeof val !== 'string')
       throw invalidArgument(`${where}: ${name}.${k} must be a string`)
-    out[k] = val === null ? '' : val
+    out.push([k, val === null ? '' : val])
   }
-  return out
+  // An annotation called "__proto__" stays an own key (assignment would set the prototype instead).
+  return Object.fromEntries(out)
 }

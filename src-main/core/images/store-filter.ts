@@ -117,7 +117,11 @@ export function planList(filters: readonly string[]): ListPlan {
   return { filter: parsed, where: `AND (${where})`, params }
 }
 
-const COLUMNS: Record<string, string> = { digest: 'i.target_digest', mediatype: 'i.target_media_type' }
+/** A Map, not an object: a field named `constructor` or `__proto__` must find nothing here. */
+const COLUMNS = new Map([
+  ['digest', 'i.target_digest'],
+  ['mediatype', 'i.target_media_type'],
+])
 
 /**
  * A necessary condition for the selector on `images i`, or null. `==` and presence use the primary
@@ -129,7 +133,7 @@ function condition(s: Selector, param: (v: string) => string): string | null {
   const literal = s.operator === '~=' && isLiteral(s.value)
   let column: string | undefined
   if (head === 'name') column = 'i.name'
-  else if (head === 'target' && second !== undefined) column = COLUMNS[second]
+  else if (head === 'target' && second !== undefined) column = COLUMNS.get(second)
   if (column !== undefined) {
     if (s.operator === '==') return `${column} = ${param(s.value)}`
     if (literal) return `instr(${column}, ${param(s.value)}) > 0`
