@@ -7,7 +7,15 @@ import { parseSelectors, type Selector } from './filters/parser'
 
 export type { Adaptor, Filter, AdaptSpec } from './filters/match'
 export type { Operator, Selector } from './filters/parser'
-export { adapt, checkMap, matchSelector, matchValue, regexpSearch } from './filters/match'
+export {
+  adapt,
+  checkMap,
+  matchSelector,
+  matchValue,
+  MAX_REGEXP_PROGRAM,
+  regexpProgramSize,
+  regexpSearch,
+} from './filters/match'
 export { parseSelectors } from './filters/parser'
 export { Token, tokenize, type Scanned } from './filters/scanner'
 export { unquote, QuoteSyntaxError } from './filters/quote'

@@ -16,25 +16,45 @@ type Search = (value: string) => boolean
 const NEVER: Search = () => false
 // Patterns are few and reused across many objects; keep the compiled ones, but not without bound.
 const CACHE_LIMIT = 512
-const compiled = new Map<string, Search>()
+const compiled = new Map<string, { search: Search; size?: number }>()
+
+/**
+ * The largest compiled program (re2js's programSize, RE2's rough measure of cost) a `~=` pattern may
+ * have. A search costs about program size × value length, and a filter runs over every image of a
+ * namespace: `(a|b|c|d){1000}` (3,002) takes seconds on one 1,000-byte name. Patterns people write
+ * stay far below it: a digest, `[0-9a-f]{64}`, is 66; a whole reference pattern a few hundred. This is
+ * Berth's own bound; containerd has none.
+ */
+export const MAX_REGEXP_PROGRAM = 1000
+
+function compile(pattern: string): { search: Search; size?: number } {
+  let c = compiled.get(pattern)
+  if (c === undefined) {
+    try {
+      const re = RE2JS.compile(pattern)
+      const size = re.programSize()
+      c = { search: size > MAX_REGEXP_PROGRAM ? NEVER : (value) => re.test(value), size }
+    } catch {
+      c = { search: NEVER }
+    }
+    if (compiled.size >= CACHE_LIMIT) compiled.clear()
+    compiled.set(pattern, c)
+  }
+  return c
+}
 
 /**
  * An unanchored RE2 search for `pattern` (Go regexp syntax, linear time). A pattern that does not compile
- * never matches, as upstream, where that is only logged and is not a parse error.
+ * never matches, as upstream, where that is only logged and is not a parse error; nor does one over
+ * MAX_REGEXP_PROGRAM, which the parser refuses before any search runs.
  */
 export function regexpSearch(pattern: string): Search {
-  let search = compiled.get(pattern)
-  if (search === undefined) {
-    try {
-      const re = RE2JS.compile(pattern)
-      search = (value) => re.test(value)
-    } catch {
-      search = NEVER
-    }
-    if (compiled.size >= CACHE_LIMIT) compiled.clear()
-    compiled.set(pattern, search)
-  }
-  return search
+  return compile(pattern).search
+}
+
+/** The compiled program's size, or undefined when the pattern does not compile. */
+export function regexpProgramSize(pattern: string): number | undefined {
+  return compile(pattern).size
 }
 
 /** Whether a selector holds for a field whose value is `value` (undefined: absent). */

@@ -3,6 +3,7 @@
 // `filters: parse error: [<before> >|<byte>|< <after>]: <msg>`, or `[<input>]: <msg>` at end of input.
 
 import { invalidArgument, type BerthError } from '../errors'
+import { MAX_REGEXP_PROGRAM, regexpProgramSize } from './match'
 import { QuoteSyntaxError, unquote } from './quote'
 import { Scanner, Token, decodeUtf8 } from './scanner'
 
@@ -68,8 +69,20 @@ class Parser {
     // Upstream peeks the raw next character here: whitespace is not skipped, so `name ` expects an operator.
     if (next === COMMA || next === Token.EOF) return { fieldpath, operator: '', value: '' }
     const operator = this.operator()
-    const value = this.value(operator === '~=')
+    const { pos, value } = this.value(operator === '~=')
+    if (operator === '~=') this.checkProgram(value, pos)
     return { fieldpath, operator, value }
+  }
+
+  /** Berth's bound on what one search may cost (match.ts MAX_REGEXP_PROGRAM), checked up front. */
+  private checkProgram(pattern: string, at: number): void {
+    const size = regexpProgramSize(pattern)
+    if (size === undefined || size <= MAX_REGEXP_PROGRAM) return
+    throw this.error(
+      at,
+      `regular expression too complex: it compiles to ${size} instructions, over the limit of ` +
+        `${MAX_REGEXP_PROGRAM}; use a shorter pattern (fewer or smaller repetitions)`,
+    )
   }
 
   private fieldpath(): string[] {
@@ -106,14 +119,14 @@ class Parser {
     throw this.error(pos, 'expected an operator ("=="|"!="|"~=")')
   }
 
-  private value(allowAltQuotes: boolean): string {
+  private value(allowAltQuotes: boolean): { pos: number; value: string } {
     const { pos, token, text } = this.sc.scan()
     switch (token) {
       case Token.Value:
       case Token.Field:
-        return text
+        return { pos, value: text }
       case Token.Quoted:
-        return this.unquote(pos, text, allowAltQuotes)
+        return { pos, value: this.unquote(pos, text, allowAltQuotes) }
       case Token.Illegal:
         throw this.error(pos, this.sc.err)
       default:
