@@ -10,6 +10,7 @@ import {
   LABEL_GC_REF_IMAGE,
   LABEL_GC_ROOT,
 } from './labels'
+import { parseRFC3339 } from './rfc3339'
 
 /** Resource kinds; the `-flat` variants are leased through a gc.flat lease and follow no label refs. */
 export type NodeType = 'content' | 'content-flat' | 'image' | 'image-flat' | 'lease' | 'ingest'
@@ -30,32 +31,6 @@ function splitId(node: string): [NodeType, string, string] {
   const a = node.indexOf('\0')
   const b = node.indexOf('\0', a + 1)
   return [node.slice(0, a) as NodeType, node.slice(a + 1, b), node.slice(b + 1)]
-}
-
-/**
- * Go's time.Parse(time.RFC3339, s) in milliseconds (fractions truncated), or undefined when it does
- * not parse: an unparseable expiry is ignored, as upstream logs and ignores it.
- */
-export function parseRFC3339(s: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/.exec(
-    s,
-  )
-  if (!m) return undefined
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number)
-  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined
-  if (h > 23 || mi > 59 || sec > 59) return undefined
-  let offset = 0
-  if (m[8] !== 'Z') {
-    const oh = Number(m[10])
-    const om = Number(m[11])
-    if (oh > 23 || om > 59) return undefined
-    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000
-  }
-  const frac = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0
-  const t = new Date(0)
-  t.setUTCFullYear(y, mo - 1, d)
-  t.setUTCHours(h, mi, sec, frac)
-  return t.getTime() - offset
 }
 
 /** `prefix` exactly, or `prefix` followed by `.` or `/` and any name; `prefixX` does not count. */

@@ -12,7 +12,7 @@ import { writeTx, type Database } from './db'
 import { mark, nodeId, type Kind } from './gc-mark'
 import { isDigest } from './oci'
 
-export { parseRFC3339 } from './gc-mark'
+export { parseRFC3339 } from './rfc3339'
 
 export interface GcOptions {
   /** Content root (the OCI layout): blob files and ingest directories are deleted only when given. */

@@ -9,6 +9,7 @@ import { parseAll } from './filters'
 import { LABEL_GC_EXPIRE, validateLabel } from './labels'
 import { validateNamespace } from './namespace'
 import { parseDigest } from './oci'
+import { formatRFC3339 } from './rfc3339'
 
 export interface Lease {
   id: string
@@ -41,11 +42,6 @@ export function randomLeaseId(now: Date = new Date()): string {
   return `${now.getTime()}-${randomBytes(6).toString('base64url')}`
 }
 
-/** RFC 3339 in UTC at second precision, as Go's time.RFC3339 formats it. */
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
-}
-
 export function createLease(db: Database, ns: string, opts: CreateLeaseOptions = {}): Lease {
   validateNamespace(ns)
   const now = (opts.now ?? (() => new Date()))()
@@ -55,7 +51,7 @@ export function createLease(db: Database, ns: string, opts: CreateLeaseOptions =
   if (opts.expiresIn !== undefined) {
     if (!Number.isFinite(opts.expiresIn))
       throw invalidArgument(`lease ${id}: expiresIn must be a number of milliseconds`)
-    labels[LABEL_GC_EXPIRE] = rfc3339(new Date(now.getTime() + opts.expiresIn))
+    labels[LABEL_GC_EXPIRE] = formatRFC3339(new Date(now.getTime() + opts.expiresIn))
   }
   for (const [k, v] of Object.entries(labels)) validateLabel(k, v)
   for (const k of Object.keys(labels)) if (labels[k] === '') delete labels[k]

@@ -1,25 +1,21 @@
-// How the app names what a descriptor is. Kept to the app's vocabulary (index, manifest, config, layer,
-// attestation, other); the walker's own predicates decide what the core walks.
-import { isAttestationDescriptor, isIndexType, isManifestType } from '../core/images/mediatypes'
-import * as oci from '../core/oci'
+// How the app names what a descriptor is, in the app's words (index, manifest, config, layer,
+// attestation, other), decided by the core's predicates: what the app calls a config or a layer is what
+// the walker and GC's labels (containerd's ChildGCLabels) treat as one.
+import {
+  isAttestationDescriptor,
+  isIndexType,
+  isKnownConfig,
+  isLayerType,
+  isManifestType,
+} from '../core/images/mediatypes'
 import type { Descriptor } from '../core/oci'
 import type { NodeKind } from '../../src-preload/api'
 
-const CONFIG = new Set([
-  oci.MediaTypeOCIConfig,
-  oci.MediaTypeDockerConfig,
-  oci.MediaTypeContainerdCheckpointConfig,
-])
-
-// Indexes and manifests are the same set for the app and the walker.
 export const isIndex = isIndexType
 export const isManifest = isManifestType
-export const isConfig = (mt: string): boolean => CONFIG.has(mt)
-export const isLayer = (mt: string): boolean =>
-  mt.startsWith('application/vnd.oci.image.layer.') ||
-  mt.startsWith('application/vnd.docker.image.rootfs.') ||
-  mt === oci.MediaTypeContainerdCheckpoint ||
-  mt === oci.MediaTypeErofsLayer
+/** Image configs and containerd's checkpoint blobs, as containerd's IsKnownConfig. */
+export const isConfig = isKnownConfig
+export const isLayer = isLayerType
 
 export { ATTESTATION_TYPE, ATTESTATION_REF, isAttestationDescriptor } from '../core/images/mediatypes'
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { INGEST_DIR } from './layout'
+import { parseRFC3339 } from '../rfc3339'
 import { LOCK_FILE } from './lock'
 
 export const DATA_FILE = 'data'
@@ -61,9 +62,8 @@ function readOptional(file: string): string {
 }
 
 function parseTime(s: string): Date | undefined {
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s.trim())) return undefined
-  const d = new Date(s.trim())
-  return Number.isNaN(d.getTime()) ? undefined : d
+  const ms = parseRFC3339(s.trim())
+  return ms === undefined ? undefined : new Date(ms)
 }
 
 /**

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { Readable, type Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
+import { detectCompression } from '../compression'
 import { blobChunks, type Provider } from '../content/provider'
 import { algorithmOf } from '../digest'
 import { BerthError, failedPrecondition, invalidArgument } from '../errors'
@@ -82,25 +83,7 @@ export async function getDiffID(
   return diffID
 }
 
-type Compression = 'gzip' | 'zstd' | 'none'
-
-/** containerd's DetectCompression: by magic number, whatever the media type says. */
-export function detectCompression(head: Uint8Array): Compression {
-  if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08) return 'gzip'
-  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
-    return 'zstd'
-  // A zstd stream may open with a skippable frame, magic 0x184D2A50..5F little-endian.
-  if (
-    head.length >= 8 &&
-    (head[0] & 0xf0) === 0x50 &&
-    head[1] === 0x2a &&
-    head[2] === 0x4d &&
-    head[3] === 0x18
-  ) {
-    return 'zstd'
-  }
-  return 'none'
-}
+export { detectCompression }
 
 /**
  * Streams the blob through the detected decompressor into a hash, checking on the way that the compressed

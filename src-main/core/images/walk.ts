@@ -2,6 +2,7 @@
 // descriptor graph, as containerd's core/images/handlers.go defines them.
 import { invalidArgument } from '../errors'
 import type { Descriptor } from '../oci'
+import { Semaphore } from '../semaphore'
 import { isIndexType } from './mediatypes'
 
 /**
@@ -110,45 +111,6 @@ export async function walkNotEmpty(h: Handler, ...descs: Descriptor[]): Promise<
     ...descs,
   )
   if (empty) throw ErrEmptyWalk
-}
-
-/** A FIFO counting semaphore whose waits end when the signal aborts. */
-class Semaphore {
-  private free: number
-  private readonly waiters: { grant: () => void }[] = []
-
-  constructor(size: number) {
-    this.free = size
-  }
-
-  acquire(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(signal.reason)
-    if (this.free > 0 && this.waiters.length === 0) {
-      this.free--
-      return Promise.resolve()
-    }
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        grant: () => {
-          signal.removeEventListener('abort', onAbort)
-          resolve()
-        },
-      }
-      const onAbort = (): void => {
-        const i = this.waiters.indexOf(waiter)
-        if (i >= 0) this.waiters.splice(i, 1)
-        reject(signal.reason)
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.waiters.push(waiter)
-    })
-  }
-
-  release(): void {
-    const next = this.waiters.shift()
-    if (next) next.grant()
-    else this.free++
-  }
 }
 
 interface DispatchRun {

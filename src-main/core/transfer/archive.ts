@@ -7,9 +7,10 @@ import type { Readable } from 'node:stream'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
 import type { BerthError } from '../errors'
+import { COMPRESSION_HEAD_BYTES, detectCompression, type Compression } from '../compression'
 import { invalidArgument, notFound, unavailable } from '../errors'
 
-export type Compression = 'gzip' | 'zstd' | 'none'
+export { detectCompression, type Compression } from '../compression'
 
 export interface ArchiveVisitor {
   /** A regular file; `body` must be consumed to the end before the next entry arrives. */
@@ -26,21 +27,11 @@ export interface ReadOptions {
   onBytes?: (done: number, total: number) => void
 }
 
-const GZIP = [0x1f, 0x8b]
-const ZSTD = [0x28, 0xb5, 0x2f, 0xfd]
-
-export function detectCompression(head: Uint8Array): Compression {
-  const starts = (m: number[]) => m.every((b, i) => head[i] === b)
-  if (starts(GZIP)) return 'gzip'
-  if (starts(ZSTD)) return 'zstd'
-  return 'none'
-}
-
 function fileHead(file: string): Uint8Array {
   const fd = openSync(file, 'r')
   try {
-    const buf = Buffer.alloc(4)
-    const n = readSync(fd, buf, 0, 4, 0)
+    const buf = Buffer.alloc(COMPRESSION_HEAD_BYTES)
+    const n = readSync(fd, buf, 0, COMPRESSION_HEAD_BYTES, 0)
     return buf.subarray(0, n)
   } finally {
     closeSync(fd)
@@ -50,7 +41,7 @@ function fileHead(file: string): Uint8Array {
 async function peekHead(s: Readable): Promise<Buffer> {
   const parts: Buffer[] = []
   let n = 0
-  while (n < 4 && !s.readableEnded) {
+  while (n < COMPRESSION_HEAD_BYTES && !s.readableEnded) {
     const c = s.read() as Buffer | null
     if (c === null) {
       await new Promise((r) => {

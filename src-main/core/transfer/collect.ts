@@ -5,8 +5,8 @@ import { createHash, type Hash } from 'node:crypto'
 import type { ContentStore, Writer } from '../content/store'
 import { BerthError, failedPrecondition, invalidArgument, isKind } from '../errors'
 import { DIGEST_ALGORITHMS, parseDigest, type Digest, type DigestAlgorithm } from '../oci'
-import type { ArchiveVisitor, Compression } from './archive'
-import { detectCompression } from './archive'
+import { COMPRESSION_HEAD_BYTES, detectCompression, type Compression } from '../compression'
+import type { ArchiveVisitor } from './archive'
 
 /** containerd decodes archive JSON documents through a 20 MiB limit. */
 export const MAX_JSON_FILE = 20 << 20
@@ -103,12 +103,15 @@ export class ArchiveContents implements ArchiveVisitor {
     const hash = createHash(alg)
     const head: Uint8Array[] = []
     let headLen = 0
+    const keepHead = (c: Uint8Array) => {
+      if (headLen < COMPRESSION_HEAD_BYTES) {
+        head.push(c.subarray(0, COMPRESSION_HEAD_BYTES))
+        headLen += Math.min(COMPRESSION_HEAD_BYTES, c.length)
+      }
+    }
     const note = (c: Uint8Array) => {
       hash.update(c)
-      if (headLen < 4) {
-        head.push(c.subarray(0, 4))
-        headLen += Math.min(4, c.length)
-      }
+      keepHead(c)
     }
     const done = (digest: Digest): StoredFile => ({
       digest,
@@ -139,10 +142,7 @@ export class ArchiveContents implements ArchiveVisitor {
       const own = prefilled || alg !== 'sha256'
       for await (const c of body) {
         if (own) note(c)
-        else if (headLen < 4) {
-          head.push(c.subarray(0, 4))
-          headLen += Math.min(4, c.length)
-        }
+        else keepHead(c)
         if (!prefilled) await w.write(c)
       }
       const actual = own

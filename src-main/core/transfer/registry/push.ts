@@ -9,6 +9,7 @@ import { invalidArgument, isKind, notFound, unavailable } from '../../errors'
 import { childrenHandler, isIndexType, isManifestType } from '../../images/handlers'
 import type { ImageStore } from '../../images/store'
 import type { Descriptor, Digest, Platform } from '../../oci'
+import { Semaphore } from '../../semaphore'
 import { pullScope, pushScope } from './auth'
 import { RegistryClient, type RegistryOptions } from './client'
 import { registryError } from './errors'
@@ -50,22 +51,6 @@ export interface PushResult {
   uploaded: string[]
   mounted: string[]
   skipped: string[]
-}
-
-class Semaphore {
-  private waiting: (() => void)[] = []
-  constructor(private free: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--
-    else await new Promise<void>((r) => this.waiting.push(r))
-    try {
-      return await fn()
-    } finally {
-      const next = this.waiting.shift()
-      if (next) next()
-      else this.free++
-    }
-  }
 }
 
 export async function push(o: PushOptions): Promise<PushResult> {
