@@ -5,7 +5,18 @@ import svelte from 'eslint-plugin-svelte'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'release/', 'node_modules/', 'test-results/', 'coverage/', 'bench/.work/'] },
+  {
+    ignores: [
+      'out/',
+      'dist/',
+      'release/',
+      'node_modules/',
+      'test-results/',
+      'coverage/',
+      'bench/.work/',
+      '.cache/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

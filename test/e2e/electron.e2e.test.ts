@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { _electron as electron } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { defaultRoot } from '../../src-main/service/berth'
 import { ROOT } from './harness'
 
 /** Where the electron package put its binary, without requiring it (that would start a download). */
@@ -16,22 +17,30 @@ function electronBinary(): string | null {
   return existsSync(p) ? p : null
 }
 
+/** A packaged app's executable to test instead of the dev build (the release workflow sets it). */
+const packaged = process.env.BERTH_E2E_APP || undefined
 const binary = electronBinary()
 const built = existsSync(join(ROOT, 'out/main/index.js')) && existsSync(join(ROOT, 'out/preload/index.js'))
-const reason = !binary
-  ? 'the Electron binary is not installed (node_modules/electron has no dist/; it downloads from GitHub on first run)'
-  : !built
-    ? 'the app is not built (npm run build)'
-    : null
+const reason = packaged
+  ? existsSync(packaged)
+    ? null
+    : `BERTH_E2E_APP names ${packaged}, which does not exist (npm run dist first)`
+  : !binary
+    ? 'the Electron binary is not installed (node_modules/electron has no dist/; it downloads from GitHub on first run)'
+    : !built
+      ? 'the app is not built (npm run build)'
+      : null
 if (reason) console.log(`[electron e2e] skipped: ${reason}`)
 
 describe.skipIf(reason !== null)('Berth in Electron', () => {
   it('opens one secure window showing the shell, with the store in userData', async () => {
     const home = mkdtempSync(join(tmpdir(), 'berth-electron-'))
+    // userData under the temp home on every OS: XDG_CONFIG_HOME (Linux), HOME (macOS), APPDATA (Windows).
+    const env = { XDG_CONFIG_HOME: join(home, 'config'), APPDATA: join(home, 'AppData', 'Roaming') }
     const app = await electron.launch({
-      executablePath: binary!,
-      args: [join(ROOT, 'out/main/index.js')],
-      env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home },
+      executablePath: packaged ?? binary!,
+      args: packaged ? [] : [join(ROOT, 'out/main/index.js')],
+      env: { ...process.env, ...env, HOME: home },
     })
     try {
       const win = await app.firstWindow()
@@ -42,7 +51,7 @@ describe.skipIf(reason !== null)('Berth in Electron', () => {
       const info = await win.evaluate(() => window.berth.invoke('app.info'))
       expect(info).toMatchObject({
         ok: true,
-        value: { name: 'Berth', storePath: join(home, 'config', 'Berth') },
+        value: { name: 'Berth', storePath: defaultRoot(env, process.platform, home) },
       })
     } finally {
       await app.close()
