@@ -1,8 +1,6 @@
 // Opening a Berth store outside Electron: the CLI (and tests) use this; the app opens the same files
 // through app.getPath('userData'), so both see the same images. Layout: <root>/berth.db (SQLite) and
 // <root>/store (the content store, an OCI image layout).
-import { mkdirSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { syncLayoutIndex } from '../core/content/layout-index'
 import { ContentStore } from '../core/content/store'
@@ -10,32 +8,13 @@ import { openDatabase } from '../core/db'
 import { ImageStore } from '../core/images/store'
 import type { Platform } from '../core/oci'
 import type { ServiceContext } from './context'
+import { ensureRootDirectory, resolveRoot } from './root'
 
-export const PRODUCT_NAME = 'Berth'
+export { PRODUCT_NAME, defaultRoot, resolveRoot } from './root'
 
 export interface Berth extends ServiceContext {
   content: ContentStore
   close(): void
-}
-
-/**
- * Electron's userData for productName "Berth", computed without Electron: appData + "/Berth", where
- * appData is $XDG_CONFIG_HOME or ~/.config on Linux, ~/Library/Application Support on macOS and
- * %APPDATA% on Windows.
- */
-export function defaultRoot(
-  env: NodeJS.ProcessEnv = process.env,
-  platform: NodeJS.Platform = process.platform,
-  home: string = homedir(),
-): string {
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', PRODUCT_NAME)
-  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), PRODUCT_NAME)
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), PRODUCT_NAME)
-}
-
-/** --root wins, then $BERTH_ROOT, then the app's own directory. */
-export function resolveRoot(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return flag || env.BERTH_ROOT || defaultRoot(env)
 }
 
 export interface OpenBerthOptions {
@@ -46,7 +25,7 @@ export interface OpenBerthOptions {
 
 export function openBerth(opts: OpenBerthOptions = {}): Berth {
   const root = opts.root ?? resolveRoot()
-  mkdirSync(root, { recursive: true })
+  ensureRootDirectory(root)
   const storeRoot = join(root, 'store')
   const db = openDatabase(join(root, 'berth.db'))
   const content = new ContentStore(storeRoot, db, { now: opts.now })

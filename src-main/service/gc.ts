@@ -5,6 +5,7 @@ import { gc, type GcResult } from '../core/gc'
 import { validateNamespace } from '../core/namespace'
 import type { GcReport, ReclaimPreview, RemoveRequest, RemoveResult } from '../../src-preload/api'
 import type { ServiceContext } from './context'
+import { removeImages as removeNamed } from './remove'
 
 function report(r: GcResult, dryRun: boolean): GcReport {
   const digests = r.removed.filter((x) => x.kind === 'content').map((x) => x.key)
@@ -53,10 +54,8 @@ export function removePreview(ctx: ServiceContext, req: RemoveRequest): ReclaimP
 /** Deletes the images, then collects (containerd's synchronous delete), reporting what was freed. */
 export function removeImages(ctx: ServiceContext, req: RemoveRequest): RemoveResult {
   const ns = validateNamespace(req.namespace)
+  // The app deletes what it showed: a name gone meanwhile fails the whole request.
   for (const n of req.names) ctx.images.get(ns, n)
-  ctx.images.transaction(() => {
-    for (const n of req.names) ctx.images.delete(ns, n)
-  })
-  const r = gc(ctx.db, { root: ctx.storeRoot, now: ctx.now })
-  return { removed: req.names, reclaimedBytes: r.bytesFreed, blobs: r.blobsDeleted }
+  const r = removeNamed(ctx, ns, req.names, { sync: true })
+  return { removed: r.removed, reclaimedBytes: r.freed?.bytes ?? 0, blobs: r.freed?.blobs ?? 0 }
 }

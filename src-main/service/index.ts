@@ -16,6 +16,7 @@ import { blobJson, imageDetails } from './image-details'
 import { imageSummary, listImages } from './images-list'
 import { Jobs, type JobBody, type JobKind } from './jobs'
 import { setImageLabels } from './labels'
+import { tagImage } from './tag'
 import { inspect, listLogins, loginTo, logoutFrom, pullJob, pushJob, type RegistryDeps } from './registry'
 import { validateNamespace } from '../core/namespace'
 import { alreadyExists, isKind, notImplemented } from '../core/errors'
@@ -78,22 +79,14 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     'images.setLabels': (req) => setImageLabels(ctx, req),
     'images.tag': async (req) => {
       const ns = validateNamespace(req.namespace)
-      const src = ctx.images.get(ns, req.source)
-      ctx.images.transaction(() => {
-        let exists = true
-        try {
-          ctx.images.get(ns, req.target)
-        } catch (e) {
-          // Only absence means "create"; an invalid target name or a database error must surface.
-          if (!isKind(e, 'not-found')) throw e
-          exists = false
-        }
-        if (exists && !req.force)
-          throw alreadyExists(`image "${req.target}" already exists: choose Replace to overwrite it`)
-        if (exists) ctx.images.update(ns, { name: req.target, labels: src.labels, target: src.target })
-        else ctx.images.create(ns, { name: req.target, labels: src.labels, target: src.target })
-      })
-      return imageSummary(ctx, ns, req.target)
+      try {
+        const [image] = tagImage(ctx, ns, req.source, [req.target], { force: req.force })
+        return imageSummary(ctx, ns, image.name)
+      } catch (e) {
+        if (isKind(e, 'already-exists'))
+          throw alreadyExists(`${(e as Error).message}: choose Replace to overwrite it`, e)
+        throw e
+      }
     },
     'images.removePreview': async (req) => removePreview(ctx, req),
     'images.remove': async (req) => removeImages(ctx, req),

@@ -1,12 +1,15 @@
-// images.setLabels: per-key label edits (`labels.KEY` fieldpaths) applied in one transaction, refused as
-// a conflict when the image changed since the editor read it.
+// Image labels as one use case: per-key edits (`labels.KEY` fieldpaths, so keys not named are left
+// alone), for the CLI (`berth images label`, as `ctr images label`) and the app's editor (images.setLabels,
+// which also refuses a change to an image that changed since the editor read it).
 import { invalidArgument } from '../core/errors'
+import type { Image } from '../core/images/store'
 import { validateLabel } from '../core/labels'
 import { validateNamespace } from '../core/namespace'
-import type { ImageSummary, SetLabelsRequest } from '../../src-preload/api'
+import type { ImageSummary, LabelChanges, SetLabelsRequest } from '../../src-preload/api'
 import type { ServiceContext } from './context'
 import { ConflictError } from './errors'
 import { imageSummary } from './images-list'
+import { resolveImage } from './resolve-name'
 
 /**
  * Per-key label changes (a value sets, null removes) as the stores take them: the labels to set and one
@@ -27,10 +30,45 @@ export function labelEdit(changes: Record<string, string | null>): {
   return { labels: Object.fromEntries(set), paths: Object.keys(changes).map((k) => `labels.${k}`) }
 }
 
+/**
+ * Applies `changes` (a value sets, null removes) to the stored image; with `replace`, the values given
+ * become all its labels (no changes: none left). Nothing to change and no replace writes nothing: the
+ * image is returned as it is, so `berth images label NAME` shows the labels and touches nothing.
+ */
+function applyLabels(
+  ctx: ServiceContext,
+  ns: string,
+  stored: Image,
+  changes: LabelChanges,
+  replace: boolean,
+): Image {
+  const { labels, paths } = labelEdit(changes)
+  if (!replace && paths.length === 0) return stored
+  return ctx.images.update(
+    ns,
+    { name: stored.name, labels, target: stored.target },
+    ...(replace ? ['labels'] : paths),
+  )
+}
+
+/** `berth images label`: the name resolves as every lookup does. */
+export function labelImage(
+  ctx: ServiceContext,
+  nsIn: string,
+  name: string,
+  changes: LabelChanges,
+  opts: { replace?: boolean } = {},
+): Image {
+  const ns = validateNamespace(nsIn)
+  return ctx.images.transaction(
+    () => applyLabels(ctx, ns, resolveImage(ctx, ns, name), changes, opts.replace ?? false),
+    `labelling image ${JSON.stringify(name)}`,
+  )
+}
+
 export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest): Promise<ImageSummary> {
   const ns = validateNamespace(req.namespace)
   const keys = Object.keys(req.changes)
-  const { labels, paths } = labelEdit(req.changes)
   // One IMMEDIATE transaction: no other process can change the image between the check and the write.
   ctx.images.transaction(
     () => {
@@ -45,8 +83,7 @@ export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest)
           keys,
         )
       }
-      if (keys.length === 0) return
-      ctx.images.update(ns, { name: req.name, labels, target: stored.target }, ...paths)
+      applyLabels(ctx, ns, stored, req.changes, false)
     },
     `saving labels of image ${JSON.stringify(req.name)}`,
   )

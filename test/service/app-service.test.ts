@@ -184,6 +184,8 @@ describe('content, tag, remove and gc', () => {
       source: 'docker.io/library/demo:1.0',
       target: 'demo:copy',
     })
+    // Named as pull names images, as the CLI's tag does.
+    expect(t.name).toBe('docker.io/library/demo:copy')
     expect(t.targetDigest).toBe(
       (await h['images.list']({ namespace: 'default', query: 'demo:1.0' })).items[0].targetDigest,
     )
@@ -191,13 +193,22 @@ describe('content, tag, remove and gc', () => {
       h['images.tag']({ namespace: 'default', source: 'docker.io/library/demo:1.0', target: 'demo:copy' }),
     ).rejects.toMatchObject({ kind: 'already-exists' })
     // Shared by two names now: deleting one frees nothing; deleting both frees everything of demo.
-    const one = await h['images.removePreview']({ namespace: 'default', names: ['demo:copy'] })
+    const one = await h['images.removePreview']({
+      namespace: 'default',
+      names: ['docker.io/library/demo:copy'],
+    })
     expect(one.reclaimBytes).toBe(0)
     const demo = (await h['images.list']({ namespace: 'default', query: 'demo:1.0' })).items[0]
-    const both = await h['images.removePreview']({ namespace: 'default', names: ['demo:copy', demo.name] })
+    const both = await h['images.removePreview']({
+      namespace: 'default',
+      names: ['docker.io/library/demo:copy', demo.name],
+    })
     expect(both.reclaimBytes).toBe(demo.size)
     expect((await h['images.list']({ namespace: 'default' })).total).toBe(4)
-    const r = await h['images.remove']({ namespace: 'default', names: ['demo:copy', demo.name] })
+    const r = await h['images.remove']({
+      namespace: 'default',
+      names: ['docker.io/library/demo:copy', demo.name],
+    })
     // The collection also takes what was garbage before (the archive's own index.json).
     expect(r.reclaimedBytes).toBeGreaterThanOrEqual(demo.size)
     expect((await h['images.list']({ namespace: 'default' })).items.map((i) => i.name)).toEqual([
