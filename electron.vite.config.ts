@@ -8,7 +8,12 @@ export default defineConfig({
     // better-sqlite3 is externalized (electron-vite's default): its binding is found relative to its package.
     build: {
       outDir: 'out/main',
-      lib: { entry: resolve(__dirname, 'src-main/index.ts') },
+      lib: {
+        entry: {
+          index: resolve(__dirname, 'src-main/index.ts'),
+          cli: resolve(__dirname, 'src-main/cli/bin.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -14,6 +14,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          // The CLI tests run the built CLI: build it first when the sources are newer.
+          globalSetup: ['test/cli/build.ts'],
         },
       },
       {

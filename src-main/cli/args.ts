@@ -1,14 +1,17 @@
-// A small flag parser for `berth`: global flags before the command, per-command flags anywhere after
-// it, `--flag value`, `--flag=value`, single-letter aliases, and `--` to end flags.
-import { invalidArgument } from '../core/errors'
+// A small flag parser for `berth`: global flags before the command, the command's own flags anywhere
+// after it, `--flag value`, `--flag=value`, single-letter aliases, and `--` to end flags. Every mistake
+// is a UsageError (exit 2) naming the flag and the command.
+import { usage } from './usage'
 
-export interface FlagSpec {
-  /** Boolean flags by long name. */
-  bools?: string[]
-  /** Flags taking a value by long name; repeated ones collect into a list. */
-  strings?: string[]
-  /** Single-letter (or other) aliases to long names. */
-  aliases?: Record<string, string>
+/** One flag of a command: parsed from this and shown in the command's --help. */
+export interface FlagDef {
+  /** Long name, without the dashes. */
+  name: string
+  /** A single-letter (or other) alias, without the dash. */
+  alias?: string
+  /** The value's placeholder (FILE, P, N…) when the flag takes a value; absent for a boolean flag. */
+  value?: string
+  help: string
 }
 
 export interface Parsed {
@@ -16,11 +19,14 @@ export interface Parsed {
   args: string[]
 }
 
-export function parseFlags(argv: string[], spec: FlagSpec, command: string): Parsed {
+export function parseFlags(argv: string[], defs: readonly FlagDef[], command: string): Parsed {
   const flags = new Map<string, string[]>()
   const args: string[] = []
-  const bools = new Set(spec.bools ?? [])
-  const strings = new Set(spec.strings ?? [])
+  const byName = new Map<string, FlagDef>()
+  for (const d of defs) {
+    byName.set(d.name, d)
+    if (d.alias) byName.set(d.alias, d)
+  }
   const set = (k: string, v: string) => flags.set(k, [...(flags.get(k) ?? []), v])
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -33,21 +39,18 @@ export function parseFlags(argv: string[], spec: FlagSpec, command: string): Par
       continue
     }
     const eq = a.indexOf('=')
-    let name = (eq >= 0 ? a.slice(0, eq) : a).replace(/^--?/, '')
-    name = spec.aliases?.[name] ?? name
-    if (bools.has(name)) {
+    const written = eq >= 0 ? a.slice(0, eq) : a
+    const def = byName.get(written.replace(/^--?/, ''))
+    if (!def) throw usage(`${command}: unknown flag ${written}`, command)
+    if (def.value === undefined) {
       const v = eq >= 0 ? a.slice(eq + 1) : 'true'
       if (v !== 'true' && v !== 'false')
-        throw invalidArgument(`${command}: --${name} takes no value (or =true/=false)`)
-      set(name, v)
-    } else if (strings.has(name)) {
-      const v: string | undefined = eq >= 0 ? a.slice(eq + 1) : argv[++i]
-      if (v === undefined) throw invalidArgument(`${command}: --${name} needs a value`)
-      set(name, v)
+        throw usage(`${command}: --${def.name} takes no value (or =true/=false)`, command)
+      set(def.name, v)
     } else {
-      throw invalidArgument(
-        `${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)} (see berth ${command} --help)`,
-      )
+      const v: string | undefined = eq >= 0 ? a.slice(eq + 1) : argv[++i]
+      if (v === undefined) throw usage(`${command}: --${def.name} needs a value (${def.value})`, command)
+      set(def.name, v)
     }
   }
   return { flags, args }
@@ -66,10 +69,17 @@ export function wholeNumber(p: Parsed, name: string, command: string): number | 
   if (v === undefined) return undefined
   const n = Number(v)
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
-    throw invalidArgument(
+    throw usage(
       `${command}: --${name} needs a value that is a whole number, not ${JSON.stringify(v)}`,
+      command,
     )
   return n
+}
+
+/** The positional arguments, checked against what the command takes. */
+export function positional(p: Parsed, command: string, min: number, max: number, what: string): string[] {
+  if (p.args.length < min || p.args.length > max) throw usage(`${command}: ${what}`, command)
+  return p.args
 }
 
 export interface Global {
@@ -77,15 +87,20 @@ export interface Global {
   namespace: string
   json: boolean
   help: boolean
+  version: boolean
   rest: string[]
 }
 
-/** Global flags come before the command: --root DIR, -n/--namespace NS, --json, --help. */
+/**
+ * Global flags come before the command: --root DIR, -n/--namespace NS, --json, --help, --version.
+ * --json and --help are also taken after the command (as users type them), up to a `--`.
+ */
 export function parseGlobal(argv: string[], env: NodeJS.ProcessEnv = process.env): Global {
   const g: Global = {
     namespace: env.BERTH_NAMESPACE || env.CONTAINERD_NAMESPACE || 'default',
     json: false,
     help: false,
+    version: false,
     rest: [],
   }
   let i = 0
@@ -95,27 +110,29 @@ export function parseGlobal(argv: string[], env: NodeJS.ProcessEnv = process.env
     const name = eq >= 0 ? a.slice(0, eq) : a
     const value = () => {
       const v = eq >= 0 ? a.slice(eq + 1) : argv[++i]
-      if (v === undefined) throw invalidArgument(`${name} needs a value`)
+      if (v === undefined) throw usage(`${name} needs a value`)
       return v
     }
     if (name === '--root') g.root = value()
     else if (name === '-n' || name === '--namespace') g.namespace = value()
     else if (name === '--json') g.json = true
     else if (name === '-h' || name === '--help') g.help = true
-    else if (a.startsWith('-')) throw invalidArgument(`unknown global flag ${name} (see berth --help)`)
+    else if (name === '-v' || name === '--version') g.version = true
+    else if (a.startsWith('-')) throw usage(`unknown global flag ${name}`)
     else break
   }
-  g.rest = argv.slice(i)
-  // --json may also follow the command, as users type it.
-  const j = g.rest.indexOf('--json')
-  if (j >= 0) {
-    g.json = true
-    g.rest.splice(j, 1)
-  }
-  const h = g.rest.findIndex((a) => a === '--help' || a === '-h')
-  if (h >= 0) {
-    g.help = true
-    g.rest.splice(h, 1)
-  }
+  const rest = argv.slice(i)
+  const end = rest.indexOf('--')
+  const head = end < 0 ? rest : rest.slice(0, end)
+  const tail = end < 0 ? [] : rest.slice(end)
+  g.rest = [
+    ...head.filter((a) => {
+      if (a === '--json') g.json = true
+      else if (a === '--help' || a === '-h') g.help = true
+      else return true
+      return false
+    }),
+    ...tail,
+  ]
   return g
 }

@@ -1,84 +1,71 @@
-// `berth content …`: ctr's content ls / label / get.
+// `berth content …`: ctr's content ls / label / get over the service's content use cases.
 import { pipeline } from 'node:stream/promises'
 import { invalidArgument } from '../core/errors'
-import { parseDigest } from '../core/oci'
-import { contentStream, labelContent, listContent, parseLabelArgs } from '../service/berth-images'
-import { flag, parseFlags } from './args'
+import { contentInfo, readBlobStream } from '../service/content-blob'
+import { listContent, setContentLabels } from '../service/content'
+import type { ContentItem } from '../../src-preload/api'
+import { flag, positional, type Parsed } from './args'
+import { warnRegexps } from './image-rows'
 import { printJSON, type CommandContext } from './io'
-import { humanDuration, humanSize, tabwrite } from './table'
+import { labelChanges, labelsLine } from './labels'
+import { bytesBinary, columns, humanDuration, labelsColumn } from './table'
 
-export const CONTENT_HELP = `berth content COMMAND
+/** Blobs matching any of `filters` (containerd's ParseAll: ORed), in digest order. */
+async function blobs(ctx: CommandContext, filters: string[]): Promise<ContentItem[]> {
+  const b = ctx.berth()
+  const byDigest = new Map<string, ContentItem>()
+  for (const filter of filters.length && !filters.includes('') ? filters : [undefined]) {
+    const page = await listContent(b, { namespace: ctx.namespace, filter, limit: Number.MAX_SAFE_INTEGER })
+    if (page.filterError) throw invalidArgument(page.filterError.message)
+    for (const i of page.items) byDigest.set(i.digest, i)
+  }
+  return [...byDigest.values()].sort((a, c) => (a.digest < c.digest ? -1 : a.digest > c.digest ? 1 : 0))
+}
 
-Commands:
-  ls [-q] [FILTER...]              list blobs (DIGEST SIZE AGE LABELS); filters on digest and labels.KEY
-  label DIGEST [KEY=VALUE|KEY=...] set and clear blob labels, print the result
-  get DIGEST                       write a blob's bytes to stdout
-`
-
-async function ls(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { bools: ['quiet'], aliases: { q: 'quiet' } }, 'content ls')
-  const infos = await listContent(ctx.berth(), ctx.namespace, p.args)
+export async function ls(ctx: CommandContext, p: Parsed): Promise<void> {
+  warnRegexps(ctx, p.args)
+  const items = await blobs(ctx, p.args)
   if (ctx.json) {
     return printJSON(
       ctx,
-      infos.map((i) => ({
+      items.map((i) => ({
         digest: i.digest,
         size: i.size,
-        createdAt: i.createdAt.toISOString(),
-        updatedAt: i.updatedAt.toISOString(),
+        createdAt: i.createdAt,
+        updatedAt: i.updatedAt,
         labels: i.labels,
       })),
     )
   }
-  if (flag(p, 'quiet')) return ctx.out(infos.map((i) => `${i.digest}\n`).join(''))
+  if (flag(p, 'quiet')) return ctx.out(items.map((i) => `${i.digest}\n`).join(''))
   const now = Date.now()
-  const lines = ['DIGEST\tSIZE\tAGE\tLABELS']
-  for (const i of infos) {
-    const labels =
-      Object.entries(i.labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .sort()
-        .join(',') || '-'
-    lines.push(`${i.digest}\t${humanSize(i.size)}\t${humanDuration(now - i.createdAt.getTime())}\t${labels}`)
-  }
-  ctx.out(tabwrite(lines.join('\n') + '\n', { padchar: '\t' }))
-}
-
-async function label(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, {}, 'content label')
-  const [d, ...pairs] = p.args
-  if (!d) throw invalidArgument('content label: give a blob DIGEST')
-  const info = await labelContent(ctx.berth(), ctx.namespace, parseDigest(d), parseLabelArgs(pairs))
-  if (ctx.json) return printJSON(ctx, { digest: info.digest, labels: info.labels })
   ctx.out(
-    Object.entries(info.labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .sort()
-      .join(',') + '\n',
+    columns([
+      ['DIGEST', 'SIZE', 'AGE', 'LABELS'],
+      ...items.map((i) => [
+        i.digest,
+        bytesBinary(i.size),
+        humanDuration(now - Date.parse(i.createdAt)),
+        labelsColumn(i.labels),
+      ]),
+    ]),
   )
 }
 
-async function get(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, {}, 'content get')
-  if (p.args.length !== 1) throw invalidArgument('content get: give exactly one blob DIGEST')
-  const stream = await contentStream(ctx.berth(), ctx.namespace, parseDigest(p.args[0]))
-  await pipeline(stream, ctx.stdout, { end: false })
+export async function label(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [digest, ...pairs] = positional(p, 'content label', 1, Infinity, 'give a blob DIGEST')
+  const changes = labelChanges(pairs)
+  // No pairs: show the labels, as ctr does, and change nothing.
+  const labels =
+    Object.keys(changes).length === 0
+      ? (await contentInfo(ctx.berth(), ctx.namespace, digest)).labels
+      : (await setContentLabels(ctx.berth(), { namespace: ctx.namespace, digest, changes })).labels
+  if (ctx.json) return printJSON(ctx, { digest, labels })
+  ctx.out(labelsLine(labels))
 }
 
-export async function contentCommand(ctx: CommandContext, argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv
-  switch (sub) {
-    case 'ls':
-    case 'list':
-      return ls(ctx, rest)
-    case 'label':
-      return label(ctx, rest)
-    case 'get':
-      return get(ctx, rest)
-    case undefined:
-      ctx.out(CONTENT_HELP)
-      return
-    default:
-      throw invalidArgument(`content: unknown command ${JSON.stringify(sub)} (see berth content --help)`)
-  }
+export async function get(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [digest] = positional(p, 'content get', 1, 1, 'give exactly one blob DIGEST')
+  const stream = await readBlobStream(ctx.berth(), ctx.namespace, digest)
+  await pipeline(stream, ctx.stdout, { end: false, signal: ctx.signal })
 }

@@ -1,16 +1,13 @@
 // `berth gc [--dry-run]`: containerd's garbage collection over the whole store.
-import { collectGarbage } from '../service/berth-images'
-import { flag, parseFlags } from './args'
+import { collectGarbage } from '../service/collect'
+import { flag, positional, type Parsed } from './args'
 import { printJSON, type CommandContext } from './io'
-import { bytesBinary, tabwrite } from './table'
+import { bytesBinary, columns } from './table'
 
-export const GC_HELP = `berth gc [--dry-run]   remove what no image, lease or gc.root label keeps alive (--dry-run: only list it)
-`
-
-export async function gcCommand(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { bools: ['dry-run'] }, 'gc')
+export async function gcCommand(ctx: CommandContext, p: Parsed): Promise<void> {
+  positional(p, 'gc', 0, 0, 'takes no arguments')
   const dryRun = flag(p, 'dry-run')
-  const r = collectGarbage(ctx.berth(), dryRun)
+  const r = collectGarbage(ctx.berth(), { dryRun })
   if (ctx.json)
     return printJSON(ctx, {
       dryRun,
@@ -19,10 +16,17 @@ export async function gcCommand(ctx: CommandContext, argv: string[]): Promise<vo
       blobsDeleted: r.blobsDeleted,
     })
   if (r.removed.length) {
-    const lines = ['KIND\tNAMESPACE\tKEY\tSIZE\t']
-    for (const x of r.removed)
-      lines.push(`${x.kind}\t${x.namespace}\t${x.key}\t${x.size !== undefined ? bytesBinary(x.size) : '-'}\t`)
-    ctx.out(tabwrite(lines.join('\n') + '\n'))
+    ctx.out(
+      columns([
+        ['KIND', 'NAMESPACE', 'KEY', 'SIZE'],
+        ...r.removed.map((x) => [
+          x.kind,
+          x.namespace,
+          x.key,
+          x.size !== undefined ? bytesBinary(x.size) : '-',
+        ]),
+      ]),
+    )
   }
   ctx.out(
     `${dryRun ? 'would remove' : 'removed'} ${r.removed.length} records, ${r.blobsDeleted} blobs, ${bytesBinary(r.bytesFreed)}\n`,

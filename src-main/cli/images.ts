@@ -1,83 +1,68 @@
-// `berth images …`: ctr's image commands over the Berth service, with ctr's columns and --json.
-import { invalidArgument } from '../core/errors'
+// `berth images …`: ctr's image commands over the service's use cases (the app calls the same ones),
+// with ctr's columns and --json. Flags and help are in commands.ts.
+import { alreadyExists, isKind } from '../core/errors'
 import { parse as parsePlatform } from '../core/platforms'
-import {
-  checkImages,
-  exportImages,
-  importImage,
-  inspectImage,
-  labelImage,
-  listImages,
-  parseLabelArgs,
-  removeImages,
-  tagImage,
-} from '../service/berth-images'
-import { flag, parseFlags, str, strs } from './args'
+import { checkImages } from '../service/check'
+import { exportImages } from '../service/export'
+import { importImage } from '../service/import'
+import { inspectImage } from '../service/inspect'
+import { labelImage } from '../service/labels'
+import { removeImages } from '../service/remove'
+import { tagImage } from '../service/tag'
+import { flag, positional, str, strs, type Parsed } from './args'
+import { imageNames, imageRows, warnRegexps } from './image-rows'
 import { printJSON, type CommandContext } from './io'
+import { labelArgs, labelChanges, labelsLine } from './labels'
 import { progressSink } from './progress'
-import { bytesBinary, labelsColumn, tabwrite } from './table'
+import { bytesBinary, columns, labelsColumn } from './table'
+import { usage } from './usage'
 
-export const IMAGES_HELP = `berth images COMMAND
-
-Commands:
-  ls [-q] [FILTER...]                     list images (REF TYPE DIGEST SIZE PLATFORMS LABELS)
-  import FILE|- [--all-platforms | --platform P] [--index-name NAME] [--digests [--skip-digest-for-named]]
-              [--base-name NAME] [--label K=V...] [--verify-diff-ids] [--no-progress]
-                                          import an OCI layout (tar, tar.gz, tar.zst or directory) or docker-save archive
-  export FILE|- NAME... [--all-platforms | --platform P...] [--dir] [--compress gzip|zstd] [--skip-manifest-json]
-                                          export images as an OCI archive (or a layout directory with --dir)
-  label NAME KEY=VALUE|KEY=... [-r]       set (KEY=VALUE) and clear (KEY=) image labels; -r replaces all
-  tag SRC DST... [--force]                give an image more names
-  rm NAME... [--sync]                     remove images; --sync also collects garbage before returning
-  check [-q] [FILTER...]                  check every platform's content (REF TYPE DIGEST STATUS SIZE UNPACKED)
-  inspect NAME [--platform P]             target, platforms, manifest, config and diff IDs
-`
-
-const table = (ctx: CommandContext, lines: string[]) => ctx.out(tabwrite(lines.join('\n') + '\n'))
-
-async function ls(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { bools: ['quiet'], aliases: { q: 'quiet' } }, 'images ls')
-  const rows = await listImages(ctx.berth(), ctx.namespace, p.args)
+export async function ls(ctx: CommandContext, p: Parsed): Promise<void> {
+  warnRegexps(ctx, p.args)
+  if (flag(p, 'quiet') && !ctx.json)
+    return ctx.out(
+      imageNames(ctx, p.args)
+        .map((n) => `${n}\n`)
+        .join(''),
+    )
+  const rows = await imageRows(ctx, p.args)
   if (ctx.json) return printJSON(ctx, rows)
-  if (flag(p, 'quiet')) return ctx.out(rows.map((r) => `${r.name}\n`).join(''))
-  table(ctx, [
-    'REF\tTYPE\tDIGEST\tSIZE\tPLATFORMS\tLABELS\t',
-    ...rows.map(
-      (r) =>
-        `${r.name}\t${r.mediaType}\t${r.digest}\t${bytesBinary(r.size ?? 0)}\t${r.platforms.length ? r.platforms.join(',') : '-'}\t${labelsColumn(r.labels)}\t`,
-    ),
-  ])
+  ctx.out(
+    columns([
+      ['REF', 'TYPE', 'DIGEST', 'SIZE', 'PLATFORMS', 'LABELS'],
+      ...rows.map((r) => [
+        r.name,
+        r.mediaType,
+        r.digest,
+        r.size === null ? '-' : bytesBinary(r.size),
+        r.platforms.length ? r.platforms.join(',') : '-',
+        labelsColumn(r.labels),
+      ]),
+    ]),
+  )
 }
 
-async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(
-    argv,
-    {
-      bools: [
-        'all-platforms',
-        'digests',
-        'skip-digest-for-named',
-        'no-progress',
-        'no-unpack',
-        'local',
-        'verify-diff-ids',
-      ],
-      strings: ['platform', 'index-name', 'base-name', 'label'],
-    },
+export async function importCmd(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [file] = positional(
+    p,
     'images import',
+    1,
+    1,
+    'give exactly one FILE (an archive, an OCI layout directory, or - for stdin)',
   )
-  if (p.args.length !== 1)
-    throw invalidArgument('images import: give exactly one FILE (an archive or an OCI layout directory)')
   if (flag(p, 'all-platforms') && str(p, 'platform'))
-    throw invalidArgument('images import: --all-platforms and --platform exclude each other')
+    throw usage('images import: --all-platforms and --platform exclude each other', 'images import')
   if (flag(p, 'skip-digest-for-named') && !flag(p, 'digests')) {
-    throw invalidArgument('images import: --skip-digest-for-named must be specified with --digests option')
+    throw usage(
+      'images import: --skip-digest-for-named must be specified with --digests option',
+      'images import',
+    )
   }
   const progress = progressSink('importing', ctx.stderr, flag(p, 'no-progress') || ctx.json)
   const platform = str(p, 'platform')
-  const fromStdin = p.args[0] === '-'
-  const r = await importImage(ctx.berth(), ctx.namespace, fromStdin ? 'stdin' : p.args[0], {
-    stream: fromStdin ? process.stdin : undefined,
+  const fromStdin = file === '-'
+  const r = await importImage(ctx.berth(), ctx.namespace, fromStdin ? 'stdin' : file, {
+    stream: fromStdin ? ctx.stdin : undefined,
     allPlatforms: flag(p, 'all-platforms'),
     platform: platform ? parsePlatform(platform) : undefined,
     indexName: str(p, 'index-name'),
@@ -86,7 +71,7 @@ async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
     // As ctr's transfer import does it: with --digests, named images get a digest name only when
     // --skip-digest-for-named is given (ctr passes the flag's negation through).
     skipDigestForNamed: flag(p, 'digests') ? !flag(p, 'skip-digest-for-named') : undefined,
-    labels: strs(p, 'label').length ? parseLabelArgs(strs(p, 'label')) : undefined,
+    labels: strs(p, 'label').length ? labelArgs(strs(p, 'label')) : undefined,
     verifyDiffIds: flag(p, 'verify-diff-ids'),
     signal: ctx.signal,
     onProgress: (x) => progress.update(x),
@@ -102,35 +87,35 @@ async function importCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   }
   if (r.images.length === 0)
     ctx.err('berth: the archive names no image: use --index-name NAME or --digests to keep it\n')
-  table(ctx, [
-    'REF\tTYPE\tDIGEST\t',
-    ...r.images.map((i) => `${i.name}\t${i.target.mediaType}\t${i.target.digest}\t`),
-  ])
+  ctx.out(
+    columns([
+      ['REF', 'TYPE', 'DIGEST'],
+      ...r.images.map((i) => [i.name, i.target.mediaType, i.target.digest]),
+    ]),
+  )
 }
 
-async function exportCmd(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(
-    argv,
-    {
-      bools: ['all-platforms', 'dir', 'skip-manifest-json', 'no-progress', 'local'],
-      strings: ['platform', 'compress'],
-    },
+export async function exportCmd(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [file, ...names] = positional(
+    p,
     'images export',
+    2,
+    Infinity,
+    'give the output FILE (or - for stdout) and at least one image NAME',
   )
-  if (p.args.length < 2)
-    throw invalidArgument('images export: give the output FILE and at least one image NAME')
   const platforms = strs(p, 'platform')
   if (flag(p, 'all-platforms') && platforms.length)
-    throw invalidArgument('images export: --all-platforms and --platform exclude each other')
+    throw usage('images export: --all-platforms and --platform exclude each other', 'images export')
   const compress = str(p, 'compress')
   if (compress !== undefined && compress !== 'gzip' && compress !== 'zstd') {
-    throw invalidArgument(`images export: --compress takes gzip or zstd, not ${compress}`)
+    throw usage(`images export: --compress takes gzip or zstd, not ${compress}`, 'images export')
   }
   for (const pl of platforms) parsePlatform(pl)
-  const progress = progressSink('exporting', ctx.stderr, flag(p, 'no-progress') || ctx.json)
-  const [file, ...names] = p.args
-  // "-" writes the archive to stdout (ctr does the same); the --json report then goes to stderr.
   const toStdout = file === '-'
+  if (toStdout && flag(p, 'dir'))
+    throw usage('images export: --dir needs a directory, not -', 'images export')
+  const progress = progressSink('exporting', ctx.stderr, flag(p, 'no-progress') || ctx.json)
+  // "-" writes the archive to stdout (ctr does the same); the --json report then goes to stderr.
   const r = await exportImages(ctx.berth(), ctx.namespace, names, toStdout ? 'stdout' : file, {
     stream: toStdout ? ctx.stdout : undefined,
     allPlatforms: flag(p, 'all-platforms'),
@@ -152,26 +137,33 @@ async function exportCmd(ctx: CommandContext, argv: string[]): Promise<void> {
   }
 }
 
-async function label(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { bools: ['replace-all'], aliases: { r: 'replace-all' } }, 'images label')
-  const [name, ...pairs] = p.args
-  if (!name) throw invalidArgument('images label: please specify an image')
-  const img = labelImage(ctx.berth(), ctx.namespace, name, parseLabelArgs(pairs), flag(p, 'replace-all'))
+export async function label(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [name, ...pairs] = positional(p, 'images label', 1, Infinity, 'name the image to label')
+  const img = labelImage(ctx.berth(), ctx.namespace, name, labelChanges(pairs), {
+    replace: flag(p, 'replace-all'),
+  })
   if (ctx.json) return printJSON(ctx, { name: img.name, labels: img.labels })
-  ctx.out(
-    Object.entries(img.labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .sort()
-      .join(',') + '\n',
-  )
+  ctx.out(labelsLine(img.labels))
 }
 
-async function tag(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { bools: ['force', 'local', 'skip-reference-check'] }, 'images tag')
-  const [src, ...dsts] = p.args
-  if (!src) throw invalidArgument('images tag: please provide an image reference to tag from')
-  if (dsts.length === 0) throw invalidArgument('images tag: please provide an image reference to tag to')
-  const imgs = tagImage(ctx.berth(), ctx.namespace, src, dsts, flag(p, 'force'))
+export async function tag(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [src, ...dsts] = positional(
+    p,
+    'images tag',
+    2,
+    Infinity,
+    'give the SOURCE image and at least one TARGET',
+  )
+  let imgs
+  try {
+    imgs = tagImage(ctx.berth(), ctx.namespace, src, dsts, {
+      force: flag(p, 'force'),
+      literal: flag(p, 'skip-reference-check'),
+    })
+  } catch (e) {
+    if (isKind(e, 'already-exists')) throw alreadyExists(`${(e as Error).message}: --force replaces it`, e)
+    throw e
+  }
   if (ctx.json)
     return printJSON(
       ctx,
@@ -180,23 +172,23 @@ async function tag(ctx: CommandContext, argv: string[]): Promise<void> {
   ctx.out(imgs.map((i) => `${i.name}\n`).join(''))
 }
 
-async function rm(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { bools: ['sync'] }, 'images rm')
-  if (p.args.length === 0) throw invalidArgument('images rm: name at least one image')
-  const r = removeImages(ctx.berth(), ctx.namespace, p.args, flag(p, 'sync'))
+export async function rm(ctx: CommandContext, p: Parsed): Promise<void> {
+  const names = positional(p, 'images rm', 1, Infinity, 'name at least one image')
+  const r = removeImages(ctx.berth(), ctx.namespace, names, { sync: flag(p, 'sync') })
   if (ctx.json) {
     return printJSON(ctx, {
       removed: r.removed,
       notFound: r.notFound,
-      ...(r.gc ? { bytesFreed: r.gc.bytesFreed, blobsDeleted: r.gc.blobsDeleted } : {}),
+      ...(r.freed ? { bytesFreed: r.freed.bytes, blobsDeleted: r.freed.blobs } : {}),
     })
   }
   for (const n of r.notFound) ctx.err(`berth: ${n}: image not found\n`)
   ctx.out(r.removed.map((n) => `${n}\n`).join(''))
+  if (r.freed) ctx.out(`freed ${bytesBinary(r.freed.bytes)} (${r.freed.blobs} blobs)\n`)
 }
 
-async function check(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { bools: ['quiet'], aliases: { q: 'quiet' } }, 'images check')
+export async function check(ctx: CommandContext, p: Parsed): Promise<void> {
+  warnRegexps(ctx, p.args)
   const rows = await checkImages(ctx.berth(), ctx.namespace, p.args)
   if (ctx.json) return printJSON(ctx, rows)
   if (flag(p, 'quiet'))
@@ -206,13 +198,18 @@ async function check(ctx: CommandContext, argv: string[]): Promise<void> {
         .map((r) => `${r.name}\n`)
         .join(''),
     )
-  const lines = ['REF\tTYPE\tDIGEST\tSTATUS\tSIZE\tUNPACKED\t']
-  for (const r of rows) {
-    const status = r.status === 'error' ? 'error' : `${r.status} (${r.present}/${r.required})`
-    const size = r.status === 'error' ? '-' : `${bytesBinary(r.presentBytes)}/${bytesBinary(r.requiredBytes)}`
-    lines.push(`${r.name}\t${r.mediaType}\t${r.digest}\t${status}\t${size}\tfalse`)
-  }
-  table(ctx, lines)
+  ctx.out(
+    columns([
+      ['REF', 'TYPE', 'DIGEST', 'STATUS', 'SIZE'],
+      ...rows.map((r) => [
+        r.name,
+        r.mediaType,
+        r.digest,
+        r.status === 'error' ? 'error' : `${r.status} (${r.present}/${r.required})`,
+        r.status === 'error' ? '-' : `${bytesBinary(r.presentBytes)}/${bytesBinary(r.requiredBytes)}`,
+      ]),
+    ]),
+  )
   for (const r of rows) {
     for (const pl of r.platforms.filter((x) => !x.complete)) {
       ctx.err(
@@ -224,57 +221,28 @@ async function check(ctx: CommandContext, argv: string[]): Promise<void> {
   if (rows.some((r) => r.status === 'error')) ctx.exitCode = 1
 }
 
-async function inspect(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, { strings: ['platform'] }, 'images inspect')
-  if (p.args.length !== 1) throw invalidArgument('images inspect: give exactly one image NAME')
-  const r = await inspectImage(ctx.berth(), ctx.namespace, p.args[0], str(p, 'platform'))
+export async function inspect(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [name] = positional(p, 'images inspect', 1, 1, 'give exactly one image NAME')
+  const r = await inspectImage(ctx.berth(), ctx.namespace, name, str(p, 'platform'))
   if (ctx.json) return printJSON(ctx, r)
-  const lines = [
-    `Name:\t${r.name}`,
-    `Target:\t${r.target.mediaType} ${r.target.digest} (${r.target.size} bytes)`,
-    `Platforms:\t${r.platforms.join(', ') || '-'}`,
-    `Platform:\t${r.platform}`,
-    `Config:\t${r.config.mediaType} ${r.config.digest} (${r.config.size} bytes)`,
-    `Labels:\t${labelsColumn(r.labels)}`,
-    `Created:\t${r.createdAt}`,
-    `Updated:\t${r.updatedAt}`,
-    `Layers:`,
-  ]
-  r.manifest.layers.forEach((l, i) =>
-    lines.push(`  ${l.digest}\t${l.mediaType}\t${l.size}\tdiff ${r.diffIds[i] ?? '-'}`),
+  const size = (d: { size: number }) => bytesBinary(d.size)
+  ctx.out(
+    columns([
+      ['Name:', r.name],
+      ['Target:', `${r.target.mediaType} ${r.target.digest} (${size(r.target)})`],
+      ['Platforms:', r.platforms.join(', ') || '-'],
+      ['Platform:', r.platform],
+      ['Config:', `${r.config.mediaType} ${r.config.digest} (${size(r.config)})`],
+      ['Labels:', labelsColumn(r.labels)],
+      ['Created:', r.createdAt],
+      ['Updated:', r.updatedAt],
+    ]),
   )
-  lines.push('Diff IDs:')
-  for (const d of r.diffIds) lines.push(`  ${d}`)
-  table(ctx, lines)
-}
-
-export async function imagesCommand(ctx: CommandContext, argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv
-  switch (sub) {
-    case 'ls':
-    case 'list':
-      return ls(ctx, rest)
-    case 'import':
-      return importCmd(ctx, rest)
-    case 'export':
-      return exportCmd(ctx, rest)
-    case 'label':
-      return label(ctx, rest)
-    case 'tag':
-      return tag(ctx, rest)
-    case 'rm':
-    case 'remove':
-    case 'delete':
-    case 'del':
-      return rm(ctx, rest)
-    case 'check':
-      return check(ctx, rest)
-    case 'inspect':
-      return inspect(ctx, rest)
-    case undefined:
-      ctx.out(IMAGES_HELP)
-      return
-    default:
-      throw invalidArgument(`images: unknown command ${JSON.stringify(sub)} (see berth images --help)`)
-  }
+  ctx.out('Layers:\n')
+  ctx.out(
+    columns(
+      r.manifest.layers.map((l, i) => [`  ${l.digest}`, l.mediaType, size(l), `diff ${r.diffIds[i] ?? '-'}`]),
+    ),
+  )
+  ctx.out(`Diff IDs:\n${r.diffIds.map((d) => `  ${d}\n`).join('')}`)
 }

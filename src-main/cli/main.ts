@@ -1,104 +1,166 @@
-// `berth` — the command line over the same store as the app:
-//   npm run -s berth -- [--root DIR] [-n NAMESPACE] [--json] COMMAND ...
-// Errors print one line naming the problem and exit non-zero (2 for usage errors, 1 otherwise).
-import { isBerthError } from '../core/errors'
-import { openBerth, resolveRoot, type Berth } from '../service/berth'
-import { parseGlobal } from './args'
-import { CONTENT_HELP, contentCommand } from './content'
-import { GC_HELP, gcCommand } from './gc'
-import { IMAGES_HELP, imagesCommand } from './images'
+// `berth` — the command line over the same store and the same service functions as the app:
+//   berth [--root DIR] [-n NAMESPACE] [--json] COMMAND ...
+// run() parses, dispatches through the command table (commands.ts) and turns the outcome into an exit
+// status (usage.ts): errors print one line naming the problem. bin.ts is the executable around it.
+import type { Berth } from '../service/berth'
+import { resolveRoot } from '../service/root'
+import { parseFlags, parseGlobal } from './args'
+import { find, isGroup, TOP, type CommandSpec, type GroupSpec } from './commands'
+import { commandHelp, groupHelp, topHelp } from './help'
 import type { CommandContext } from './io'
-import { REGISTRY_HELP, registryCommand } from './registry'
+import {
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_USAGE,
+  Interrupted,
+  nearest,
+  usage,
+  UsageError,
+} from './usage'
 
-const HELP = `berth — container images on your machine, the containerd way
-
-Usage: berth [--root DIR] [-n NAMESPACE] [--json] COMMAND ...
-
-Global flags:
-  --root DIR        store directory (default: $BERTH_ROOT, else the Berth app's own: ~/.config/Berth on Linux)
-  -n, --namespace   namespace (default: $BERTH_NAMESPACE, $CONTAINERD_NAMESPACE, else "default")
-  --json            machine-readable output
-
-Commands:
-  images (i)        ls, import, export, label, tag, rm, check, inspect
-  content           ls, label, get
-  gc                garbage collection
-  pull, push        images from and to OCI registries
-  login, logout     registry credentials
-
-${IMAGES_HELP}
-${CONTENT_HELP}
-${GC_HELP}
-${REGISTRY_HELP}`
-
-export async function run(
-  argv: string[],
-  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } = process,
-): Promise<number> {
-  let berth: Berth | undefined
-  const ac = new AbortController()
-  const onSignal = () => ac.abort()
-  process.once('SIGINT', onSignal)
-  try {
-    const g = parseGlobal(argv)
-    const [cmd, ...rest] = g.rest
-    const ctx: CommandContext = {
-      berth: () => (berth ??= openBerth({ root: resolveRoot(g.root) })),
-      namespace: g.namespace,
-      json: g.json,
-      out: (s) => void io.stdout.write(s),
-      err: (s) => void io.stderr.write(s),
-      stdout: io.stdout,
-      stderr: io.stderr,
-      signal: ac.signal,
-    }
-    if (g.help || cmd === undefined || cmd === 'help') {
-      io.stdout.write(
-        cmd === 'images' ? IMAGES_HELP : cmd === 'content' ? CONTENT_HELP : cmd === 'gc' ? GC_HELP : HELP,
-      )
-      return 0
-    }
-    switch (cmd) {
-      case 'images':
-      case 'image':
-      case 'i':
-        await imagesCommand(ctx, rest)
-        break
-      case 'content':
-        await contentCommand(ctx, rest)
-        break
-      case 'gc':
-        await gcCommand(ctx, rest)
-        break
-      default:
-        if (await registryCommand(ctx, cmd, rest)) break
-        io.stderr.write(`berth: unknown command ${JSON.stringify(cmd)} (see berth --help)\n`)
-        return 2
-    }
-    return ctx.exitCode ?? 0
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e)
-    const kind = isBerthError(e) ? e.kind : 'internal'
-    io.stderr.write(`berth: ${msg.split('\n')[0]}\n`)
-    if (process.env.BERTH_DEBUG && e instanceof Error) io.stderr.write(`${e.stack}\n`)
-    return kind === 'invalid-argument' &&
-      /unknown (global )?flag|needs a value|takes no value|give |name at least/.test(msg)
-      ? 2
-      : 1
-  } finally {
-    process.off('SIGINT', onSignal)
-    berth?.close()
-  }
+export interface RunIO {
+  stdout: NodeJS.WriteStream
+  stderr: NodeJS.WriteStream
+  stdin?: NodeJS.ReadStream
+  env?: NodeJS.ProcessEnv
 }
 
-if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code
-    },
-    (e) => {
-      process.stderr.write(`berth: ${(e as Error).message}\n`)
-      process.exitCode = 1
-    },
+/** Why the run was stopped from outside: Ctrl-C, or the reader of stdout went away. */
+type StopReason = 'interrupted' | 'broken-pipe'
+
+interface Resolved {
+  /** `images ls`, `gc`: what help and errors call the command. */
+  path: string
+  spec?: CommandSpec
+  group?: GroupSpec
+  args: string[]
+}
+
+function unknown(word: string, choices: readonly { name: string }[], where: string): UsageError {
+  const guess = nearest(
+    word,
+    choices.map((c) => c.name),
   )
+  const see = where ? `berth ${where} --help` : 'berth --help'
+  return usage(
+    `${where ? `${where}: ` : ''}unknown command ${JSON.stringify(word)}${guess ? ` (did you mean ${guess}?)` : ''} (see ${see})`,
+  )
+}
+
+/** Walks the words to a command (or a group when the words stop there). */
+function resolve(words: string[]): Resolved {
+  const [first, ...rest] = words
+  const top = find(TOP, first)
+  if (!top) throw unknown(first, TOP, '')
+  if (!isGroup(top)) return { path: top.name, spec: top, args: rest }
+  const [sub, ...args] = rest
+  if (sub === undefined) return { path: top.name, group: top, args }
+  const spec = find(top.commands, sub)
+  if (!spec) throw unknown(sub, top.commands, top.name)
+  return { path: `${top.name} ${spec.name}`, spec, group: top, args }
+}
+
+function helpFor(r: Resolved): string {
+  if (r.spec) return commandHelp(r.path, r.spec)
+  return r.group ? groupHelp(r.group) : topHelp()
+}
+
+export async function run(argv: string[], io: RunIO = process): Promise<number> {
+  let berth: Berth | undefined
+  const ac = new AbortController()
+  let stopped: StopReason | undefined
+  const stop = (why: StopReason) => {
+    stopped ??= why
+    ac.abort(why)
+  }
+  let interrupts = 0
+  let usedStdin = false
+  const onSignal = () => {
+    // A second Ctrl-C does not wait for the work in hand to wind down.
+    if (++interrupts > 1) process.exit(EXIT_INTERRUPTED)
+    stop('interrupted')
+    // A read of stdin that waits for bytes (import -) ends now, with an error the command reports.
+    if (usedStdin) (io.stdin ?? process.stdin).destroy()
+  }
+  // A reader that went away (`berth images export - | head`) is no error: stop writing and end quietly.
+  const onStdoutError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') stop('broken-pipe')
+  }
+  process.on('SIGINT', onSignal)
+  io.stdout.on('error', onStdoutError)
+  const err = (s: string) => void io.stderr.write(s)
+  try {
+    const g = parseGlobal(argv, io.env ?? process.env)
+    if (g.version && g.rest.length === 0) {
+      io.stdout.write(`berth ${(await import('./version')).version()}\n`)
+      return EXIT_OK
+    }
+    if (g.rest[0] === 'help') {
+      io.stdout.write(g.rest.length > 1 ? helpFor(resolve(g.rest.slice(1))) : topHelp())
+      return EXIT_OK
+    }
+    if (g.rest.length === 0 && g.help) {
+      io.stdout.write(topHelp())
+      return EXIT_OK
+    }
+    const r: Resolved = g.rest.length ? resolve(g.rest) : { path: '', args: [] }
+    if (g.help) {
+      io.stdout.write(helpFor(r))
+      return EXIT_OK
+    }
+    if (!r.spec) {
+      // A group (or berth itself) without a command: the help is the answer, but the line was wrong.
+      io.stderr.write(helpFor(r))
+      return EXIT_USAGE
+    }
+    const spec = r.spec
+    const parsed = parseFlags(r.args, spec.flags, r.path)
+    const root = resolveRoot(g.root, io.env ?? process.env)
+    // The store module (SQLite and the content store) loads only for commands that use it.
+    const openBerth = spec.store === false ? undefined : (await import('../service/berth')).openBerth
+    const ctx: CommandContext = {
+      berth: () => {
+        if (!openBerth) throw new Error(`${r.path} does not open the store`)
+        return (berth ??= openBerth({ root }))
+      },
+      root,
+      namespace: g.namespace,
+      json: g.json,
+      out: (s) => {
+        if (!stopped) io.stdout.write(s)
+      },
+      err,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      get stdin() {
+        usedStdin = true
+        return io.stdin ?? process.stdin
+      },
+      env: io.env ?? process.env,
+      signal: ac.signal,
+    }
+    const body = await spec.load()
+    await body(ctx, parsed)
+    if (stopped === 'interrupted') return EXIT_INTERRUPTED
+    return ctx.exitCode ?? EXIT_OK
+  } catch (e) {
+    if (stopped === 'broken-pipe') return EXIT_OK
+    const msg = e instanceof Error ? e.message : String(e)
+    if (e instanceof UsageError) {
+      err(`berth: ${msg}${e.command ? ` (see berth ${e.command} --help)` : ''}\n`)
+      return EXIT_USAGE
+    }
+    err(`berth: ${msg.split('\n')[0]}\n`)
+    if ((io.env ?? process.env).BERTH_DEBUG && e instanceof Error) err(`${e.stack}\n`)
+    return stopped === 'interrupted' || e instanceof Interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE
+  } finally {
+    process.off('SIGINT', onSignal)
+    io.stdout.off('error', onStdoutError)
+    try {
+      berth?.close()
+    } catch (e) {
+      err(`berth: closing the store: ${(e as Error).message}\n`)
+    }
+  }
 }

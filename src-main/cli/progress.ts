@@ -1,5 +1,6 @@
-// Progress for long operations, on stderr so stdout stays parseable: a redrawn bar on a terminal,
-// plain lines (one per archive entry, at most a few per second) otherwise.
+// Progress for long operations, on stderr so stdout stays parseable: a redrawn line on a terminal,
+// plain lines otherwise (a line per 10% step, or every 2 s, plus the phases). Bytes and the rate are
+// always shown; a percentage only when the total is known (a file, not stdin).
 import type { TransferProgress } from '../core/transfer/import'
 import { bytesBinary } from './table'
 
@@ -8,44 +9,50 @@ export interface ProgressSink {
   done(): void
 }
 
+const PHASES = new Set(['resolving', 'saving', 'done'])
+
 export function progressSink(
   verb: string,
   stream: NodeJS.WriteStream = process.stderr,
   quiet = false,
+  now: () => number = Date.now,
 ): ProgressSink {
   if (quiet) return { update: () => undefined, done: () => undefined }
   const tty = Boolean(stream.isTTY)
+  const started = now()
   let last = 0
   let lastCurrent = ''
   let lastStep = -1
   let drawn = false
+  const rate = (p: TransferProgress) => {
+    const seconds = (now() - started) / 1000
+    return `${bytesBinary(seconds > 0 ? p.bytesDone / seconds : 0)}/s`
+  }
+  const pct = (p: TransferProgress) => Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100))
   const amount = (p: TransferProgress) =>
-    p.bytesTotal > 0 ? `${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)}` : bytesBinary(p.bytesDone)
-  const pct = (p: TransferProgress) =>
-    p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100)) : 0
+    p.bytesTotal > 0
+      ? `${pct(p)}% ${bytesBinary(p.bytesDone)}/${bytesBinary(p.bytesTotal)}, ${rate(p)}`
+      : `${bytesBinary(p.bytesDone)} read, ${rate(p)}`
+  const what = (p: TransferProgress, max: number) =>
+    !p.current ? '' : ` ${p.current.length > max ? `…${p.current.slice(-(max - 1))}` : p.current}`
   return {
     update(p) {
-      const now = Date.now()
+      const t = now()
       if (tty) {
-        if (now - last < 100 && p.current !== 'done') return
-        last = now
-        const cols = Math.max(20, Math.min(40, (stream.columns ?? 80) - 60))
-        const filled = Math.round((pct(p) / 100) * cols)
-        const bar = `[${'='.repeat(filled)}${filled < cols ? '>' : ''}${' '.repeat(Math.max(0, cols - filled - 1))}]`
-        const what = p.current.length > 30 ? `…${p.current.slice(-29)}` : p.current
-        stream.write(`\r\x1b[K${verb} ${bar} ${String(pct(p)).padStart(3)}% ${amount(p)} ${what}`)
+        if (t - last < 100 && p.current !== 'done') return
+        last = t
+        stream.write(`\r\x1b[K${verb} ${amount(p)}${what(p, 30)}`)
         drawn = true
         return
       }
-      // A line per 10% step or every 2 s (plus the phases), so logs stay short.
-      const step = Math.floor(pct(p) / 10)
-      const phase = p.current === 'resolving' || p.current === 'saving' || p.current === 'done'
-      if (!phase && step === lastStep && now - last < 2000) return
+      const step = p.bytesTotal > 0 ? Math.floor(pct(p) / 10) : lastStep
+      const phase = PHASES.has(p.current)
+      if (!phase && step === lastStep && t - last < 2000) return
       if (phase && p.current === lastCurrent) return
       lastStep = step
       lastCurrent = p.current
-      last = now
-      stream.write(`${verb}: ${pct(p)}% ${amount(p)} ${p.current}\n`)
+      last = t
+      stream.write(`${verb}: ${amount(p)}${what(p, 200)}\n`)
     },
     done() {
       if (tty && drawn) stream.write('\r\x1b[K')

@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { invalidArgument } from '../core/errors'
+import { failedPrecondition } from '../core/errors'
 import { parse as parsePlatform } from '../core/platforms'
 import {
   FileCredentialStore,
@@ -21,20 +21,11 @@ import { login, logout } from '../core/transfer/registry/login'
 import { pull } from '../core/transfer/registry/pull'
 import { push } from '../core/transfer/registry/push'
 import { validateRegistryHost } from '../core/transfer/registry/reference'
-import { flag, parseFlags, str, strs, wholeNumber, type Parsed } from './args'
+import { resolveImage } from '../service/resolve-name'
+import { flag, positional, str, strs, wholeNumber, type Parsed } from './args'
 import type { CommandContext } from './io'
 import { bytesBinary } from './table'
-
-export const REGISTRY_HELP = `Registry commands:
-  pull REF [--platform P...|--all-platforms] [--plain-http] [--insecure HOST...] [--ca FILE] [--concurrency N]
-  push NAME [REF] [--platform P...] [--plain-http] [--insecure HOST...] [--ca FILE] [--chunk-size BYTES]
-  login HOST [-u USER] [--password-stdin] [--plain-http] [--ca FILE]
-  logout HOST
-  (--no-progress hides progress; REF defaults to docker.io/library/NAME:latest spelling rules)
-`
-
-const TRANSPORT_STRINGS = ['insecure', 'ca']
-const TRANSPORT_BOOLS = ['plain-http', 'no-progress']
+import { Interrupted, usage } from './usage'
 
 function cliCipher(root: string): Cipher {
   const keyFile = join(root, 'cli-logins.key')
@@ -58,18 +49,23 @@ function cliCipher(root: string): Cipher {
   }
 }
 
-export function cliCredentialStore(root: string): CredentialStore {
+function cliCredentialStore(root: string): CredentialStore {
   return new FileCredentialStore(join(root, 'cli-logins.json'), cliCipher(root))
 }
 
-function registryOptions(ctx: CommandContext, p: Parsed): RegistryOptions {
+function transport(p: Parsed): Pick<RegistryOptions, 'plainHttp' | 'insecureHosts' | 'ca'> {
   const ca = str(p, 'ca')
-  const store = cliCredentialStore(ctx.berth().root)
   return {
     plainHttp: flag(p, 'plain-http'),
     insecureHosts: strs(p, 'insecure'),
     ...(ca ? { ca: readFileSync(ca, 'utf8') } : {}),
-    credentials: chainSources(store, dockerConfigSource()),
+  }
+}
+
+async function registryOptions(ctx: CommandContext, p: Parsed): Promise<RegistryOptions> {
+  return {
+    ...transport(p),
+    credentials: chainSources(cliCredentialStore(ctx.berth().root), dockerConfigSource()),
     userAgent: 'berth',
   }
 }
@@ -113,22 +109,13 @@ export function blobProgress(stream: NodeJS.WriteStream, verb: string, quiet: bo
   }
 }
 
-export async function pullCommand(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(
-    argv,
-    {
-      bools: ['all-platforms', ...TRANSPORT_BOOLS],
-      strings: ['platform', 'concurrency', ...TRANSPORT_STRINGS],
-    },
-    'pull',
-  )
-  const [ref, ...extra] = p.args
-  if (!ref || extra.length > 0) throw invalidArgument('pull: give exactly one reference (berth pull REF)')
+export async function pullCommand(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [ref] = positional(p, 'pull', 1, 1, 'give exactly one reference (berth pull REF)')
   const platforms = strs(p, 'platform')
     .flatMap((s) => s.split(','))
     .filter((s) => s !== '')
   if (flag(p, 'all-platforms') && platforms.length > 0) {
-    throw invalidArgument('pull: --all-platforms and --platform exclude each other')
+    throw usage('pull: --all-platforms and --platform exclude each other', 'pull')
   }
   const concurrency = wholeNumber(p, 'concurrency', 'pull')
   const b = ctx.berth()
@@ -141,7 +128,7 @@ export async function pullCommand(ctx: CommandContext, argv: string[]): Promise<
     ref,
     platforms: flag(p, 'all-platforms') ? 'all' : platforms.map((s) => parsePlatform(s)),
     ...(b.host ? { host: b.host } : {}),
-    registry: registryOptions(ctx, p),
+    registry: await registryOptions(ctx, p),
     ...(concurrency ? { concurrency } : {}),
     signal: ctx.signal,
     onProgress: (e) => progress.update(e),
@@ -157,18 +144,19 @@ export async function pullCommand(ctx: CommandContext, argv: string[]): Promise<
   }
 }
 
-export async function pushCommand(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(
-    argv,
-    { bools: TRANSPORT_BOOLS, strings: ['platform', 'chunk-size', 'concurrency', ...TRANSPORT_STRINGS] },
+export async function pushCommand(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [given, ref] = positional(
+    p,
     'push',
+    1,
+    2,
+    'give an image name and optionally where to push it (berth push NAME [REF])',
   )
-  const [name, ref, ...extra] = p.args
-  if (!name || extra.length > 0)
-    throw invalidArgument('push: give an image name and optionally where to push it (berth push NAME [REF])')
   const chunk = wholeNumber(p, 'chunk-size', 'push')
   const concurrency = wholeNumber(p, 'concurrency', 'push')
   const b = ctx.berth()
+  // The local name resolves as every lookup does; it is also where the image goes without a REF.
+  const name = resolveImage(b, ctx.namespace, given).name
   const progress = blobProgress(ctx.stderr, 'push', flag(p, 'no-progress') || ctx.json)
   const r = await push({
     cs: b.content,
@@ -180,7 +168,7 @@ export async function pushCommand(ctx: CommandContext, argv: string[]): Promise<
       .flatMap((s) => s.split(','))
       .filter((s) => s !== '')
       .map((s) => parsePlatform(s)),
-    registry: registryOptions(ctx, p),
+    registry: await registryOptions(ctx, p),
     ...(chunk ? { chunkSize: chunk } : {}),
     ...(concurrency ? { concurrency } : {}),
     signal: ctx.signal,
@@ -203,8 +191,8 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 
 /** Reads a line from the terminal, without echo when `hidden`. */
 async function prompt(ctx: CommandContext, question: string, hidden: boolean): Promise<string> {
-  const stdin = process.stdin
-  if (!stdin.isTTY) throw invalidArgument('login: no terminal to prompt on: use -u USER --password-stdin')
+  const stdin = ctx.stdin
+  if (!stdin.isTTY) throw usage('login: no terminal to prompt on: use -u USER --password-stdin', 'login')
   ctx.stderr.write(question)
   stdin.setRawMode(hidden)
   stdin.resume()
@@ -213,7 +201,7 @@ async function prompt(ctx: CommandContext, question: string, hidden: boolean): P
     for await (const chunk of stdin) {
       for (const ch of (chunk as Buffer).toString('utf8')) {
         if (ch === '\r' || ch === '\n') return s
-        if (ch === '\u0003') throw invalidArgument('login: cancelled')
+        if (ch === '\u0003') throw new Interrupted('login: cancelled')
         if (ch === '\u007f') s = s.slice(0, -1)
         else s += ch
       }
@@ -226,61 +214,21 @@ async function prompt(ctx: CommandContext, question: string, hidden: boolean): P
   }
 }
 
-export async function loginCommand(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(
-    argv,
-    {
-      bools: ['password-stdin', ...TRANSPORT_BOOLS],
-      strings: ['username', ...TRANSPORT_STRINGS],
-      aliases: { u: 'username' },
-    },
-    'login',
-  )
-  const [host, ...extra] = p.args
-  if (!host || extra.length > 0)
-    throw invalidArgument('login: give exactly one registry host (berth login HOST)')
+export async function loginCommand(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [host] = positional(p, 'login', 1, 1, 'give exactly one registry host (berth login HOST)')
   validateRegistryHost(normalizeHost(host))
+  const store = cliCredentialStore(ctx.berth().root)
   const username = str(p, 'username') ?? (await prompt(ctx, 'Username: ', false))
   const secret = flag(p, 'password-stdin')
-    ? await readStdin(process.stdin)
+    ? await readStdin(ctx.stdin)
     : await prompt(ctx, 'Password: ', true)
-  if (!username || !secret) throw invalidArgument('login: username and password are both required')
-  const opts = registryOptions(ctx, p)
-  await login({
-    host,
-    credentials: { username, secret },
-    store: cliCredentialStore(ctx.berth().root),
-    registry: { plainHttp: opts.plainHttp, insecureHosts: opts.insecureHosts, ca: opts.ca },
-    signal: ctx.signal,
-  })
+  if (!username || !secret) throw usage('login: username and password are both required', 'login')
+  await login({ host, credentials: { username, secret }, store, registry: transport(p), signal: ctx.signal })
   ctx.out('Login Succeeded\n')
 }
 
-export async function logoutCommand(ctx: CommandContext, argv: string[]): Promise<void> {
-  const p = parseFlags(argv, {}, 'logout')
-  const [host, ...extra] = p.args
-  if (!host || extra.length > 0)
-    throw invalidArgument('logout: give exactly one registry host (berth logout HOST)')
+export async function logoutCommand(ctx: CommandContext, p: Parsed): Promise<void> {
+  const [host] = positional(p, 'logout', 1, 1, 'give exactly one registry host (berth logout HOST)')
   const removed = await logout(host, cliCredentialStore(ctx.berth().root))
   ctx.out(removed ? `Removed login credentials for ${host}\n` : `Not logged in to ${host}\n`)
-}
-
-/** Dispatch for main.ts: true when the command was a registry command. */
-export async function registryCommand(ctx: CommandContext, cmd: string, argv: string[]): Promise<boolean> {
-  switch (cmd) {
-    case 'pull':
-      await pullCommand(ctx, argv)
-      return true
-    case 'push':
-      await pushCommand(ctx, argv)
-      return true
-    case 'login':
-      await loginCommand(ctx, argv)
-      return true
-    case 'logout':
-      await logoutCommand(ctx, argv)
-      return true
-    default:
-      return false
-  }
 }

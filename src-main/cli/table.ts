@@ -1,81 +1,37 @@
-// Go's text/tabwriter, as ctr uses it: tab-terminated cells in consecutive lines form a column whose
-// width is its widest cell plus padding; a line's last, unterminated cell is not aligned. Reproduced
-// so `berth` output lines up exactly like ctr's.
-export interface TabOptions {
-  minwidth?: number
-  tabwidth?: number
-  padding?: number
-  padchar?: string
-}
-
-type Line = string[]
+// How berth prints tables and sizes, the same for every command: columns separated by two spaces, no
+// trailing space, no tab; control characters in a cell (image names may hold any) shown escaped; one size
+// format, containerd's progress.Bytes.
 
 const width = (s: string) => [...s].length
 
-export function tabwrite(text: string, opts: TabOptions = {}): string {
-  const minwidth = opts.minwidth ?? 1
-  const tabwidth = opts.tabwidth ?? 8
-  const padding = opts.padding ?? 1
-  const padchar = opts.padchar ?? ' '
-  const raw = text.split('\n')
-  const trailingNewline = text.endsWith('\n')
-  if (trailingNewline) raw.pop()
-  // Lines without a tab end a block: Go flushes on them.
-  const blocks: Line[][] = []
-  let cur: Line[] = []
-  for (const l of raw) {
-    const cells = l.split('\t')
-    cur.push(cells)
-    if (cells.length === 1) {
-      blocks.push(cur)
-      cur = []
-    }
-  }
-  if (cur.length) blocks.push(cur)
-  const out: string[] = []
-  const pad = (textw: number, cellw: number): string => {
-    if (padchar === '\t') {
-      const w = Math.ceil(cellw / tabwidth) * tabwidth
-      return '\t'.repeat(Math.ceil((w - textw) / tabwidth))
-    }
-    return padchar.repeat(cellw - textw)
-  }
-  for (const lines of blocks) {
-    const widths: number[] = []
-    const writeLines = (from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const cells = lines[i]
-        let s = ''
-        cells.forEach((c, j) => {
-          if (j < widths.length && j < cells.length - 1) s += c + pad(width(c), widths[j])
-          else s += c
-        })
-        out.push(s)
-      }
-    }
-    const format = (line0: number, line1: number): void => {
-      const column = widths.length
-      for (let t = line0; t < line1; t++) {
-        if (column >= lines[t].length - 1) continue
-        writeLines(line0, t)
-        line0 = t
-        let w = minwidth
-        for (; t < line1; t++) {
-          const cells = lines[t]
-          if (column >= cells.length - 1) break
-          w = Math.max(w, width(cells[column]) + padding)
-        }
-        widths.push(w)
-        format(line0, t)
-        widths.pop()
-        line0 = t
-        t--
-      }
-      writeLines(line0, line1)
-    }
-    format(0, lines.length)
-  }
-  return out.join('\n') + (trailingNewline ? '\n' : '')
+/** A cell as it can be shown on one line of a table: tabs, newlines and other controls escaped. */
+export function cell(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => {
+    if (c === '\t') return '\\t'
+    if (c === '\n') return '\\n'
+    if (c === '\r') return '\\r'
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+  })
+}
+
+/** Rows as aligned columns: every column but the last padded to its widest cell plus `gap` spaces. */
+export function columns(rows: readonly (readonly string[])[], gap = 2): string {
+  const cells = rows.map((r) => r.map(cell))
+  const widths: number[] = []
+  for (const r of cells)
+    r.forEach((c, i) => {
+      if (i < r.length - 1) widths[i] = Math.max(widths[i] ?? 0, width(c))
+    })
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (i < r.length - 1 ? c + ' '.repeat(widths[i] - width(c) + gap) : c))
+        .join('')
+        .trimEnd(),
+    )
+    .map((l) => `${l}\n`)
+    .join('')
 }
 
 /** containerd's progress.Bytes: binary units, one decimal ("1.5 KiB", "575.0 B"). */
@@ -88,21 +44,6 @@ export function bytesBinary(n: number): string {
     i++
   }
   return `${v.toFixed(1).padStart(2, '0')} ${units[i]}`
-}
-
-/** go-units HumanSize: decimal units, 4 significant digits, no space ("1.536kB", "575B"). */
-export function humanSize(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB']
-  let i = 0
-  let v = n
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000
-    i++
-  }
-  let s = v.toPrecision(4)
-  if (s.includes('e')) s = String(Number(s))
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '')
-  return s + units[i]
 }
 
 /** go-units HumanDuration. */

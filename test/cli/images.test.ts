@@ -32,7 +32,7 @@ describe('berth images', () => {
     expect(r.stderr).toMatch(/^importing: \d+% /m)
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(
-      `docker.io/library/cli:1 application/vnd.oci.image.index.v1+json ${fx.target.digest}`,
+      `docker.io/library/cli:1  application/vnd.oci.image.index.v1+json  ${fx.target.digest}`,
     )
   })
 
@@ -62,7 +62,7 @@ describe('berth images', () => {
     const col = lines[0].indexOf('DIGEST')
     for (const l of lines.slice(1)) expect(l.slice(col, col + 7)).toBe('sha256:')
     expect(lines.find((l) => l.startsWith('docker.io/library/cli:1'))).toContain(
-      'linux/amd64,linux/arm/v7,linux/arm64,windows/amd64',
+      'linux/amd64,linux/arm/v7,linux/arm64,windows(10.0.20348.1)/amd64',
     )
     expect(berth(root, ['images', 'ls', '-q']).stdout).toBe(
       'docker.io/library/busybox:1.36\ndocker.io/library/cli:1\n',
@@ -99,10 +99,10 @@ describe('berth images', () => {
       'linux/amd64',
       'linux/arm/v7',
       'linux/arm64',
-      'windows/amd64:10.0.20348.1',
+      'windows(10.0.20348.1)/amd64',
     ])
     const table = berth(root, ['images', 'check']).stdout
-    expect(table.split('\n')[0]).toMatch(/^REF +TYPE +DIGEST +STATUS +SIZE +UNPACKED *$/)
+    expect(table.split('\n')[0]).toMatch(/^REF +TYPE +DIGEST +STATUS +SIZE$/)
     expect(table).toMatch(/complete \(12\/12\)/)
   })
 
@@ -171,7 +171,7 @@ describe('berth pull and push flags', () => {
     const r = berth(root, argv)
     expect(r.code).toBe(2)
     expect(r.stderr).toBe(
-      `berth: ${argv[0]}: ${argv.at(-2)} needs a value that is a whole number, not "${argv.at(-1)}"\n`,
+      `berth: ${argv[0]}: ${argv.at(-2)} needs a value that is a whole number, not "${argv.at(-1)}" (see berth ${argv[0]} --help)\n`,
     )
   })
 })
@@ -179,7 +179,7 @@ describe('berth pull and push flags', () => {
 describe('berth content and gc', () => {
   it('lists, labels and gets blobs', () => {
     const ls = berth(root, ['content', 'ls'])
-    expect(ls.stdout.split('\n')[0]).toBe('DIGEST\t\t\t\t\t\t\t\t\tSIZE\tAGE\t\tLABELS')
+    expect(ls.stdout.split('\n')[0]).toMatch(/^DIGEST {60,}SIZE +AGE +LABELS$/)
     const d = fx.images[0].config.desc.digest
     expect(ls.stdout).toContain(d)
     expect(berth(root, ['content', 'label', d, 'x=y']).stdout).toBe('x=y\n')

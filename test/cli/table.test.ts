@@ -1,28 +1,37 @@
-// The tabwriter port against outputs Go's text/tabwriter produces for ctr's formats.
+// How berth prints tables: aligned columns of spaces, no trailing space, no raw control characters.
 import { describe, expect, it } from 'vitest'
-import { bytesBinary, humanDuration, humanSize, tabwrite } from '../../src-main/cli/table'
+import { bytesBinary, columns, humanDuration } from '../../src-main/cli/table'
 import { defaultRoot } from '../../src-main/service/berth'
 
-describe('tabwrite (Go text/tabwriter, minwidth 1, tabwidth 8, padding 1)', () => {
-  it.each([
-    { name: 'terminated cells pad every column', in: 'A\tBB\t\nccc\td\t\n', out: 'A   BB \nccc d  \n' },
-    { name: 'the last unterminated cell is not padded', in: 'A\tB\nccc\tdddd\n', out: 'A   B\nccc dddd\n' },
-    {
-      name: 'a line without tabs ends the block',
-      in: 'a\tb\t\nplain\nxxxx\ty\t\n',
-      out: 'a b \nplain\nxxxx y \n',
-    },
-    {
-      name: 'short lines take part in the columns they have',
-      in: 'a\tb\tc\t\nlonger\t\nx\ty\tz\t\n',
-      out: 'a      b c \nlonger \nx      y z \n',
-    },
-  ])('$name', (c) => expect(tabwrite(c.in)).toBe(c.out))
-
-  it('pads with tabs when the pad character is a tab (ctr content ls)', () => {
-    expect(tabwrite('DIGEST\tSIZE\nsha256:abcdefghij\t1kB\n', { padchar: '\t' })).toBe(
-      'DIGEST\t\t\tSIZE\nsha256:abcdefghij\t1kB\n',
-    )
+describe('columns', () => {
+  it('pads every column but the last to its widest cell plus two spaces', () => {
+    expect(
+      columns([
+        ['A', 'BB', 'c'],
+        ['ccc', 'd', 'eeee'],
+      ]),
+    ).toBe('A    BB  c\nccc  d   eeee\n')
+  })
+  it('leaves no trailing space when the last cell is empty', () => {
+    expect(
+      columns([
+        ['NAME', 'LABELS'],
+        ['x', ''],
+      ]),
+    ).toBe('NAME  LABELS\nx\n')
+  })
+  it('shows tabs, newlines and other controls in a cell escaped, never raw', () => {
+    const out = columns([['a\tb', 'c\nd', 'e\u0001']])
+    expect(out).toBe('a\\tb  c\\nd  e\\x01\n')
+    expect(out).not.toMatch(/\t/)
+  })
+  it('counts characters, not UTF-16 units', () => {
+    expect(
+      columns([
+        ['😀', 'x'],
+        ['ab', 'y'],
+      ]),
+    ).toBe('😀   x\nab  y\n')
   })
 })
 
@@ -33,12 +42,6 @@ describe('sizes and durations as ctr prints them', () => {
     [1536, '1.5 KiB'],
     [10 * 1024 * 1024, '10.0 MiB'],
   ])('bytesBinary(%i) = %s', (n, s) => expect(bytesBinary(n)).toBe(s))
-  it.each([
-    [575, '575B'],
-    [1536, '1.536kB'],
-    [1000, '1kB'],
-    [10_485_760, '10.49MB'],
-  ])('humanSize(%i) = %s', (n, s) => expect(humanSize(n)).toBe(s))
   it.each([
     [500, 'Less than a second'],
     [1000, '1 second'],

@@ -69,7 +69,8 @@ describe.skipIf(!present)('berth pull / push / login / logout', () => {
       'linux/amd64',
       `${reg.host}/cli/app:v1`,
     )
-    expect(both.code).toBe(1)
+    // Flags that exclude each other are a usage error.
+    expect(both.code).toBe(2)
     expect(both.err).toMatch(/exclude each other/)
     const none = await berth('--root', root, 'pull')
     expect(none.code).toBe(2)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openBerth } from '../../src-main/service/berth'
-import { importImage } from '../../src-main/service/berth-images'
+import { importImage } from '../../src-main/service/import'
 import { keepLayoutIndex } from '../../src-main/service/layout-index'
 import { singlePlatformImage, writeOCIArchive } from '../fixtures/images'
 

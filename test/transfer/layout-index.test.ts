@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { digestOf } from '../../src-main/core/digest'
 import { openBerth } from '../../src-main/service/berth'
-import { importImage, removeImages } from '../../src-main/service/berth-images'
+import { importImage } from '../../src-main/service/import'
+import { removeImages } from '../../src-main/service/remove'
 import { multiPlatformImage, writeOCIArchive } from '../fixtures/images'
 import { hasTool } from './tools'
 
@@ -46,7 +47,7 @@ describe('the store as an OCI layout', () => {
       },
     ])
     b = openBerth({ root })
-    removeImages(b, 'default', ['docker.io/library/shelf:2'], true)
+    removeImages(b, 'default', ['docker.io/library/shelf:2'], { sync: true })
     b.close()
     expect(index(root).manifests).toEqual([])
   })

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { Writable } from 'node:stream'
 import { run } from '../../../src-main/cli/main'
+import { BUILT_CLI } from '../../cli/cli'
 
 function sink(): { stream: NodeJS.WriteStream; text: () => string } {
   let s = ''
@@ -22,17 +23,19 @@ export async function berth(...argv: string[]): Promise<{ code: number; out: str
   return { code, out: out.text(), err: err.text() }
 }
 
-/** The real command as a process, for stdin. Asynchronous, so servers in this process keep answering. */
+/**
+ * The real command as a process (the built CLI, as users run it), for stdin. Asynchronous, so servers in
+ * this process keep answering.
+ */
 export function berthProcess(
   args: string[],
   input: string,
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
+    const p = spawn(process.execPath, [BUILT_CLI, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      // tsx's shared on-disk cache is written by every concurrent tsx process; this one needs none.
-      env: { ...process.env, TSX_DISABLE_CACHE: '1', ...env },
+      env: { ...process.env, ...env },
     })
     let out = ''
     let err = ''

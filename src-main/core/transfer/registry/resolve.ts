@@ -130,7 +130,8 @@ export async function fetchManifest(
   expected?: Descriptor,
 ): Promise<{ desc: Descriptor; body: Uint8Array }> {
   const host = endpointHost(ref.domain)
-  const what = `fetching manifest ${ref.domain}/${ref.path}@${selector}`
+  // A tag reads name:tag, a digest name@digest, as references spell them.
+  const what = `fetching manifest ${ref.domain}/${ref.path}${isDigest(selector) ? '@' : ':'}${selector}`
   const res = await client.call(host, manifestPath(ref, selector), {
     method: 'GET',
     scopes: [pullScope(ref.path)],

@@ -1,0 +1,101 @@
+// What `berth images ls` shows, read from the service's image summaries (the app's list): no blob is
+// opened to list. `-q` reads names only. Two reads here stand in for what the bounded-reads work adds to
+// the service, and are marked where they give way to it.
+import { invalidArgument } from '../core/errors'
+import { regexpProblems } from '../core/filters/regexp-problems'
+import type { Platform } from '../core/oci'
+import { defaultMatcher, hostPlatform } from '../core/platforms'
+import { listImageNames } from '../service/image-names'
+import { listImages } from '../service/images-list'
+import type { ImageSummary, PlatformChip } from '../../src-preload/api'
+import type { CommandContext } from './io'
+
+export interface ImageRow {
+  name: string
+  mediaType: string
+  digest: string
+  /** containerd's Image.Size for this machine's platform; null when no platform of the image matches. */
+  size: number | null
+  /** Every platform the image names (formatAll spelling), de-duplicated and sorted. */
+  platforms: string[]
+  /** present, partial (some blobs missing) or missing (the target itself). */
+  status: ImageSummary['status']
+  /** Bytes of every blob of the image that is in the store. */
+  contentSize: number
+  labels: Record<string, string>
+  createdAt: string
+  updatedAt: string
+}
+
+/** A ~= that does not compile matches nothing, as in containerd; say so rather than show an empty table. */
+export function warnRegexps(ctx: CommandContext, filters: string[]): void {
+  for (const p of regexpProblems(...filters)) {
+    ctx.err(
+      `berth: warning: in ${JSON.stringify(p.filter)}, ${p.field}~=${JSON.stringify(p.expression)} matches nothing: ${p.error}\n`,
+    )
+  }
+}
+
+export function imageNames(ctx: CommandContext, filters: string[]): string[] {
+  return listImageNames(ctx.berth(), ctx.namespace, filters)
+}
+
+/**
+ * Summaries matching any of `filters`, by name. At merge: one listImages call with `filters`, which the
+ * bounded-reads work adds to the list request; until then, one call per filter, joined.
+ */
+async function summaries(ctx: CommandContext, filters: string[]): Promise<ImageSummary[]> {
+  const b = ctx.berth()
+  const page = (filter?: string) =>
+    listImages(b, { namespace: ctx.namespace, filter, limit: Number.MAX_SAFE_INTEGER })
+  if (filters.length <= 1 || filters.includes('')) {
+    const r = await page(filters.includes('') ? undefined : filters[0])
+    if (r.filterError) throw invalidArgument(r.filterError.message)
+    return r.items
+  }
+  const byName = new Map<string, ImageSummary>()
+  for (const f of filters) {
+    const r = await page(f)
+    if (r.filterError) throw invalidArgument(r.filterError.message)
+    for (const s of r.items) byName.set(s.name, s)
+  }
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+const platformOf = (c: PlatformChip): Platform => ({
+  os: c.os,
+  architecture: c.architecture,
+  ...(c.variant ? { variant: c.variant } : {}),
+  ...(c.osVersion ? { osVersion: c.osVersion } : {}),
+})
+
+/**
+ * ctr's SIZE: Image.Size for the host's default platform, i.e. the target plus the best-matching
+ * manifest with its config and layers. The per-platform size comes with the chip (bounded-reads work);
+ * a summary without it falls back to the bytes of the image that are in the store.
+ */
+export function hostSize(s: ImageSummary, host: Platform): number | null {
+  const m = defaultMatcher(host)
+  const chips = s.platforms.filter((c) => m.match(platformOf(c)))
+  if (chips.length === 0) return s.platforms.length === 0 ? s.size : null
+  const best = chips.reduce((a, b) => (m.less(platformOf(b), platformOf(a)) ? b : a))
+  const size = (best as PlatformChip & { size?: number }).size
+  if (size === undefined) return s.size
+  return s.kind === 'index' ? s.targetSize + size : size
+}
+
+export async function imageRows(ctx: CommandContext, filters: string[]): Promise<ImageRow[]> {
+  const host = ctx.berth().host ?? hostPlatform()
+  return (await summaries(ctx, filters)).map((s) => ({
+    name: s.name,
+    mediaType: s.targetMediaType,
+    digest: s.targetDigest,
+    size: hostSize(s, host),
+    platforms: [...new Set(s.platforms.map((c) => c.platform))].sort(),
+    status: s.status,
+    contentSize: s.size,
+    labels: s.labels,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  }))
+}
