@@ -241,12 +241,16 @@ export const TOP: readonly Entry[] = [
   {
     name: 'login',
     args: 'HOST [-u USER] [--password-stdin]',
-    summary: 'check a login with the registry, then keep it for later pulls and pushes',
+    summary: 'check a login with the registry, then keep it in the OS keychain',
+    details: `The secret goes to a docker credential helper (docker-credential-osxkeychain, -wincred,
+-secretservice or -pass; BERTH_CREDENTIAL_HELPER=NAME picks one): Berth writes no secret to disk itself.
+Without a helper, login refuses; docker login's credentials (~/.docker/config.json) are used as well.`,
     flags: [
       { name: 'username', alias: 'u', value: 'USER', help: 'the user name (asked for when absent)' },
       { name: 'password-stdin', help: 'read the password or token from stdin' },
       ...transport,
     ],
+    store: false,
     load: registry((m) => m.loginCommand),
   },
   {
@@ -254,6 +258,7 @@ export const TOP: readonly Entry[] = [
     args: 'HOST',
     summary: 'forget the login for HOST',
     flags: [],
+    store: false,
     load: registry((m) => m.logoutCommand),
   },
   {

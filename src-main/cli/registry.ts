@@ -1,20 +1,10 @@
-// `berth pull`, `push`, `login`, `logout`: the registry side of the command line. Logins made here
-// are kept in <root>/cli-logins.json, encrypted with a key in <root>/cli-logins.key (mode 0600): the
-// CLI has no OS keychain of its own (the app uses Electron's safeStorage). Docker's config.json and
-// its credential helpers are read as well.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+// `berth pull`, `push`, `login`, `logout`: the registry side of the command line. Logins made here are
+// kept in the OS keychain through a docker credential helper (logins.ts); Docker's config.json and its
+// credential helpers are read as well.
+import { readFileSync } from 'node:fs'
 import { failedPrecondition } from '../core/errors'
 import { parse as parsePlatform } from '../core/platforms'
-import {
-  FileCredentialStore,
-  chainSources,
-  dockerConfigSource,
-  normalizeHost,
-  type Cipher,
-  type CredentialStore,
-} from '../core/transfer/registry/credentials'
+import { chainSources, dockerConfigSource, normalizeHost } from '../core/transfer/registry/credentials'
 import type { BlobProgress } from '../core/transfer/registry/fetch'
 import type { RegistryOptions } from '../core/transfer/registry/client'
 import { login, logout } from '../core/transfer/registry/login'
@@ -24,34 +14,9 @@ import { validateRegistryHost } from '../core/transfer/registry/reference'
 import { resolveImage } from '../service/resolve-name'
 import { flag, positional, str, strs, wholeNumber, type Parsed } from './args'
 import type { CommandContext } from './io'
+import { cliLogins, noKeychain } from './logins'
 import { bytesBinary } from './table'
 import { Interrupted, usage } from './usage'
-
-function cliCipher(root: string): Cipher {
-  const keyFile = join(root, 'cli-logins.key')
-  const key = (): Buffer => {
-    if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32), { mode: 0o600, flag: 'wx' })
-    return readFileSync(keyFile)
-  }
-  return {
-    encrypt: (plain) => {
-      const iv = randomBytes(12)
-      const c = createCipheriv('aes-256-gcm', key(), iv)
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()])
-      return Buffer.concat([iv, c.getAuthTag(), body])
-    },
-    decrypt: (data) => {
-      const b = Buffer.from(data)
-      const d = createDecipheriv('aes-256-gcm', key(), b.subarray(0, 12))
-      d.setAuthTag(b.subarray(12, 28))
-      return Buffer.concat([d.update(b.subarray(28)), d.final()]).toString('utf8')
-    },
-  }
-}
-
-function cliCredentialStore(root: string): CredentialStore {
-  return new FileCredentialStore(join(root, 'cli-logins.json'), cliCipher(root))
-}
 
 function transport(p: Parsed): Pick<RegistryOptions, 'plainHttp' | 'insecureHosts' | 'ca'> {
   const ca = str(p, 'ca')
@@ -65,7 +30,7 @@ function transport(p: Parsed): Pick<RegistryOptions, 'plainHttp' | 'insecureHost
 async function registryOptions(ctx: CommandContext, p: Parsed): Promise<RegistryOptions> {
   return {
     ...transport(p),
-    credentials: chainSources(cliCredentialStore(ctx.berth().root), dockerConfigSource()),
+    credentials: chainSources(await cliLogins(ctx), dockerConfigSource()),
     userAgent: 'berth',
   }
 }
@@ -217,7 +182,9 @@ async function prompt(ctx: CommandContext, question: string, hidden: boolean): P
 export async function loginCommand(ctx: CommandContext, p: Parsed): Promise<void> {
   const [host] = positional(p, 'login', 1, 1, 'give exactly one registry host (berth login HOST)')
   validateRegistryHost(normalizeHost(host))
-  const store = cliCredentialStore(ctx.berth().root)
+  // Refused before any password is asked for or sent.
+  const store = await cliLogins(ctx)
+  if (!store) throw failedPrecondition(`login: ${noKeychain()}`)
   const username = str(p, 'username') ?? (await prompt(ctx, 'Username: ', false))
   const secret = flag(p, 'password-stdin')
     ? await readStdin(ctx.stdin)
@@ -229,6 +196,7 @@ export async function loginCommand(ctx: CommandContext, p: Parsed): Promise<void
 
 export async function logoutCommand(ctx: CommandContext, p: Parsed): Promise<void> {
   const [host] = positional(p, 'logout', 1, 1, 'give exactly one registry host (berth logout HOST)')
-  const removed = await logout(host, cliCredentialStore(ctx.berth().root))
+  const store = await cliLogins(ctx)
+  const removed = store ? await logout(host, store) : false
   ctx.out(removed ? `Removed login credentials for ${host}\n` : `Not logged in to ${host}\n`)
 }

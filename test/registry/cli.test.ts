@@ -1,13 +1,14 @@
 // The registry commands of `berth`, run in-process against a real registry: pull, push (to another
 // repository, mounting), login with --password-stdin over HTTPS with Basic auth, logout.
 import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { multiPlatformImage, type ImageFixture } from '../fixtures/images'
 import { htpasswdLine, makeServerCerts } from './support/certs'
 import { berth, berthProcess } from './support/cli'
 import { hasRegistry, startRegistry, tempDir, type RunningRegistry } from './support/registry'
 import { seedRegistry } from './support/stores'
+import { fakeHelper } from '../cli/fake-helper'
 
 const present = hasRegistry()
 
@@ -27,6 +28,11 @@ describe.skipIf(!present)('berth pull / push / login / logout', () => {
     const htpasswd = join(tmp.dir, 'htpasswd')
     writeFileSync(htpasswd, `${htpasswdLine('carol', 'carol-pw')}\n`)
     secure = await startRegistry({ tls: { cert: tls.cert, key: tls.key, caPem: tls.caPem }, htpasswd })
+    // CLI logins live in the OS keychain through a credential helper: a fake one plays it here, for
+    // this process's in-process runs and the spawned ones alike.
+    fakeHelper(join(tmp.dir, 'bin'), 'berth-test', join(tmp.dir, 'keychain.json'))
+    process.env.PATH = `${join(tmp.dir, 'bin')}${delimiter}${process.env.PATH}`
+    process.env.BERTH_CREDENTIAL_HELPER = 'berth-test'
   })
   afterAll(async () => {
     await reg?.stop()

@@ -2,11 +2,11 @@
 // only ciphertext: the Electron side encrypts with safeStorage), then the user's Docker configuration
 // (`auths`, `credHelpers`, `credsStore` through the docker-credential-* helper protocol).
 // Secrets are returned to the caller and nowhere else: never logged, never put into an error.
-import { spawn } from 'node:child_process'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { failedPrecondition, invalidArgument } from '../../errors'
+import { failedPrecondition } from '../../errors'
+import { parseGet, runHelper, validHelperName } from './credential-helper'
 
 export interface Credentials {
   /** Empty with an identity (refresh) token, as Docker's helpers spell it: username `<token>`. */
@@ -145,33 +145,8 @@ export async function credentialHelperGet(
   serverUrl: string,
   opts: { timeoutMs?: number } = {},
 ): Promise<Credentials | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(helper)) throw invalidArgument(`invalid credential helper name "${helper}"`)
-  const program = `docker-credential-${helper}`
-  const out = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-    const p = spawn(program, ['get'], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-      timeout: opts.timeoutMs ?? 30_000,
-    })
-    let stdout = ''
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    p.on('error', (e) => reject(failedPrecondition(`credential helper ${program} cannot run: ${e.message}`)))
-    p.on('close', (code) => resolve({ code, stdout }))
-    p.stdin.end(serverUrl)
-  })
-  // The protocol reports a missing entry on stdout with a non-zero exit; that is "no credentials".
-  if (out.code !== 0) {
-    if (/credentials not found/i.test(out.stdout)) return undefined
-    throw failedPrecondition(`credential helper ${program} failed for ${serverUrl} (exit ${out.code})`)
-  }
-  let j: { Username?: string; Secret?: string }
-  try {
-    j = JSON.parse(out.stdout) as { Username?: string; Secret?: string }
-  } catch {
-    throw failedPrecondition(`credential helper ${program} gave unreadable output for ${serverUrl}`)
-  }
-  if (!j.Secret) return undefined
-  const username = j.Username === '<token>' ? '' : (j.Username ?? '')
-  return { username, secret: j.Secret }
+  const program = `docker-credential-${validHelperName(helper)}`
+  return parseGet(program, serverUrl, await runHelper(program, 'get', serverUrl, opts))
 }
 
 function fromAuthEntry(e: NonNullable<DockerConfig['auths']>[string]): Credentials | undefined {
