@@ -67,7 +67,7 @@ export const IMAGES: GroupSpec = {
 its config and layers. PLATFORMS lists every platform the image names.
 ${filterDetails}`,
       flags: [quiet],
-      load: images((m) => m.ls),
+      load: () => import('./images-ls').then((m) => m.ls),
     },
     {
       name: 'import',

@@ -1,5 +1,5 @@
-// `berth images …`: ctr's image commands over the service's use cases (the app calls the same ones),
-// with ctr's columns and --json. Flags and help are in commands.ts.
+// `berth images …` but ls (images-ls.ts): ctr's image commands over the service's use cases (the app
+// calls the same ones), with ctr's columns and --json. Flags and help are in commands.ts.
 import { alreadyExists, isKind } from '../core/errors'
 import { parse as parsePlatform } from '../core/platforms'
 import { checkImages } from '../service/check'
@@ -10,37 +10,12 @@ import { labelImage } from '../service/labels'
 import { removeImages } from '../service/remove'
 import { tagImage } from '../service/tag'
 import { flag, positional, str, strs, type Parsed } from './args'
-import { imageNames, imageRows, warnRegexps } from './image-rows'
+import { warnRegexps } from './filter-warnings'
 import { printJSON, type CommandContext } from './io'
 import { labelArgs, labelChanges, labelsLine } from './labels'
 import { progressSink } from './progress'
 import { bytesBinary, columns, labelsColumn } from './table'
 import { usage } from './usage'
-
-export async function ls(ctx: CommandContext, p: Parsed): Promise<void> {
-  warnRegexps(ctx, p.args)
-  if (flag(p, 'quiet') && !ctx.json)
-    return ctx.out(
-      imageNames(ctx, p.args)
-        .map((n) => `${n}\n`)
-        .join(''),
-    )
-  const rows = await imageRows(ctx, p.args)
-  if (ctx.json) return printJSON(ctx, rows)
-  ctx.out(
-    columns([
-      ['REF', 'TYPE', 'DIGEST', 'SIZE', 'PLATFORMS', 'LABELS'],
-      ...rows.map((r) => [
-        r.name,
-        r.mediaType,
-        r.digest,
-        r.size === null ? '-' : bytesBinary(r.size),
-        r.platforms.length ? r.platforms.join(',') : '-',
-        labelsColumn(r.labels),
-      ]),
-    ]),
-  )
-}
 
 export async function importCmd(ctx: CommandContext, p: Parsed): Promise<void> {
   const [file] = positional(

@@ -2,12 +2,17 @@
 // trailing space, no tab; control characters in a cell (image names may hold any) shown escaped; one size
 // format, containerd's progress.Bytes.
 
-const width = (s: string) => [...s].length
+// Most cells are printable ASCII: one test spares them the per-character work.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g
+
+const width = (s: string) => (PRINTABLE_ASCII.test(s) ? s.length : [...s].length)
 
 /** A cell as it can be shown on one line of a table: tabs, newlines and other controls escaped. */
 export function cell(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => {
+  if (PRINTABLE_ASCII.test(s)) return s
+  return s.replace(CONTROL, (c) => {
     if (c === '\t') return '\\t'
     if (c === '\n') return '\\n'
     if (c === '\r') return '\\r'
@@ -23,15 +28,14 @@ export function columns(rows: readonly (readonly string[])[], gap = 2): string {
     r.forEach((c, i) => {
       if (i < r.length - 1) widths[i] = Math.max(widths[i] ?? 0, width(c))
     })
-  return cells
-    .map((r) =>
-      r
-        .map((c, i) => (i < r.length - 1 ? c + ' '.repeat(widths[i] - width(c) + gap) : c))
-        .join('')
-        .trimEnd(),
-    )
-    .map((l) => `${l}\n`)
-    .join('')
+  let out = ''
+  for (const r of cells) {
+    let line = ''
+    for (let i = 0; i < r.length; i++)
+      line += i < r.length - 1 ? r[i] + ' '.repeat(widths[i] - width(r[i]) + gap) : r[i]
+    out += `${line.trimEnd()}\n`
+  }
+  return out
 }
 
 /** containerd's progress.Bytes: binary units, one decimal ("1.5 KiB", "575.0 B"). */

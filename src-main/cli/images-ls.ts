@@ -1,14 +1,17 @@
-// What `berth images ls` shows, read from the service's image summaries (the app's list): no blob is
-// opened to list. `-q` reads names only. Two reads here stand in for what the bounded-reads work adds to
-// the service, and are marked where they give way to it.
+// `berth images ls`: read from the service's image summaries (the app's list), so no blob is opened to
+// list; `-q` reads names only. Its own module, so that listing loads none of import, export or the
+// registry client. Two reads here stand in for what the bounded-reads work adds to the service, and
+// are marked where they give way to it.
 import { invalidArgument } from '../core/errors'
-import { regexpProblems } from '../core/filters/regexp-problems'
 import type { Platform } from '../core/oci'
-import { defaultMatcher, hostPlatform } from '../core/platforms'
+import { defaultMatcher, hostPlatform, type MatchComparer } from '../core/platforms'
 import { listImageNames } from '../service/image-names'
 import { listImages } from '../service/images-list'
 import type { ImageSummary, PlatformChip } from '../../src-preload/api'
-import type { CommandContext } from './io'
+import { warnRegexps } from './filter-warnings'
+import { flag, type Parsed } from './args'
+import { printJSON, type CommandContext } from './io'
+import { bytesBinary, columns, labelsColumn } from './table'
 
 export interface ImageRow {
   name: string
@@ -25,15 +28,6 @@ export interface ImageRow {
   labels: Record<string, string>
   createdAt: string
   updatedAt: string
-}
-
-/** A ~= that does not compile matches nothing, as in containerd; say so rather than show an empty table. */
-export function warnRegexps(ctx: CommandContext, filters: string[]): void {
-  for (const p of regexpProblems(...filters)) {
-    ctx.err(
-      `berth: warning: in ${JSON.stringify(p.filter)}, ${p.field}~=${JSON.stringify(p.expression)} matches nothing: ${p.error}\n`,
-    )
-  }
 }
 
 export function imageNames(ctx: CommandContext, filters: string[]): string[] {
@@ -74,8 +68,7 @@ const platformOf = (c: PlatformChip): Platform => ({
  * manifest with its config and layers. The per-platform size comes with the chip (bounded-reads work);
  * a summary without it falls back to the bytes of the image that are in the store.
  */
-export function hostSize(s: ImageSummary, host: Platform): number | null {
-  const m = defaultMatcher(host)
+export function hostSize(s: ImageSummary, m: MatchComparer): number | null {
   const chips = s.platforms.filter((c) => m.match(platformOf(c)))
   if (chips.length === 0) return s.platforms.length === 0 ? s.size : null
   const best = chips.reduce((a, b) => (m.less(platformOf(b), platformOf(a)) ? b : a))
@@ -85,12 +78,12 @@ export function hostSize(s: ImageSummary, host: Platform): number | null {
 }
 
 export async function imageRows(ctx: CommandContext, filters: string[]): Promise<ImageRow[]> {
-  const host = ctx.berth().host ?? hostPlatform()
+  const m = defaultMatcher(ctx.berth().host ?? hostPlatform())
   return (await summaries(ctx, filters)).map((s) => ({
     name: s.name,
     mediaType: s.targetMediaType,
     digest: s.targetDigest,
-    size: hostSize(s, host),
+    size: hostSize(s, m),
     platforms: [...new Set(s.platforms.map((c) => c.platform))].sort(),
     status: s.status,
     contentSize: s.size,
@@ -98,4 +91,29 @@ export async function imageRows(ctx: CommandContext, filters: string[]): Promise
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   }))
+}
+
+export async function ls(ctx: CommandContext, p: Parsed): Promise<void> {
+  warnRegexps(ctx, p.args)
+  if (flag(p, 'quiet') && !ctx.json)
+    return ctx.out(
+      imageNames(ctx, p.args)
+        .map((n) => `${n}\n`)
+        .join(''),
+    )
+  const rows = await imageRows(ctx, p.args)
+  if (ctx.json) return printJSON(ctx, rows)
+  ctx.out(
+    columns([
+      ['REF', 'TYPE', 'DIGEST', 'SIZE', 'PLATFORMS', 'LABELS'],
+      ...rows.map((r) => [
+        r.name,
+        r.mediaType,
+        r.digest,
+        r.size === null ? '-' : bytesBinary(r.size),
+        r.platforms.length ? r.platforms.join(',') : '-',
+        labelsColumn(r.labels),
+      ]),
+    ]),
+  )
 }
