@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { berth, berthNoRoot, BUILT_CLI, ROOT } from './cli'
+import { berth, berthNoRoot, berthSource, BUILT_CLI, ROOT } from './cli'
 
 let dir: string
 let root: string
@@ -61,6 +61,24 @@ describe('--help per command', () => {
     const top = berth(root, ['--help'])
     expect(top.stdout).toMatch(/^ {2}images import FILE/m)
     expect(top.stdout).toMatch(/^ {2}pull REF/m)
+  })
+})
+
+describe('the TypeScript entry', () => {
+  it('runs under tsx as the built file does (both paths stay working)', () => {
+    for (const argv of [
+      ['images', 'tag', '--help'],
+      ['images', 'ls', '-q'],
+      ['images', 'lst'],
+    ]) {
+      const built = berth(root, argv)
+      const source = berthSource(root, argv)
+      expect({ code: source.code, stdout: source.stdout, stderr: source.stderr }, argv.join(' ')).toEqual({
+        code: built.code,
+        stdout: built.stdout,
+        stderr: built.stderr,
+      })
+    }
   })
 })
 
