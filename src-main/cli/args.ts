@@ -1,6 +1,8 @@
 // A small flag parser for `berth`: global flags before the command, the command's own flags anywhere
 // after it, `--flag value`, `--flag=value`, single-letter aliases, and `--` to end flags. Every mistake
 // is a UsageError (exit 2) naming the flag and the command.
+import type { Platform } from '../core/oci'
+import { parse as parsePlatform } from '../core/platforms'
 import { usage } from './usage'
 
 /** One flag of a command: parsed from this and shown in the command's --help. */
@@ -74,6 +76,15 @@ export function wholeNumber(p: Parsed, name: string, command: string): number | 
       command,
     )
   return n
+}
+
+/** A --platform value; one that does not parse is a usage error naming the flag. */
+export function platformFlag(value: string, command: string): Platform {
+  try {
+    return parsePlatform(value)
+  } catch (e) {
+    throw usage(`${command}: --platform ${JSON.stringify(value)}: ${(e as Error).message}`, command)
+  }
 }
 
 /** The positional arguments, checked against what the command takes. */

@@ -1,7 +1,6 @@
 // `berth images …` but ls (images-ls.ts): ctr's image commands over the service's use cases (the app
 // calls the same ones), with ctr's columns and --json. Flags and help are in commands.ts.
 import { alreadyExists, isKind } from '../core/errors'
-import { parse as parsePlatform } from '../core/platforms'
 import { checkImages } from '../service/check'
 import { exportImages } from '../service/export'
 import { importImage } from '../service/import'
@@ -9,7 +8,7 @@ import { inspectImage } from '../service/inspect'
 import { labelImage } from '../service/labels'
 import { removeImages } from '../service/remove'
 import { tagImage } from '../service/tag'
-import { flag, positional, str, strs, type Parsed } from './args'
+import { flag, platformFlag, positional, str, strs, type Parsed } from './args'
 import { warnRegexps } from './filter-warnings'
 import { printJSON, type CommandContext } from './io'
 import { labelArgs, labelChanges, labelsLine } from './labels'
@@ -39,7 +38,7 @@ export async function importCmd(ctx: CommandContext, p: Parsed): Promise<void> {
   const r = await importImage(ctx.berth(), ctx.namespace, fromStdin ? 'stdin' : file, {
     stream: fromStdin ? ctx.stdin : undefined,
     allPlatforms: flag(p, 'all-platforms'),
-    platform: platform ? parsePlatform(platform) : undefined,
+    platform: platform ? platformFlag(platform, 'images import') : undefined,
     indexName: str(p, 'index-name'),
     baseName: str(p, 'base-name'),
     digests: flag(p, 'digests'),
@@ -85,7 +84,7 @@ export async function exportCmd(ctx: CommandContext, p: Parsed): Promise<void> {
   if (compress !== undefined && compress !== 'gzip' && compress !== 'zstd') {
     throw usage(`images export: --compress takes gzip or zstd, not ${compress}`, 'images export')
   }
-  for (const pl of platforms) parsePlatform(pl)
+  for (const pl of platforms) platformFlag(pl, 'images export')
   const toStdout = file === '-'
   if (toStdout && flag(p, 'dir'))
     throw usage('images export: --dir needs a directory, not -', 'images export')
@@ -198,7 +197,9 @@ export async function check(ctx: CommandContext, p: Parsed): Promise<void> {
 
 export async function inspect(ctx: CommandContext, p: Parsed): Promise<void> {
   const [name] = positional(p, 'images inspect', 1, 1, 'give exactly one image NAME')
-  const r = await inspectImage(ctx.berth(), ctx.namespace, name, str(p, 'platform'))
+  const platform = str(p, 'platform')
+  if (platform !== undefined) platformFlag(platform, 'images inspect')
+  const r = await inspectImage(ctx.berth(), ctx.namespace, name, platform)
   if (ctx.json) return printJSON(ctx, r)
   const size = (d: { size: number }) => bytesBinary(d.size)
   ctx.out(

@@ -90,8 +90,9 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
   process.on('SIGINT', onSignal)
   io.stdout.on('error', onStdoutError)
   const err = (s: string) => void io.stderr.write(s)
+  const env = io.env ?? process.env
   try {
-    const g = parseGlobal(argv, io.env ?? process.env)
+    const g = parseGlobal(argv, env)
     if (g.version && g.rest.length === 0) {
       io.stdout.write(`berth ${(await import('./version')).version()}\n`)
       return EXIT_OK
@@ -116,7 +117,7 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
     }
     const spec = r.spec
     const parsed = parseFlags(r.args, spec.flags, r.path)
-    const root = resolveRoot(g.root, io.env ?? process.env)
+    const root = resolveRoot(g.root, env)
     // The store module (SQLite and the content store) loads only for commands that use it.
     const openBerth = spec.store === false ? undefined : (await import('../service/berth')).openBerth
     const ctx: CommandContext = {
@@ -137,7 +138,7 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
         usedStdin = true
         return io.stdin ?? process.stdin
       },
-      env: io.env ?? process.env,
+      env,
       signal: ac.signal,
     }
     const body = await spec.load()
@@ -152,7 +153,7 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
       return EXIT_USAGE
     }
     err(`berth: ${msg.split('\n')[0]}\n`)
-    if ((io.env ?? process.env).BERTH_DEBUG && e instanceof Error) err(`${e.stack}\n`)
+    if (env.BERTH_DEBUG && e instanceof Error) err(`${e.stack}\n`)
     return stopped === 'interrupted' || e instanceof Interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE
   } finally {
     process.off('SIGINT', onSignal)

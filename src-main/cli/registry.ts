@@ -3,7 +3,6 @@
 // credential helpers are read as well.
 import { readFileSync } from 'node:fs'
 import { failedPrecondition } from '../core/errors'
-import { parse as parsePlatform } from '../core/platforms'
 import { chainSources, dockerConfigSource, normalizeHost } from '../core/transfer/registry/credentials'
 import type { BlobProgress } from '../core/transfer/registry/fetch'
 import type { RegistryOptions } from '../core/transfer/registry/client'
@@ -12,7 +11,7 @@ import { pull } from '../core/transfer/registry/pull'
 import { push } from '../core/transfer/registry/push'
 import { validateRegistryHost } from '../core/transfer/registry/reference'
 import { resolveImage } from '../service/resolve-name'
-import { flag, positional, str, strs, wholeNumber, type Parsed } from './args'
+import { flag, platformFlag, positional, str, strs, wholeNumber, type Parsed } from './args'
 import type { CommandContext } from './io'
 import { cliLogins, noKeychain } from './logins'
 import { bytesBinary } from './table'
@@ -91,7 +90,7 @@ export async function pullCommand(ctx: CommandContext, p: Parsed): Promise<void>
     db: b.db,
     ns: ctx.namespace,
     ref,
-    platforms: flag(p, 'all-platforms') ? 'all' : platforms.map((s) => parsePlatform(s)),
+    platforms: flag(p, 'all-platforms') ? 'all' : platforms.map((s) => platformFlag(s, 'pull')),
     ...(b.host ? { host: b.host } : {}),
     registry: await registryOptions(ctx, p),
     ...(concurrency ? { concurrency } : {}),
@@ -132,7 +131,7 @@ export async function pushCommand(ctx: CommandContext, p: Parsed): Promise<void>
     platforms: strs(p, 'platform')
       .flatMap((s) => s.split(','))
       .filter((s) => s !== '')
-      .map((s) => parsePlatform(s)),
+      .map((s) => platformFlag(s, 'push')),
     registry: await registryOptions(ctx, p),
     ...(chunk ? { chunkSize: chunk } : {}),
     ...(concurrency ? { concurrency } : {}),

@@ -117,6 +117,13 @@ describe('exit statuses', () => {
     [['images', 'import', '--platform'], /--platform needs a value/],
     [['--root'], /--root needs a value/],
     [['--bogus', 'images', 'ls'], /unknown global flag --bogus/],
+    [['images', 'import', '--platform', 'linux/*', 'x.tar'], /images import: --platform "linux\/\*": /],
+    [
+      ['images', 'export', '--platform', 'a/b/c/d', 'x.tar', 'app:1'],
+      /images export: --platform "a\/b\/c\/d": /,
+    ],
+    [['images', 'inspect', '--platform', 'bad os', 'app:1'], /images inspect: --platform "bad os": /],
+    [['pull', '--platform', 'linux/', 'x:1'], /pull: --platform "linux\/": /],
   ])('%j is a usage error: one line, exit 2', (argv, message) => {
     const r = berth(root, argv)
     expect(r.code).toBe(2)
