@@ -4,9 +4,10 @@
 // the registry's authorizer to its token realm. The registry is a node:http fake on 127.0.0.1; the
 // other origin listens on 127.0.0.2.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openBerth } from '../../src-main/service/berth'
+import { fakeHelper } from '../cli/fake-helper'
 import { singlePlatformImage, type ImageFixture } from '../fixtures/images'
 import { berth, berthProcess } from './support/cli'
 import { listenElsewhere, startFakeRegistry, startTokenService, type Server } from './support/fake-registry'
@@ -27,6 +28,10 @@ describe('credentials never leave the registry origin (CLI)', () => {
   beforeAll(() => {
     tmp = tempDir('berth-scope-')
     fx = singlePlatformImage({ seed: 'scope' })
+    // `berth login` keeps secrets in the OS keychain through a credential helper: a fake one plays it.
+    fakeHelper(join(tmp.dir, 'bin'), 'berth-test', join(tmp.dir, 'keychain.json'))
+    process.env.PATH = `${join(tmp.dir, 'bin')}${delimiter}${process.env.PATH}`
+    process.env.BERTH_CREDENTIAL_HELPER = 'berth-test'
   })
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.stop()
