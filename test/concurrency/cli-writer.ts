@@ -5,6 +5,7 @@
 // unreferenced, must survive the app's GCs meanwhile). Prints one JSON line with what succeeded and every
 // failure's message, so the parent can check that nothing failed and no update was lost.
 //   node --import tsx cli-writer.ts ROOT K MS ARCHIVE
+import { Writable } from 'node:stream'
 import { run } from '../../src-main/cli/main'
 
 export interface WriterLog {
@@ -38,8 +39,14 @@ async function main(): Promise<void> {
     failures: [],
   }
   let stderr = ''
-  const sink = { write: () => true } as unknown as NodeJS.WriteStream
-  const errs = { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WriteStream
+  // Real streams: run() listens for EPIPE on stdout as a process's own stdout would raise it.
+  const sink = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream
+  const errs = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      stderr += chunk.toString('utf8')
+      cb()
+    },
+  }) as unknown as NodeJS.WriteStream
   const berth = async (...argv: string[]): Promise<boolean> => {
     stderr = ''
     log.commands++

@@ -10,8 +10,8 @@ import { digestOf } from '../../src-main/core/digest'
 import { gc } from '../../src-main/core/gc'
 import { decodeManifest } from '../../src-main/core/images/documents'
 import { openBerth, type Berth } from '../../src-main/service/berth'
-import { labelImage, parseLabelArgs } from '../../src-main/service/berth-images'
-import { labelEdit } from '../../src-main/service/labels'
+import { labelChanges } from '../../src-main/cli/labels'
+import { labelEdit, labelImage } from '../../src-main/service/labels'
 
 let dir: string
 let b: Berth
@@ -27,7 +27,7 @@ afterEach(() => {
 const PROTO = JSON.parse('{"__proto__": "p"}') as Record<string, string>
 
 it('`berth images label NAME __proto__=p` sets a label called __proto__', () => {
-  expect(Object.keys(parseLabelArgs(['__proto__=p', 'constructor=c']))).toEqual(['__proto__', 'constructor'])
+  expect(Object.keys(labelChanges(['__proto__=p', 'constructor=c']))).toEqual(['__proto__', 'constructor'])
   expect(labelEdit({ ...PROTO }).labels).toEqual(PROTO)
   expect(Object.keys(labelEdit({ ...PROTO }).labels)).toEqual(['__proto__'])
   b.images.create('default', {
@@ -35,7 +35,7 @@ it('`berth images label NAME __proto__=p` sets a label called __proto__', () => 
     labels: {},
     target: { mediaType: 'm/t', digest: digestOf('x'), size: 1 },
   })
-  labelImage(b, 'default', 'x', parseLabelArgs(['__proto__=p']))
+  labelImage(b, 'default', 'x', labelChanges(['__proto__=p']))
   expect(Object.keys(b.images.get('default', 'x').labels)).toEqual(['__proto__'])
 })
 
