@@ -32,6 +32,11 @@ const fileFilters = optional(
   array(object({ name: str({ max: 200 }), extensions: array(str({ max: 20 }), 20) }), 20),
 )
 
+const sourceId = str({ min: 1, max: 100 })
+/** A socket path or unix:// address; parsed (and refused by name) by the service. */
+const address = str({ min: 1, max: 4096 })
+const copyEnd = object({ source: sourceId, namespace })
+
 export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
   'app.info': tuple(),
   'namespaces.list': tuple(),
@@ -89,4 +94,10 @@ export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
       filters: fileFilters,
     }),
   ),
+  'sources.list': tuple(),
+  'sources.add': tuple(object({ address, namespace, name: optional(str({ max: 200 })) })),
+  'sources.remove': tuple(object({ id: sourceId })),
+  'sources.switch': tuple(object({ id: sourceId })),
+  'sources.daemon': tuple(object({ address })),
+  'images.copy': tuple(object({ from: copyEnd, to: copyEnd, names: array(name, 10_000), platforms })),
 }

@@ -271,7 +271,7 @@ export interface ExportRequest {
   platforms?: string[]
 }
 
-export type JobKind = 'import' | 'export' | 'pull' | 'push'
+export type JobKind = 'import' | 'export' | 'pull' | 'push' | 'copy'
 
 export interface JobRef {
   id: string
@@ -398,6 +398,53 @@ export interface SaveFileRequest {
   filters?: FileFilter[]
 }
 
+/** The id of Berth's own store among the sources. */
+export const BERTH_SOURCE = 'berth'
+
+/** Where images live: Berth's own store, or a containerd daemon the user added. */
+export interface SourceInfo {
+  /** 'berth' for Berth's own store. */
+  id: string
+  kind: 'berth' | 'containerd'
+  /** What the sidebar shows: "Berth", or "containerd · k8s.io". */
+  name: string
+  /** containerd: the socket's path. */
+  address?: string
+  /** containerd: the namespace the source opens in. */
+  namespace?: string
+  /** The source every image and content call acts on now. */
+  active: boolean
+}
+
+export interface AddSourceRequest {
+  /** A socket path or unix:// address, as ctr's --address takes it. */
+  address: string
+  namespace: string
+  /** A name for the sidebar (default: containerd · NAMESPACE). */
+  name?: string
+}
+
+/** What a daemon answers before it is added: who it is, and its namespaces. */
+export interface DaemonInfo {
+  address: string
+  version: string
+  namespaces: NamespaceInfo[]
+}
+
+/** One end of a copy: a source and a namespace in it. */
+export interface CopyEnd {
+  source: string
+  namespace: string
+}
+
+export interface CopyRequest {
+  from: CopyEnd
+  to: CopyEnd
+  names: string[]
+  /** Only these platforms' manifests and blobs (the index is copied as it is); absent or empty: all. */
+  platforms?: string[]
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Calls
 
@@ -426,6 +473,12 @@ export interface Channels {
   'gc.run': { args: []; result: GcReport }
   'dialogs.openFile': { args: [OpenFileRequest]; result: string | null }
   'dialogs.saveFile': { args: [SaveFileRequest]; result: string | null }
+  'sources.list': { args: []; result: SourceInfo[] }
+  'sources.add': { args: [AddSourceRequest]; result: SourceInfo }
+  'sources.remove': { args: [{ id: string }]; result: { removed: boolean } }
+  'sources.switch': { args: [{ id: string }]; result: SourceInfo }
+  'sources.daemon': { args: [{ address: string }]; result: DaemonInfo }
+  'images.copy': { args: [CopyRequest]; result: JobRef }
 }
 
 export type Channel = keyof Channels
@@ -533,6 +586,12 @@ export const CHANNELS = [
   'gc.run',
   'dialogs.openFile',
   'dialogs.saveFile',
+  'sources.list',
+  'sources.add',
+  'sources.remove',
+  'sources.switch',
+  'sources.daemon',
+  'images.copy',
 ] as const satisfies readonly Channel[]
 
 export const EVENTS = [

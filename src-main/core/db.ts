@@ -159,6 +159,19 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO image_label_maps (namespace, name, labels)
     SELECT namespace, name, json_group_object(key, value) FROM image_labels GROUP BY namespace, name;
   `,
+  // containerd sources the user added (service/sources): a daemon's socket and the namespace to open
+  // first. Their images are mirrored in a database file of their own (<root>/sources/), never here, so
+  // this store's GC can never mistake a daemon's blobs for its own.
+  `
+  CREATE TABLE sources (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    namespace  TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    added_at   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

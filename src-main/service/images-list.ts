@@ -44,7 +44,19 @@ interface Candidate {
   platformCount: number
 }
 
-export async function listImages(ctx: ServiceContext, req: ListImagesRequest): Promise<ImagePage> {
+export interface ListOptions {
+  /**
+   * Only these names: what a containerd daemon's own List answered for the request's filter (the
+   * filter was applied there, so it is not applied again here).
+   */
+  only?: ReadonlySet<string>
+}
+
+export async function listImages(
+  ctx: ServiceContext,
+  req: ListImagesRequest,
+  opts: ListOptions = {},
+): Promise<ImagePage> {
   const ns = validateNamespace(req.namespace)
   await refreshSummaries(ctx, ns)
   let filter: ReturnType<typeof parseAll> | null = null
@@ -57,11 +69,11 @@ export async function listImages(ctx: ServiceContext, req: ListImagesRequest): P
       return { items: [], total: 0, namespaceTotal, filterError: filterErrorOf(filterText, e) }
     }
   }
-  if (filter === null && !(req.query ?? '').trim() && SQL_ORDER[req.sort?.key ?? 'name'])
+  if (filter === null && !opts.only && !(req.query ?? '').trim() && SQL_ORDER[req.sort?.key ?? 'name'])
     return sqlPage(ctx, ns, req)
   const all = readAll(ctx, ns)
   const query = (req.query ?? '').trim().toLowerCase()
-  let rows = all
+  let rows = opts.only ? all.filter((c) => opts.only!.has(c.row.name)) : all
   if (filter) rows = rows.filter((c) => filter.match(adaptImage(asImage(c))))
   if (query) rows = rows.filter((c) => matchesQuery(c, query))
   sortCandidates(rows, req.sort?.key ?? 'name', req.sort?.direction ?? 'asc')

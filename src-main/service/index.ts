@@ -20,6 +20,8 @@ import { tagImage } from './tag'
 import { inspect, listLogins, loginTo, logoutFrom, pullJob, pushJob, type RegistryDeps } from './registry'
 import { validateNamespace } from '../core/namespace'
 import { alreadyExists, isKind, notImplemented } from '../core/errors'
+import { withSources, type SourcesChannel } from './sources/channels'
+import { Sources, type SourcesOptions } from './sources/registry'
 
 export type Handlers = { [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResult<C>> }
 
@@ -53,9 +55,18 @@ export interface ServiceDeps {
   dialogs?: DialogPort
   /** Registry access: the app's credential store (safeStorage in Electron, a test cipher in tests). */
   registry?: RegistryDeps
+  /** How containerd sources are kept current (tests shorten the intervals). */
+  sources?: Pick<SourcesOptions, 'pollMs' | 'syncTtlMs'>
 }
 
-export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers & { jobs: Jobs } {
+/**
+ * The handlers for every channel. Image and content calls act on the active source (sources/): Berth's
+ * store, or a containerd daemon the user added. `sources.close()` ends the daemons' connections.
+ */
+export function createHandlers(
+  ctx: ServiceContext,
+  deps: ServiceDeps,
+): Handlers & { jobs: Jobs; sources: Sources } {
   const jobs = new Jobs({
     progress: (p) => deps.emit('job.progress', p),
     done: (d) => deps.emit('job.done', d),
@@ -69,8 +80,11 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     return deps.registry
   }
   const job = (kind: JobKind, body: JobBody) => jobs.start(kind, body)
-  return {
-    jobs,
+  const sources = new Sources(ctx, {
+    ...deps.sources,
+    onChange: () => deps.emit('store.changed', { source: 'external', at: new Date().toISOString() }),
+  })
+  const local: Omit<Handlers, SourcesChannel> = {
     'app.info': async () => deps.appInfo(),
     'namespaces.list': async () => namespaces(ctx),
     'images.list': (req) => listImages(ctx, req),
@@ -126,6 +140,7 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     'dialogs.openFile': async (req) => (deps.dialogs ? deps.dialogs.openFile(req) : null),
     'dialogs.saveFile': async (req) => (deps.dialogs ? deps.dialogs.saveFile(req) : null),
   }
+  return { jobs, sources, ...withSources(ctx, local, sources, job) }
 }
 
 function namespaces(ctx: ServiceContext): NamespaceInfo[] {

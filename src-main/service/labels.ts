@@ -66,23 +66,27 @@ export function labelImage(
   )
 }
 
+/** The editor started from `req.expectedUpdatedAt`; a record updated since is a conflict naming the keys. */
+export function checkUnchanged(req: SetLabelsRequest, updatedAt: Date): void {
+  const storedAt = updatedAt.toISOString()
+  if (storedAt === req.expectedUpdatedAt) return
+  const keys = Object.keys(req.changes)
+  // Name the keys whose stored value the editor has not seen, so the user knows what to look at.
+  throw new ConflictError(
+    `image "${req.name}" was changed elsewhere at ${storedAt} (you started from ${req.expectedUpdatedAt}); ` +
+      `your changes to ${keys.map((k) => JSON.stringify(k)).join(', ') || 'no keys'} were not saved. ` +
+      'Reload the labels and apply them again.',
+    keys,
+  )
+}
+
 export async function setImageLabels(ctx: ServiceContext, req: SetLabelsRequest): Promise<ImageSummary> {
   const ns = validateNamespace(req.namespace)
-  const keys = Object.keys(req.changes)
   // One IMMEDIATE transaction: no other process can change the image between the check and the write.
   ctx.images.transaction(
     () => {
       const stored = ctx.images.get(ns, req.name)
-      const storedAt = stored.updatedAt.toISOString()
-      if (storedAt !== req.expectedUpdatedAt) {
-        // Name the keys whose stored value the editor has not seen, so the user knows what to look at.
-        throw new ConflictError(
-          `image "${req.name}" was changed elsewhere at ${storedAt} (you started from ${req.expectedUpdatedAt}); ` +
-            `your changes to ${keys.map((k) => JSON.stringify(k)).join(', ') || 'no keys'} were not saved. ` +
-            'Reload the labels and apply them again.',
-          keys,
-        )
-      }
+      checkUnchanged(req, stored.updatedAt)
       applyLabels(ctx, ns, stored, req.changes, false)
     },
     `saving labels of image ${JSON.stringify(req.name)}`,

@@ -1,0 +1,221 @@
+// The image and content channels over a containerd source. Reads are the service's own use cases over
+// the source's mirror, after a sync; writes go to the daemon — labels through Images.Update with
+// `labels.KEY` fieldpaths, tags through Create/Update, deletes through Delete with the daemon's
+// synchronous GC, content labels through Content.Update — and the daemon's answer goes into the mirror.
+import {
+  listImages as daemonImages,
+  createImage,
+  deleteImage,
+  getImage,
+  updateImage,
+} from '../../core/containerd/images'
+import { isKind, alreadyExists, notImplemented } from '../../core/errors'
+import { parseAll } from '../../core/filters'
+import type { Image } from '../../core/images/store'
+import { validateNamespace } from '../../core/namespace'
+import type { Channel, ImagePage, ListImagesRequest, NamespaceInfo } from '../../../src-preload/api'
+import { listContent, setContentLabels } from '../content'
+import { filterErrorOf } from '../filter-error'
+import { blobJson, imageDetails } from '../image-details'
+import { imageSummary, listImages } from '../images-list'
+import { checkUnchanged, labelEdit } from '../labels'
+import { refreshSummaries } from '../summaries'
+import type { Handlers } from '../index'
+import { listNamespaces } from '../../core/containerd/daemon'
+import type { ContainerdSource } from './containerd-source'
+import { dropImage, putImage } from './mirror'
+
+/** The channels whose answer depends on which source is active. */
+export const SOURCE_CHANNELS = [
+  'namespaces.list',
+  'images.list',
+  'images.details',
+  'images.blob',
+  'images.setLabels',
+  'images.tag',
+  'images.removePreview',
+  'images.remove',
+  'images.import',
+  'images.export',
+  'images.pull',
+  'images.push',
+  'content.list',
+  'content.setLabels',
+  'gc.preview',
+  'gc.run',
+] as const satisfies readonly Channel[]
+
+export type SourceChannel = (typeof SOURCE_CHANNELS)[number]
+export type SourceHandlers = Pick<Handlers, SourceChannel>
+
+const elsewhere = (what: string) => async (): Promise<never> => {
+  throw notImplemented(
+    `${what} works on Berth's own store: switch to it, then copy the image to containerd (Copy to…)`,
+  )
+}
+
+export function containerdHandlers(src: ContainerdSource): SourceHandlers {
+  const { ctx, conn, db } = src
+  /** The daemon's record, now in the mirror too. */
+  const put = (ns: string, img: Image): Image => {
+    putImage(db, ns, img)
+    return img
+  }
+  return {
+    'namespaces.list': () => namespaces(src),
+    'images.list': async (req) => {
+      const ns = validateNamespace(req.namespace)
+      await src.fresh(ns)
+      return filtered(src, ns, req)
+    },
+    'images.details': async (req) => {
+      await src.fresh(req.namespace)
+      return imageDetails(ctx, req.namespace, req.name)
+    },
+    'images.blob': async (req) => {
+      await src.fresh(req.namespace)
+      return blobJson(ctx, req.namespace, req.digest)
+    },
+    'images.setLabels': async (req) => {
+      const ns = validateNamespace(req.namespace)
+      const { labels, paths } = labelEdit(req.changes)
+      const stored = await getImage(conn, ns, req.name)
+      checkUnchanged(req, stored.updatedAt)
+      put(
+        ns,
+        paths.length
+          ? await updateImage(conn, ns, { name: req.name, labels, target: stored.target }, paths)
+          : stored,
+      )
+      return imageSummary(ctx, ns, req.name)
+    },
+    'images.tag': async (req) => {
+      const ns = validateNamespace(req.namespace)
+      const source = await getImage(conn, ns, req.source)
+      let exists = true
+      try {
+        await getImage(conn, ns, req.target)
+      } catch (e) {
+        if (!isKind(e, 'not-found')) throw e
+        exists = false
+      }
+      if (exists && !req.force)
+        throw alreadyExists(`image "${req.target}" already exists: choose Replace to overwrite it`)
+      const record = { name: req.target, labels: source.labels, target: source.target }
+      put(ns, exists ? await updateImage(conn, ns, record) : await createImage(conn, ns, record))
+      return imageSummary(ctx, ns, req.target)
+    },
+    'images.removePreview': async (req) => {
+      const ns = validateNamespace(req.namespace)
+      await src.fresh(ns)
+      for (const n of req.names) ctx.images.get(ns, n)
+      await refreshSummaries(ctx, ns)
+      return { names: req.names, ...reclaimable(src, ns, req.names) }
+    },
+    'images.remove': async (req) => {
+      const ns = validateNamespace(req.namespace)
+      await src.fresh(ns)
+      const before = held(src, ns)
+      // One collection for the lot: the last delete is the synchronous one.
+      for (const [i, name] of req.names.entries()) {
+        await deleteImage(conn, ns, name, { sync: i === req.names.length - 1 })
+        dropImage(db, ns, name)
+      }
+      await src.sync(ns)
+      const after = held(src, ns)
+      return {
+        removed: req.names,
+        reclaimedBytes: Math.max(0, before.bytes - after.bytes),
+        blobs: Math.max(0, before.blobs - after.blobs),
+      }
+    },
+    'images.import': elsewhere('Importing an archive'),
+    'images.export': elsewhere('Exporting an archive'),
+    'images.pull': elsewhere('Pulling from a registry'),
+    'images.push': elsewhere('Pushing to a registry'),
+    'content.list': async (req) => {
+      await src.fresh(req.namespace)
+      return listContent(ctx, req)
+    },
+    'content.setLabels': async (req) => {
+      await src.fresh(req.namespace)
+      return setContentLabels(ctx, req)
+    },
+    'gc.preview': async () => {
+      throw notImplemented(
+        `containerd at ${src.address} collects its own garbage: deleting an image there collects at once`,
+      )
+    },
+    'gc.run': async () => {
+      throw notImplemented(
+        `containerd at ${src.address} collects its own garbage: deleting an image there collects at once`,
+      )
+    },
+  }
+}
+
+/**
+ * A filter goes to the daemon's List, so what matches is what containerd says matches; the page (sort,
+ * quick search, sizes) is then read from the mirror for those names. A filter Berth cannot parse is
+ * reported with its position, as on Berth's own store, before the daemon is asked.
+ */
+async function filtered(src: ContainerdSource, ns: string, req: ListImagesRequest): Promise<ImagePage> {
+  const filter = (req.filter ?? '').trim()
+  if (filter === '') return listImages(src.ctx, req)
+  try {
+    parseAll(filter)
+  } catch {
+    return listImages(src.ctx, req)
+  }
+  let matches: Image[]
+  try {
+    matches = await daemonImages(src.conn, ns, [filter])
+  } catch (e) {
+    if (!isKind(e, 'invalid-argument')) throw e
+    const namespaceTotal = src.db
+      .prepare('SELECT count(*) FROM images WHERE namespace = ?')
+      .pluck()
+      .get(ns) as number
+    return { items: [], total: 0, namespaceTotal, filterError: filterErrorOf(filter, e) }
+  }
+  return listImages(src.ctx, { ...req, filter: '' }, { only: new Set(matches.map((i) => i.name)) })
+}
+
+/** The daemon's namespaces, counted from the mirror (a namespace never opened here counts 0). */
+async function namespaces(src: ContainerdSource): Promise<NamespaceInfo[]> {
+  const count = (table: 'images' | 'content') =>
+    src.db.prepare(`SELECT count(*) FROM ${table} WHERE namespace = ?`).pluck()
+  const images = count('images')
+  const blobs = count('content')
+  return (await listNamespaces(src.conn)).map((n) => ({
+    name: n.name,
+    images: images.get(n.name) as number,
+    blobs: blobs.get(n.name) as number,
+  }))
+}
+
+function held(src: ContainerdSource, ns: string): { blobs: number; bytes: number } {
+  const r = src.db
+    .prepare('SELECT count(*) AS blobs, total(size) AS bytes FROM content WHERE namespace = ?')
+    .get(ns) as { blobs: number; bytes: number }
+  return r
+}
+
+/** Present blobs that only these images reach: what the daemon's collection frees once they are gone. */
+function reclaimable(
+  src: ContainerdSource,
+  ns: string,
+  names: string[],
+): { reclaimBytes: number; blobs: number } {
+  const r = src.db
+    .prepare(
+      `WITH gone(name) AS (SELECT value FROM json_each(?)),
+            mine AS (SELECT DISTINCT b.digest, b.size FROM image_summary_blobs b
+                      WHERE b.namespace = ? AND b.present = 1 AND b.name IN (SELECT name FROM gone))
+       SELECT count(*) AS blobs, total(size) AS bytes FROM mine
+        WHERE NOT EXISTS (SELECT 1 FROM image_summary_blobs o
+                           WHERE o.namespace = ? AND o.digest = mine.digest AND o.name NOT IN (SELECT name FROM gone))`,
+    )
+    .get(JSON.stringify(names), ns, ns) as { blobs: number; bytes: number }
+  return { reclaimBytes: r.bytes, blobs: r.blobs }
+}

@@ -1,0 +1,203 @@
+// A containerd daemon's image and content records, mirrored into a database with Berth's own schema
+// (one file per daemon under <root>/sources/, one namespace there per daemon namespace). Because the
+// mirror has the same tables as Berth's store, every read use case — the list with its summaries, the
+// descriptor tree, the platform matrix, the content view — runs over it unchanged; only the bytes come
+// from the daemon (a Provider reading its Content service). Summaries are therefore cached by target
+// digest exactly as for Berth's store, and a second look at 10,000 images is a query.
+//
+// A sync compares the daemon's List answers with the mirror and writes only what differs: an image whose
+// updatedAt, target or labels moved, a blob whose size, updatedAt or labels moved, and removals. Berth's
+// own writes to the daemon put the daemon's answer into the mirror at once (putImage, putContent).
+import { createHash } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ContainerdConnection } from '../../core/containerd/client'
+import { walkContent } from '../../core/containerd/content'
+import { listImages } from '../../core/containerd/images'
+import type { Info } from '../../core/content/types'
+import { openDatabase, type Database } from '../../core/db'
+import type { Image } from '../../core/images/store'
+
+/** The mirror's file for a daemon: named by a hash of its socket path. */
+export function mirrorFile(root: string, address: string): string {
+  const id = createHash('sha256').update(address).digest('hex').slice(0, 16)
+  return join(root, 'sources', `containerd-${id}.db`)
+}
+
+export function openMirror(root: string, address: string): Database {
+  const file = mirrorFile(root, address)
+  mkdirSync(join(root, 'sources'), { recursive: true })
+  return openDatabase(file)
+}
+
+/** Labels as one JSON object with sorted keys: the daemon's map order varies between answers. */
+function canonical(m: Record<string, string> | undefined): string {
+  const keys = Object.keys(m ?? {})
+    .filter((k) => m![k] !== '')
+    .sort()
+  if (keys.length === 0) return '{}'
+  const out: Record<string, string> = {}
+  for (const k of keys) out[k] = m![k]
+  return JSON.stringify(out)
+}
+
+function statements(db: Database) {
+  return {
+    upsertImage: db.prepare(
+      `INSERT INTO images (namespace, name, target_media_type, target_digest, target_size, target_annotations,
+         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (namespace, name) DO UPDATE SET target_media_type = excluded.target_media_type,
+         target_digest = excluded.target_digest, target_size = excluded.target_size,
+         target_annotations = excluded.target_annotations, created_at = excluded.created_at,
+         updated_at = excluded.updated_at`,
+    ),
+    dropLabels: db.prepare('DELETE FROM image_labels WHERE namespace = ? AND name = ?'),
+    addLabels: db.prepare(
+      `INSERT INTO image_labels (namespace, name, key, value) SELECT ?, ?, key, value FROM json_each(?)`,
+    ),
+    putLabelMap: db.prepare(
+      `INSERT INTO image_label_maps (namespace, name, labels) VALUES (?, ?, ?)
+       ON CONFLICT (namespace, name) DO UPDATE SET labels = excluded.labels`,
+    ),
+    dropImage: db.prepare('DELETE FROM images WHERE namespace = ? AND name = ?'),
+    upsertContent: db.prepare(
+      `INSERT INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (namespace, digest) DO UPDATE SET size = excluded.size, created_at = excluded.created_at,
+         updated_at = excluded.updated_at`,
+    ),
+    dropContentLabels: db.prepare('DELETE FROM content_labels WHERE namespace = ? AND digest = ?'),
+    addContentLabels: db.prepare(
+      `INSERT INTO content_labels (namespace, digest, key, value) SELECT ?, ?, key, value FROM json_each(?)`,
+    ),
+    dropContent: db.prepare('DELETE FROM content WHERE namespace = ? AND digest = ?'),
+    touch: db.prepare('INSERT OR IGNORE INTO namespaces (name, created_at) VALUES (?, ?)'),
+  }
+}
+
+type Statements = ReturnType<typeof statements>
+const prepared = new WeakMap<Database, Statements>()
+function stmts(db: Database): Statements {
+  let s = prepared.get(db)
+  if (!s) prepared.set(db, (s = statements(db)))
+  return s
+}
+
+function writeImage(s: Statements, ns: string, img: Image, labels: string): void {
+  const t = img.target
+  s.upsertImage.run(
+    ns,
+    img.name,
+    t.mediaType,
+    t.digest,
+    t.size,
+    canonical(t.annotations),
+    img.createdAt.getTime(),
+    img.updatedAt.getTime(),
+  )
+  s.dropLabels.run(ns, img.name)
+  if (labels !== '{}') s.addLabels.run(ns, img.name, labels)
+  s.putLabelMap.run(ns, img.name, labels)
+}
+
+function writeContent(s: Statements, ns: string, info: Info, labels: string): void {
+  s.upsertContent.run(ns, info.digest, info.size, info.createdAt.getTime(), info.updatedAt.getTime())
+  s.dropContentLabels.run(ns, info.digest)
+  if (labels !== '{}') s.addContentLabels.run(ns, info.digest, labels)
+}
+
+/** The daemon's answer for one image after Berth changed it there. */
+export function putImage(db: Database, ns: string, img: Image): void {
+  const s = stmts(db)
+  db.transaction(() => {
+    s.touch.run(ns, Date.now())
+    writeImage(s, ns, img, canonical(img.labels))
+  })()
+}
+
+export function dropImage(db: Database, ns: string, name: string): void {
+  stmts(db).dropImage.run(ns, name)
+}
+
+export function putContent(db: Database, ns: string, info: Info): void {
+  const s = stmts(db)
+  db.transaction(() => writeContent(s, ns, info, canonical(info.labels)))()
+}
+
+export interface SyncResult {
+  /** Images written or removed. */
+  images: number
+  /** Blob records written or removed. */
+  content: number
+}
+
+/** Makes the mirror's namespace what the daemon holds now. */
+export async function syncNamespace(
+  c: ContainerdConnection,
+  db: Database,
+  ns: string,
+  signal?: AbortSignal,
+): Promise<SyncResult> {
+  // Both lists first, then one transaction: a reader never sees images without their blobs.
+  const [images, blobs] = await Promise.all([listImages(c, ns, [], { signal }), allContent(c, ns, signal)])
+  const s = stmts(db)
+  let changedImages = 0
+  let changedContent = 0
+  db.transaction(() => {
+    s.touch.run(ns, Date.now())
+    const known = new Map<string, string>()
+    for (const [name, digest, updated, labels] of db
+      .prepare(
+        `SELECT i.name, i.target_digest, i.updated_at, coalesce(m.labels, '{}') FROM images i
+           LEFT JOIN image_label_maps m ON m.namespace = i.namespace AND m.name = i.name WHERE i.namespace = ?`,
+      )
+      .raw()
+      .all(ns) as [string, string, number, string][]) {
+      known.set(name, `${digest}\n${updated}\n${labels}`)
+    }
+    for (const img of images) {
+      const labels = canonical(img.labels)
+      const key = `${img.target.digest}\n${img.updatedAt.getTime()}\n${labels}`
+      if (known.get(img.name) !== key) {
+        writeImage(s, ns, img, labels)
+        changedImages++
+      }
+      known.delete(img.name)
+    }
+    for (const gone of known.keys()) {
+      s.dropImage.run(ns, gone)
+      changedImages++
+    }
+    const held = new Map<string, string>()
+    for (const [digest, size, updated, labels] of db
+      .prepare(
+        `SELECT c.digest, c.size, c.updated_at,
+                coalesce((SELECT json_group_object(l.key, l.value ORDER BY l.key) FROM content_labels l
+                           WHERE l.namespace = c.namespace AND l.digest = c.digest), '{}')
+           FROM content c WHERE c.namespace = ?`,
+      )
+      .raw()
+      .all(ns) as [string, number, number, string][]) {
+      held.set(digest, `${size}\n${updated}\n${labels}`)
+    }
+    for (const info of blobs) {
+      const labels = canonical(info.labels)
+      const key = `${info.size}\n${info.updatedAt.getTime()}\n${labels}`
+      if (held.get(info.digest) !== key) {
+        writeContent(s, ns, info, labels)
+        changedContent++
+      }
+      held.delete(info.digest)
+    }
+    for (const gone of held.keys()) {
+      s.dropContent.run(ns, gone)
+      changedContent++
+    }
+  })()
+  return { images: changedImages, content: changedContent }
+}
+
+async function allContent(c: ContainerdConnection, ns: string, signal?: AbortSignal): Promise<Info[]> {
+  const out: Info[] = []
+  for await (const batch of walkContent(c, ns, [], { signal })) out.push(...batch)
+  return out
+}
