@@ -185,6 +185,33 @@ describe('the client on a real containerd, beside ctr', () => {
     expect(e.kind).toBe('failed-precondition')
   })
 
+  it('resumes an interrupted write where the daemon’s ingest stopped', async ({ skip }) => {
+    if (!d) return skip()
+    const b = blobOf('application/octet-stream', Buffer.alloc(6 << 20, 3))
+    const base = { ref: 'resume-test', desc: { digest: b.desc.digest, size: b.desc.size } }
+    // The first attempt's source fails after 2 MiB, as a source process dying would.
+    const e = await writeBlob(c, NS, {
+      ...base,
+      source: function* () {
+        yield b.data.subarray(0, 2 << 20)
+        throw new Error('source went away')
+      },
+    }).catch((x: unknown) => x)
+    expect((e as Error).message).toMatch(/source went away/)
+    const asked: number[] = []
+    expect(
+      await writeBlob(c, NS, {
+        ...base,
+        source: (offset) => {
+          asked.push(offset)
+          return [b.data.subarray(offset)]
+        },
+      }),
+    ).toBe('written')
+    expect(asked).toEqual([2 << 20])
+    expect(d.ctr('-n', NS, 'content', 'get', b.desc.digest).length).toBe(b.desc.size)
+  })
+
   it('a socket its user may not open: unavailable, naming it and the permission', async ({ skip }) => {
     if (!d || process.getuid?.() !== 0) return skip()
     // A child process as "nobody" dials the root-only socket.

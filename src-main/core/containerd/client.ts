@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js'
 import { fromJSON } from '@grpc/proto-loader'
 import { unavailable } from '../errors'
 import { parseAddress, type Address } from './address'
-import { fromGrpc } from './errors'
+import { fromGrpc, isServiceError } from './errors'
 import { CONTAINERD_API, SERVICES } from './proto'
 
 export type ServiceName = keyof typeof SERVICES
@@ -108,14 +108,50 @@ export class ContainerdConnection {
     return (fn as (...a: unknown[]) => unknown).bind(c) as T
   }
 
-  /** One request, one answer. `what` names the operation in errors ("getting image x"). */
-  unary<Res>(
+  /**
+   * One request, one answer. `what` names the operation in errors ("getting image x"). A call that
+   * finds no connection waits up to a second for the channel to reconnect and is made once more: a
+   * daemon that just restarted answers, one that is down still fails within about a second.
+   */
+  async unary<Res>(
     service: ServiceName,
     name: string,
     ns: string | null,
     req: unknown,
     what: string,
     opts: CallOptions = {},
+  ): Promise<Res> {
+    try {
+      return await this.unaryOnce<Res>(service, name, ns, req, what, opts)
+    } catch (e) {
+      if (!(e instanceof Error) || !isServiceError(e.cause) || e.cause.code !== grpc.status.UNAVAILABLE)
+        throw e
+      if (!(await this.reconnected(1000))) throw e
+      return this.unaryOnce<Res>(service, name, ns, req, what, opts)
+    }
+  }
+
+  /** Whether the channel reaches READY within `ms`. */
+  private reconnected(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms
+    return new Promise((resolve) => {
+      const check = () => {
+        const state = this.channel.getConnectivityState(true)
+        if (state === grpc.connectivityState.READY) return resolve(true)
+        if (state === grpc.connectivityState.SHUTDOWN) return resolve(false)
+        this.channel.watchConnectivityState(state, deadline, (err) => (err ? resolve(false) : check()))
+      }
+      check()
+    })
+  }
+
+  private unaryOnce<Res>(
+    service: ServiceName,
+    name: string,
+    ns: string | null,
+    req: unknown,
+    what: string,
+    opts: CallOptions,
   ): Promise<Res> {
     const call = this.method<UnaryMethod>(service, name)
     return new Promise<Res>((resolve, reject) => {

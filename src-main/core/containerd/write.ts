@@ -117,17 +117,23 @@ async function writeOnce(
     const resumed = offset > 0
     w.onProgress?.(offset)
     if (offset < w.desc.size) {
-      for await (const piece of await w.source(offset)) {
-        for (let i = 0; i < piece.length; i += CHUNK) {
-          const data = Buffer.from(piece.buffer, piece.byteOffset + i, Math.min(CHUNK, piece.length - i))
-          // Offset 0 on the first message restarts an ingest the daemon holds (its Truncate).
-          await s.queue({ action: 'WRITE', offset: String(offset), data }, (r) =>
-            w.onProgress?.(sizeOf(r.offset, what)),
-          )
-          offset += data.length
-          if (offset > w.desc.size)
-            throw failedPrecondition(`${what}: the source has more than ${w.desc.size} bytes`)
+      try {
+        for await (const piece of await w.source(offset)) {
+          for (let i = 0; i < piece.length; i += CHUNK) {
+            const data = Buffer.from(piece.buffer, piece.byteOffset + i, Math.min(CHUNK, piece.length - i))
+            if (offset + data.length > w.desc.size)
+              throw failedPrecondition(`${what}: the source has more than ${w.desc.size} bytes`)
+            // Offset 0 on the first message restarts an ingest the daemon holds (its Truncate).
+            await s.queue({ action: 'WRITE', offset: String(offset), data }, (r) =>
+              w.onProgress?.(sizeOf(r.offset, what)),
+            )
+            offset += data.length
+          }
         }
+      } catch (e) {
+        // The source failed, not the daemon: let what was sent land, so the next attempt resumes after it.
+        if (!w.signal?.aborted) await s.drain().catch(() => undefined)
+        throw e
       }
       await s.drain()
     }
