@@ -18,6 +18,8 @@ export interface Session {
   berth: Berth
   h: Handlers & { sources: Sources }
   events: { event: EventName; payload: unknown }[]
+  /** Called with every event as it is emitted (a test reacts to progress mid-job). */
+  listeners: ((event: EventName, payload: unknown) => void)[]
   waitJob(id: string, timeoutMs?: number): Promise<JobDone>
   progress(id: string): JobProgress[]
   /** ctr's image names in a namespace. */
@@ -31,8 +33,12 @@ export async function openSession(): Promise<Session | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'bcs-'))
   const berth = openBerth({ root: join(dir, 'root'), host: HOST })
   const events: Session['events'] = []
+  const listeners: Session['listeners'] = []
   const h = createHandlers(berth, {
-    emit: <E extends EventName>(event: E, payload: Events[E]) => void events.push({ event, payload }),
+    emit: <E extends EventName>(event: E, payload: Events[E]) => {
+      events.push({ event, payload })
+      for (const l of listeners) l(event, payload)
+    },
     appInfo: () => ({
       name: 'Berth',
       version: '0',
@@ -52,6 +58,7 @@ export async function openSession(): Promise<Session | undefined> {
     berth,
     h,
     events,
+    listeners,
     waitJob: (id, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const end = Date.now() + timeoutMs
