@@ -88,6 +88,7 @@ export interface CopyResult {
   written: number
   skipped: number
   bytesWritten: number
+  bytesSkipped: number
 }
 
 export async function copyImage(
@@ -101,7 +102,7 @@ export async function copyImage(
   const img = await from.image(name)
   const m = opts.platforms?.length ? any(...opts.platforms) : undefined
   const blobs = new Map<string, CopyBlob>()
-  const result = { written: 0, skipped: 0, bytesWritten: 0 }
+  const result = { written: 0, skipped: 0, bytesWritten: 0, bytesSkipped: 0 }
   const report = () => {
     if (!opts.onProgress) return
     let done = 0
@@ -136,8 +137,10 @@ export async function copyImage(
       })
       b.offset = desc.size
       b.state = r === 'exists' ? 'exists' : 'done'
-      if (r === 'exists') result.skipped++
-      else {
+      if (r === 'exists') {
+        result.skipped++
+        result.bytesSkipped += desc.size
+      } else {
         result.written++
         result.bytesWritten += desc.size
       }

@@ -35,6 +35,10 @@ export function withSources(
     'sources.remove': async (req) => ({ removed: sources.remove(req.id) }),
     'sources.switch': (req) => sources.switch(req.id),
     'sources.daemon': (req) => sources.daemon(req.address),
-    'images.copy': async (req: ChannelArgs<'images.copy'>[0]) => job('copy', copyJob(ctx, sources, req)),
+    'images.copy': async (req: ChannelArgs<'images.copy'>[0]) =>
+      job(
+        'copy',
+        copyJob(ctx, (id) => sources.open(id).source, req),
+      ),
   }
 }

@@ -2,14 +2,8 @@
 // the source's mirror, after a sync; writes go to the daemon — labels through Images.Update with
 // `labels.KEY` fieldpaths, tags through Create/Update, deletes through Delete with the daemon's
 // synchronous GC, content labels through Content.Update — and the daemon's answer goes into the mirror.
-import {
-  listImages as daemonImages,
-  createImage,
-  deleteImage,
-  getImage,
-  updateImage,
-} from '../../core/containerd/images'
-import { isKind, alreadyExists, notImplemented } from '../../core/errors'
+import { listImages as daemonImages, getImage } from '../../core/containerd/images'
+import { isKind, notImplemented } from '../../core/errors'
 import { parseAll } from '../../core/filters'
 import type { Image } from '../../core/images/store'
 import { validateNamespace } from '../../core/namespace'
@@ -23,7 +17,7 @@ import { refreshSummaries } from '../summaries'
 import type { Handlers } from '../index'
 import { listNamespaces } from '../../core/containerd/daemon'
 import type { ContainerdSource } from './containerd-source'
-import { dropImage, putImage } from './mirror'
+import { remove, setLabels, tag } from './daemon-writes'
 
 /** The channels whose answer depends on which source is active. */
 export const SOURCE_CHANNELS = [
@@ -55,12 +49,7 @@ const elsewhere = (what: string) => async (): Promise<never> => {
 }
 
 export function containerdHandlers(src: ContainerdSource): SourceHandlers {
-  const { ctx, conn, db } = src
-  /** The daemon's record, now in the mirror too. */
-  const put = (ns: string, img: Image): Image => {
-    putImage(db, ns, img)
-    return img
-  }
+  const { ctx, conn } = src
   return {
     'namespaces.list': () => namespaces(src),
     'images.list': async (req) => {
@@ -81,29 +70,12 @@ export function containerdHandlers(src: ContainerdSource): SourceHandlers {
       const { labels, paths } = labelEdit(req.changes)
       const stored = await getImage(conn, ns, req.name)
       checkUnchanged(req, stored.updatedAt)
-      put(
-        ns,
-        paths.length
-          ? await updateImage(conn, ns, { name: req.name, labels, target: stored.target }, paths)
-          : stored,
-      )
+      await setLabels(src, ns, req.name, labels, paths, stored)
       return imageSummary(ctx, ns, req.name)
     },
     'images.tag': async (req) => {
-      const ns = validateNamespace(req.namespace)
-      const source = await getImage(conn, ns, req.source)
-      let exists = true
-      try {
-        await getImage(conn, ns, req.target)
-      } catch (e) {
-        if (!isKind(e, 'not-found')) throw e
-        exists = false
-      }
-      if (exists && !req.force)
-        throw alreadyExists(`image "${req.target}" already exists: choose Replace to overwrite it`)
-      const record = { name: req.target, labels: source.labels, target: source.target }
-      put(ns, exists ? await updateImage(conn, ns, record) : await createImage(conn, ns, record))
-      return imageSummary(ctx, ns, req.target)
+      await tag(src, req.namespace, req.source, req.target, req.force)
+      return imageSummary(ctx, req.namespace, req.target)
     },
     'images.removePreview': async (req) => {
       const ns = validateNamespace(req.namespace)
@@ -114,20 +86,9 @@ export function containerdHandlers(src: ContainerdSource): SourceHandlers {
     },
     'images.remove': async (req) => {
       const ns = validateNamespace(req.namespace)
-      await src.fresh(ns)
-      const before = held(src, ns)
-      // One collection for the lot: the last delete is the synchronous one.
-      for (const [i, name] of req.names.entries()) {
-        await deleteImage(conn, ns, name, { sync: i === req.names.length - 1 })
-        dropImage(db, ns, name)
-      }
-      await src.sync(ns)
-      const after = held(src, ns)
-      return {
-        removed: req.names,
-        reclaimedBytes: Math.max(0, before.bytes - after.bytes),
-        blobs: Math.max(0, before.blobs - after.blobs),
-      }
+      for (const n of req.names) ctx.images.get(ns, n)
+      const r = await remove(src, ns, req.names)
+      return { removed: r.removed, reclaimedBytes: r.reclaimedBytes, blobs: r.blobs }
     },
     'images.import': elsewhere('Importing an archive'),
     'images.export': elsewhere('Exporting an archive'),
@@ -159,7 +120,11 @@ export function containerdHandlers(src: ContainerdSource): SourceHandlers {
  * quick search, sizes) is then read from the mirror for those names. A filter Berth cannot parse is
  * reported with its position, as on Berth's own store, before the daemon is asked.
  */
-async function filtered(src: ContainerdSource, ns: string, req: ListImagesRequest): Promise<ImagePage> {
+export async function filtered(
+  src: ContainerdSource,
+  ns: string,
+  req: ListImagesRequest,
+): Promise<ImagePage> {
   const filter = (req.filter ?? '').trim()
   if (filter === '') return listImages(src.ctx, req)
   try {
@@ -192,13 +157,6 @@ async function namespaces(src: ContainerdSource): Promise<NamespaceInfo[]> {
     images: images.get(n.name) as number,
     blobs: blobs.get(n.name) as number,
   }))
-}
-
-function held(src: ContainerdSource, ns: string): { blobs: number; bytes: number } {
-  const r = src.db
-    .prepare('SELECT count(*) AS blobs, total(size) AS bytes FROM content WHERE namespace = ?')
-    .get(ns) as { blobs: number; bytes: number }
-  return r
 }
 
 /** Present blobs that only these images reach: what the daemon's collection frees once they are gone. */
