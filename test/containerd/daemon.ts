@@ -10,6 +10,8 @@ import { join } from 'node:path'
 export interface Daemon {
   address: string
   dir: string
+  /** The running daemon's process id (undefined while stopped). */
+  readonly pid: number | undefined
   /** ctr on this daemon; throws with ctr's stderr on a non-zero exit. */
   ctr(...args: string[]): string
   /** SIGTERM, and wait for the process to go (the socket is removed by containerd). */
@@ -96,6 +98,9 @@ export async function startDaemon(base = '/tmp'): Promise<Daemon | undefined> {
   const d: Daemon = {
     address,
     dir,
+    get pid() {
+      return proc?.pid
+    },
     ctr,
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
