@@ -31,8 +31,9 @@ function serviceConstructors(): Record<ServiceName, Ctor> {
   if (constructors) return constructors
   const def = fromJSON(CONTAINERD_API, {
     keepCase: false,
-    // int64 arrives as text and is checked by sizeOf before use (a size from outside is bounded).
-    longs: String,
+    // int64 as a number: sizeOf refuses anything past 2^53 (which no longer converts to a safe integer)
+    // or below zero, so a size from outside is bounded before use.
+    longs: Number,
     enums: String,
     defaults: true,
     oneofs: false,

@@ -128,34 +128,40 @@ export function readContent(
   desc: Pick<Descriptor, 'digest' | 'size'>,
   o: CallOptions & { offset?: number } = {},
 ): Readable {
+  return Readable.from(readChunks(c, ns, desc, o), { objectMode: false })
+}
+
+/** readContent's bytes as the messages carry them, without a stream around them (small blobs). */
+async function* readChunks(
+  c: ContainerdConnection,
+  ns: string,
+  desc: Pick<Descriptor, 'digest' | 'size'>,
+  o: CallOptions & { offset?: number } = {},
+): AsyncGenerator<Buffer> {
   checkDigest(desc.digest)
   const offset = o.offset ?? 0
-  const what = `reading ${desc.digest}`
   const messages = c.serverStream<{ offset: string; data: Buffer }>(
     'content',
     'Read',
     ns,
     { digest: desc.digest, offset: String(offset), size: '0' },
-    what,
+    `reading ${desc.digest}`,
     o,
   )
-  async function* bytes(): AsyncGenerator<Buffer> {
-    let at = offset
-    for await (const m of messages) {
-      const data = m.data ?? Buffer.alloc(0)
-      if (at + data.length > desc.size)
-        throw failedPrecondition(
-          `containerd at ${c.name}: ${desc.digest} is larger than its ${desc.size} bytes`,
-        )
-      at += data.length
-      if (data.length) yield data
-    }
-    if (at !== desc.size)
+  let at = offset
+  for await (const m of messages) {
+    const data = m.data ?? Buffer.alloc(0)
+    if (at + data.length > desc.size)
       throw failedPrecondition(
-        `containerd at ${c.name}: ${desc.digest} ended after ${at} of its ${desc.size} bytes`,
+        `containerd at ${c.name}: ${desc.digest} is larger than its ${desc.size} bytes`,
       )
+    at += data.length
+    if (data.length) yield data
   }
-  return Readable.from(bytes(), { objectMode: false })
+  if (at !== desc.size)
+    throw failedPrecondition(
+      `containerd at ${c.name}: ${desc.digest} ended after ${at} of its ${desc.size} bytes`,
+    )
 }
 
 /** A Provider (core/content/provider.ts) over the daemon: whole blobs verified against their digest. */
@@ -167,7 +173,7 @@ export function daemonProvider(
   return {
     async readBlob(desc) {
       const parts: Buffer[] = []
-      for await (const chunk of readContent(c, ns, desc)) parts.push(chunk as Buffer)
+      for await (const chunk of readChunks(c, ns, desc)) parts.push(chunk)
       const bytes = Buffer.concat(parts)
       if (digestOf(bytes, algorithmOf(desc.digest)) !== desc.digest)
         throw failedPrecondition(`containerd at ${c.name}: ${desc.digest} does not hash to its digest`)

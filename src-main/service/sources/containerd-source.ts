@@ -11,7 +11,7 @@ import { ImageStore, type Image, type ImageInput } from '../../core/images/store
 import { validateNamespace } from '../../core/namespace'
 import type { Platform } from '../../core/oci'
 import type { ServiceContext } from '../context'
-import { openMirror, putContent, syncNamespace, type SyncResult } from './mirror'
+import { openMirror, putContent, syncNamespace, type SyncOptions, type SyncResult } from './mirror'
 
 /** A list within this long of the last sync reads the mirror as it is (pages of one scroll, a details view). */
 export const SYNC_TTL_MS = 2000
@@ -51,6 +51,7 @@ export class ContainerdSource {
   readonly ctx: ServiceContext
   private readonly inflight = new Map<string, Promise<SyncResult>>()
   private readonly syncedAt = new Map<string, number>()
+  private readonly contentAt = new Map<string, number>()
 
   constructor(
     address: string,
@@ -84,22 +85,33 @@ export class ContainerdSource {
     return this.conn.name
   }
 
-  /** Syncs the namespace unless that happened within `maxAgeMs`; concurrent callers share one sync. */
-  async fresh(nsIn: string, maxAgeMs = this.opts.syncTtlMs ?? SYNC_TTL_MS): Promise<SyncResult | null> {
+  /**
+   * Syncs the namespace unless that happened within `maxAgeMs`; concurrent callers share one sync.
+   * `content: 'always'` also re-reads the blob records (when they were not within `maxAgeMs`).
+   */
+  async fresh(
+    nsIn: string,
+    opts: { content?: SyncOptions['content']; maxAgeMs?: number } = {},
+  ): Promise<SyncResult | null> {
     const ns = validateNamespace(nsIn)
+    const maxAge = opts.maxAgeMs ?? this.opts.syncTtlMs ?? SYNC_TTL_MS
     const running = this.inflight.get(ns)
-    if (running) return running
-    if (Date.now() - (this.syncedAt.get(ns) ?? 0) < maxAgeMs) return null
-    return this.sync(ns)
+    if (running && opts.content !== 'always') return running
+    const age = (m: Map<string, number>) => Date.now() - (m.get(ns) ?? 0)
+    if (age(this.syncedAt) < maxAge && (opts.content !== 'always' || age(this.contentAt) < maxAge))
+      return null
+    return this.sync(ns, opts.content)
   }
 
   /** Syncs now (after a write whose effects reach beyond one record, such as a delete's GC). */
-  sync(ns: string): Promise<SyncResult> {
+  sync(ns: string, content: SyncOptions['content'] = 'with-images'): Promise<SyncResult> {
     const running = this.inflight.get(ns)
-    if (running) return running.then(() => this.sync(ns))
-    const p = syncNamespace(this.conn, this.db, validateNamespace(ns))
+    if (running) return running.then(() => this.sync(ns, content))
+    const p = syncNamespace(this.conn, this.db, validateNamespace(ns), { content })
       .then((r) => {
-        this.syncedAt.set(ns, Date.now())
+        const now = Date.now()
+        this.syncedAt.set(ns, now)
+        if (content === 'always' || r.images > 0) this.contentAt.set(ns, now)
         this.opts.onSynced?.(ns, r)
         return r
       })

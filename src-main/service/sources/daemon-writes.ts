@@ -73,7 +73,7 @@ export async function remove(
       blobs: number
       bytes: number
     }
-  await src.fresh(ns)
+  await src.fresh(ns, { content: 'always' })
   const before = held()
   const out: Removal = { removed: [], notFound: [], blobs: 0, reclaimedBytes: 0 }
   const known = src.db.prepare('SELECT 1 FROM images WHERE namespace = ? AND name = ?').pluck()
@@ -90,7 +90,7 @@ export async function remove(
     }
     dropImage(src.db, ns, name)
   }
-  await src.sync(ns)
+  await src.sync(ns, 'always')
   const after = held()
   out.blobs = Math.max(0, before.blobs - after.blobs)
   out.reclaimedBytes = Math.max(0, before.bytes - after.bytes)

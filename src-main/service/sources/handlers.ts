@@ -95,11 +95,11 @@ export function containerdHandlers(src: ContainerdSource): SourceHandlers {
     'images.pull': elsewhere('Pulling from a registry'),
     'images.push': elsewhere('Pushing to a registry'),
     'content.list': async (req) => {
-      await src.fresh(req.namespace)
+      await src.fresh(req.namespace, { content: 'always' })
       return listContent(ctx, req)
     },
     'content.setLabels': async (req) => {
-      await src.fresh(req.namespace)
+      await src.fresh(req.namespace, { content: 'always' })
       return setContentLabels(ctx, req)
     },
     'gc.preview': async () => {

@@ -5,9 +5,10 @@
 // from the daemon (a Provider reading its Content service). Summaries are therefore cached by target
 // digest exactly as for Berth's store, and a second look at 10,000 images is a query.
 //
-// A sync compares the daemon's List answers with the mirror and writes only what differs: an image whose
-// updatedAt, target or labels moved, a blob whose size, updatedAt or labels moved, and removals. Berth's
-// own writes to the daemon put the daemon's answer into the mirror at once (putImage, putContent).
+// A sync compares the daemon's images (Images.List) with the mirror and writes only what differs: an
+// image whose updatedAt, target or labels moved, and removals; the blob records (Content.List) are
+// compared the same way when an image changed, or when the content view asks. Berth's own writes to
+// the daemon put the daemon's answer into the mirror at once (putImage, putContent).
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -130,70 +131,84 @@ export interface SyncResult {
   content: number
 }
 
-/** Makes the mirror's namespace what the daemon holds now. */
+/**
+ * What tells a changed record from an unchanged one without sorting or re-encoding its labels: the
+ * byte length of their JSON does not depend on key order. containerd moves updatedAt on every change
+ * anyway; this catches two changes within one millisecond that also changed the labels' size.
+ */
+const labelBytes = (m: Record<string, string>): number => Buffer.byteLength(canonicalUnsorted(m))
+
+function canonicalUnsorted(m: Record<string, string>): string {
+  for (const k in m) if (m[k] === '') return canonical(m)
+  return JSON.stringify(m)
+}
+
+export interface SyncOptions {
+  /**
+   * 'always': the blob records too (the content view, after a delete's GC). 'with-images' (default):
+   * only when some image record changed — a refresh compares the daemon's images, and blobs matter to
+   * the list only through images.
+   */
+  content?: 'always' | 'with-images'
+  signal?: AbortSignal
+}
+
+/** Makes the mirror's namespace what the daemon holds now: its images, and its blobs when needed. */
 export async function syncNamespace(
   c: ContainerdConnection,
   db: Database,
   ns: string,
-  signal?: AbortSignal,
+  opts: SyncOptions = {},
 ): Promise<SyncResult> {
-  // Both lists first, then one transaction: a reader never sees images without their blobs.
-  const [images, blobs] = await Promise.all([listImages(c, ns, [], { signal }), allContent(c, ns, signal)])
+  const signal = opts.signal
+  const images = await listImages(c, ns, [], { signal })
+  const known = new Map<string, string>()
+  for (const [name, digest, updated, bytes] of db
+    .prepare(
+      `SELECT i.name, i.target_digest, i.updated_at, length(CAST(coalesce(m.labels, '{}') AS BLOB)) FROM images i
+         LEFT JOIN image_label_maps m ON m.namespace = i.namespace AND m.name = i.name WHERE i.namespace = ?`,
+    )
+    .raw()
+    .all(ns) as [string, string, number, number][]) {
+    known.set(name, `${digest}\n${updated}\n${bytes}`)
+  }
+  const changed = images.filter((img) => {
+    const key = `${img.target.digest}\n${img.updatedAt.getTime()}\n${labelBytes(img.labels)}`
+    const same = known.get(img.name) === key
+    known.delete(img.name)
+    return !same
+  })
+  const gone = [...known.keys()]
+  const imagesMoved = changed.length + gone.length > 0
+  // Both lists are read before anything is written, so a reader never sees images without their blobs.
+  const blobs = opts.content === 'always' || imagesMoved ? await allContent(c, ns, signal) : null
   const s = stmts(db)
-  let changedImages = 0
   let changedContent = 0
   db.transaction(() => {
     s.touch.run(ns, Date.now())
-    const known = new Map<string, string>()
-    for (const [name, digest, updated, labels] of db
-      .prepare(
-        `SELECT i.name, i.target_digest, i.updated_at, coalesce(m.labels, '{}') FROM images i
-           LEFT JOIN image_label_maps m ON m.namespace = i.namespace AND m.name = i.name WHERE i.namespace = ?`,
-      )
-      .raw()
-      .all(ns) as [string, string, number, string][]) {
-      known.set(name, `${digest}\n${updated}\n${labels}`)
-    }
-    for (const img of images) {
-      const labels = canonical(img.labels)
-      const key = `${img.target.digest}\n${img.updatedAt.getTime()}\n${labels}`
-      if (known.get(img.name) !== key) {
-        writeImage(s, ns, img, labels)
-        changedImages++
-      }
-      known.delete(img.name)
-    }
-    for (const gone of known.keys()) {
-      s.dropImage.run(ns, gone)
-      changedImages++
-    }
+    for (const img of changed) writeImage(s, ns, img, canonical(img.labels))
+    for (const name of gone) s.dropImage.run(ns, name)
+    if (!blobs) return
     const held = new Map<string, string>()
-    for (const [digest, size, updated, labels] of db
-      .prepare(
-        `SELECT c.digest, c.size, c.updated_at,
-                coalesce((SELECT json_group_object(l.key, l.value ORDER BY l.key) FROM content_labels l
-                           WHERE l.namespace = c.namespace AND l.digest = c.digest), '{}')
-           FROM content c WHERE c.namespace = ?`,
-      )
+    for (const [digest, size, updated] of db
+      .prepare('SELECT digest, size, updated_at FROM content WHERE namespace = ?')
       .raw()
-      .all(ns) as [string, number, number, string][]) {
-      held.set(digest, `${size}\n${updated}\n${labels}`)
+      .all(ns) as [string, number, number][]) {
+      held.set(digest, `${size}\n${updated}`)
     }
     for (const info of blobs) {
-      const labels = canonical(info.labels)
-      const key = `${info.size}\n${info.updatedAt.getTime()}\n${labels}`
-      if (held.get(info.digest) !== key) {
-        writeContent(s, ns, info, labels)
+      if (held.get(info.digest) !== `${info.size}\n${info.updatedAt.getTime()}`) {
+        writeContent(s, ns, info, canonical(info.labels))
         changedContent++
       }
       held.delete(info.digest)
     }
-    for (const gone of held.keys()) {
-      s.dropContent.run(ns, gone)
+    for (const digest of held.keys()) {
+      s.dropContent.run(ns, digest)
       changedContent++
     }
   })()
-  return { images: changedImages, content: changedContent }
+  return { images: changed.length + gone.length, content: changedContent }
 }
 
 async function allContent(c: ContainerdConnection, ns: string, signal?: AbortSignal): Promise<Info[]> {
