@@ -95,4 +95,34 @@ describe('ImagesView', () => {
     await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value: 'x=' } })
     expect(await screen.findByRole('alert')).toHaveAttribute('data-position', '1')
   })
+
+  it('on a containerd source: no import, pull, push, export or GC; Copy to… instead', async () => {
+    app.sources = [
+      { id: 'berth', kind: 'berth', name: 'Berth', active: false },
+      {
+        id: 'cd',
+        kind: 'containerd',
+        name: 'containerd · default',
+        address: '/c.sock',
+        namespace: 'default',
+        active: true,
+      },
+    ]
+    installFakeBerth({ 'images.list': () => ({ items: all.slice(0, 2), total: 2, namespaceTotal: 2 }) })
+    render(ImagesView)
+    const bar = await screen.findByRole('toolbar', { name: 'Image actions' })
+    const names = [...bar.querySelectorAll('button')].map((b) => b.textContent?.trim())
+    expect(names).toEqual(['Copy to…', 'Tag…', 'Delete'])
+  })
+
+  it('an empty containerd namespace says where its images come from', async () => {
+    app.sources = [
+      { id: 'cd', kind: 'containerd', name: 'containerd · default', address: '/c.sock', active: true },
+    ]
+    installFakeBerth({ 'images.list': () => ({ items: [], total: 0, namespaceTotal: 0 }) })
+    render(ImagesView)
+    expect(await screen.findByRole('region', { name: 'No images yet' })).toHaveTextContent(
+      'containerd at /c.sock',
+    )
+  })
 })

@@ -1,6 +1,14 @@
 // The app's shared state: where the user is, which namespace, running jobs and messages. Views read it
 // and bump `revision` when the store changes so every visible list reloads once.
-import type { AppInfo, JobBlob, JobDone, JobKind, JobProgress, NamespaceInfo } from '../../../src-preload/api'
+import type {
+  AppInfo,
+  JobBlob,
+  JobDone,
+  JobKind,
+  JobProgress,
+  NamespaceInfo,
+  SourceInfo,
+} from '../../../src-preload/api'
 
 export type View =
   | { name: 'images' }
@@ -34,6 +42,8 @@ export const MAX_TOASTS = 4
 class AppState {
   namespace = $state('default')
   namespaces = $state<NamespaceInfo[]>([])
+  /** Berth's own store and the containerd daemons the user added; one is active. */
+  sources = $state<SourceInfo[]>([])
   view = $state<View>({ name: 'images' })
   info = $state<AppInfo | null>(null)
   /** Bumped on every store change (ours or another process's). */
@@ -76,9 +86,20 @@ class AppState {
     this.jobs = [...this.jobs, { id, kind, label, phase: 'starting', done: 0, total: 0 }]
   }
 
+  /** The source every image and content call acts on (Berth's own store until the user switches). */
+  get source(): SourceInfo | undefined {
+    return this.sources.find((s) => s.active)
+  }
+
+  /** True while a containerd daemon is the active source: what only Berth's store does is hidden. */
+  get onDaemon(): boolean {
+    return this.source?.kind === 'containerd'
+  }
+
   reset(): void {
     this.namespace = 'default'
     this.namespaces = []
+    this.sources = []
     this.view = { name: 'images' }
     this.info = null
     this.revision = 0
