@@ -185,6 +185,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     dialogs,
     async close() {
       watcher.stop()
+      handlers.sources.close()
       for (const c of clients) c.end()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections?.()
