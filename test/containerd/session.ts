@@ -50,7 +50,8 @@ export async function openSession(): Promise<Session | undefined> {
       hostPlatform: 'linux/amd64',
     }),
     transfer: coreTransfer,
-    sources: { pollMs: 200, syncTtlMs: 0 },
+    // The poll is out of the way: a change the daemon makes must arrive through its event stream.
+    sources: { pollMs: 600_000, syncTtlMs: 0 },
   })
   return {
     d,

@@ -1,5 +1,5 @@
 // The part of containerd's gRPC API Berth speaks, written from the public definitions in containerd's
-// api/ folder (services/{images,content,leases,namespaces,version}/v1, types/descriptor.proto) and the
+// api/ folder (services/{images,content,leases,namespaces,version,events}/v1, types/descriptor.proto) and the
 // google.protobuf well-known types they use. Field numbers and names are the wire interface; everything
 // Berth does not call is left out.
 //
@@ -32,6 +32,7 @@ const google = {
     protobuf: {
       nested: {
         Empty: msg({}),
+        Any: msg({ type_url: f('string', 1), value: f('bytes', 2) }),
         Timestamp: msg({ seconds: f('int64', 1), nanos: f('int32', 2) }),
         FieldMask: msg({ paths: repeated('string', 1) }),
       },
@@ -192,6 +193,21 @@ const namespaces = {
   },
 }
 
+// containerd/api/services/events/v1/events.proto: Subscribe only. Its Envelope is types/event.proto's
+// (containerd 2) or events.proto's own (1.x): the same four fields either way.
+const events = {
+  nested: {
+    Events: { methods: { Subscribe: rpc('SubscribeRequest', 'Envelope', 'out') } },
+    SubscribeRequest: msg({ filters: repeated('string', 1) }),
+    Envelope: msg({
+      timestamp: f(TIMESTAMP, 1),
+      namespace: f('string', 2),
+      topic: f('string', 3),
+      event: f('google.protobuf.Any', 4),
+    }),
+  },
+}
+
 // containerd/api/services/version/v1/version.proto
 const version = {
   nested: {
@@ -216,6 +232,7 @@ const API = {
             leases: v1(leases),
             namespaces: v1(namespaces),
             version: v1(version),
+            events: v1(events),
           },
         },
       },
@@ -230,6 +247,7 @@ export const SERVICES = {
   leases: 'containerd.services.leases.v1.Leases',
   namespaces: 'containerd.services.namespaces.v1.Namespaces',
   version: 'containerd.services.version.v1.Version',
+  events: 'containerd.services.events.v1.Events',
 } as const
 
 const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())

@@ -1,13 +1,15 @@
 // The sources the app knows: Berth's own store (always there, the default) and the containerd daemons
 // the user added (remembered in berth.db's `sources` table), which one is active, and one open
 // connection + mirror per daemon, shared by the sources that name its namespaces. While a containerd
-// source is active, its namespace is re-synced every few seconds and a change the daemon made (ctr,
-// kubelet, nerdctl) reaches the UI as a store.changed event, as the CLI's writes to Berth's store do.
+// source is active, Berth follows the daemon's event stream: a change made there (ctr, kubelet,
+// nerdctl) is synced and reaches the UI as a store.changed event, as the CLI's writes to Berth's store
+// do; a slow poll covers the moments the stream is down.
 import { createHash } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { parseAddress } from '../../core/containerd/address'
 import { ContainerdConnection } from '../../core/containerd/client'
 import { daemonVersion, listNamespaces } from '../../core/containerd/daemon'
+import { subscribe } from '../../core/containerd/events'
 import { invalidArgument, notFound } from '../../core/errors'
 import { validateNamespace } from '../../core/namespace'
 import {
@@ -21,8 +23,12 @@ import { ContainerdSource } from './containerd-source'
 import { containerdHandlers, type SourceHandlers } from './handlers'
 import { mirrorFile } from './mirror'
 
-/** How often the active containerd source is compared with its daemon. */
-export const POLL_MS = 5000
+/** How often the active containerd source is compared with its daemon when no event said so. */
+export const POLL_MS = 30_000
+/** A burst of events (an import writes many) becomes one sync this long after the last. */
+const EVENT_SETTLE_MS = 250
+/** How soon an event stream that ended (a daemon restart) is opened again. */
+const RESUBSCRIBE_MS = 2000
 
 interface Row {
   id: string
@@ -48,6 +54,7 @@ export class Sources {
   private activeId = BERTH_SOURCE
   private readonly daemons = new Map<string, { source: ContainerdSource; handlers: SourceHandlers }>()
   private poll: ReturnType<typeof setInterval> | undefined
+  private watching: AbortController | undefined
   /** The namespace the UI asked about last on the active source: what the poll keeps current. */
   private watched: string | undefined
 
@@ -157,16 +164,44 @@ export class Sources {
     this.watched = undefined
     clearInterval(this.poll)
     this.poll = undefined
+    this.watching?.abort()
+    this.watching = undefined
     if (id === BERTH_SOURCE) return
-    this.poll = setInterval(() => void this.tick(), this.opts.pollMs ?? POLL_MS)
+    const ac = new AbortController()
+    this.watching = ac
+    void this.watch(id, ac.signal)
+    // A safety net under the event stream (which a daemon restart ends until it is re-opened).
+    this.poll = setInterval(() => void this.refresh(), this.opts.pollMs ?? POLL_MS)
     this.poll.unref?.()
   }
 
-  private async tick(): Promise<void> {
+  /**
+   * Follows the daemon's image and content events while the source is active: each burst in the
+   * namespace the UI shows is one sync (and, when it changed the mirror, one store.changed).
+   */
+  private async watch(id: string, signal: AbortSignal): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
+    while (!signal.aborted) {
+      try {
+        const conn = this.open(id).source.conn
+        for await (const e of subscribe(conn, ['topic~="^/(images|content)/"'], { signal })) {
+          if (e.namespace !== this.watched) continue
+          clearTimeout(timer)
+          timer = setTimeout(() => void this.refresh(0), EVENT_SETTLE_MS)
+        }
+      } catch {
+        // The daemon went away (or has no events service): the poll keeps the list current meanwhile.
+      }
+      await new Promise<void>((r) => setTimeout(r, RESUBSCRIBE_MS).unref?.())
+    }
+  }
+
+  private async refresh(maxAgeMs?: number): Promise<void> {
     const active = this.activeDaemon()
     if (!active || !this.watched) return
     try {
-      await active.source.fresh(this.watched)
+      await active.source.fresh(this.watched, { maxAgeMs })
     } catch {
       // A daemon that stopped: the next call the UI makes says so.
     }
@@ -205,6 +240,7 @@ export class Sources {
 
   close(): void {
     clearInterval(this.poll)
+    this.watching?.abort()
     for (const d of this.daemons.values()) d.source.close()
     this.daemons.clear()
   }
