@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseAddress } from '../../src-main/core/containerd/address'
 import { ContainerdConnection } from '../../src-main/core/containerd/client'
 import {
+  MAX_DOCUMENT,
   contentInfo,
   daemonProvider,
   readContent,
@@ -26,6 +27,8 @@ import {
 } from '../../src-main/core/containerd/images'
 import { writeBlob } from '../../src-main/core/containerd/write'
 import { BerthError } from '../../src-main/core/errors'
+import { openDatabase } from '../../src-main/core/db'
+import { syncNamespace } from '../../src-main/service/sources/mirror'
 import { blobOf, multiPlatformImage, writeOCIArchive } from '../fixtures/images'
 import { startDaemon, type Daemon } from './daemon'
 
@@ -183,6 +186,23 @@ describe('the client on a real containerd, beside ctr', () => {
     const liar = { ...w, ref: 'liar', desc: { digest: blobOf('x', 'other').desc.digest, size: b.desc.size } }
     const e = (await writeBlob(c, NS, liar).catch((x: unknown) => x)) as BerthError
     expect(e.kind).toBe('failed-precondition')
+  })
+
+  it('bounds what it takes from the daemon: a whole-blob read, and the blob records a mirror holds', async ({
+    skip,
+  }) => {
+    if (!d) return skip()
+    const big = blobOf('application/octet-stream', Buffer.alloc(MAX_DOCUMENT + 1, 1))
+    const w = { ref: 'big', desc: { digest: big.desc.digest, size: big.desc.size }, source: () => [big.data] }
+    expect(await writeBlob(c, NS, w)).toBe('written')
+    await expect(daemonProvider(c, NS).readBlob(big.desc)).rejects.toThrow(/reads blobs whole only up to/)
+    const db = openDatabase(':memory:')
+    await expect(syncNamespace(c, db, NS, { content: 'always', maxBlobs: 2 })).rejects.toThrow(
+      /lists more than 2 blobs in namespace berth-test/,
+    )
+    // Nothing half-written: the mirror's namespace is as empty as before.
+    expect(db.prepare('SELECT count(*) FROM images').pluck().get()).toBe(0)
+    db.close()
   })
 
   it('resumes an interrupted write where the daemon’s ingest stopped', async ({ skip }) => {

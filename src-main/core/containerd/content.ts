@@ -164,6 +164,12 @@ async function* readChunks(
     )
 }
 
+/**
+ * The most a whole-blob read takes from a daemon. Documents (indexes, manifests, configs) are far
+ * smaller — registries refuse manifests past 4 MiB — and layers are streamed, never read whole.
+ */
+export const MAX_DOCUMENT = 32 << 20
+
 /** A Provider (core/content/provider.ts) over the daemon: whole blobs verified against their digest. */
 export function daemonProvider(
   c: ContainerdConnection,
@@ -172,6 +178,10 @@ export function daemonProvider(
 ): Provider {
   return {
     async readBlob(desc) {
+      if (desc.size > MAX_DOCUMENT)
+        throw invalidArgument(
+          `${desc.digest} is ${desc.size} bytes: Berth reads blobs whole only up to ${MAX_DOCUMENT} (indexes, manifests, configs)`,
+        )
       const parts: Buffer[] = []
       for await (const chunk of readChunks(c, ns, desc)) parts.push(chunk)
       const bytes = Buffer.concat(parts)

@@ -17,6 +17,7 @@ import { walkContent } from '../../core/containerd/content'
 import { listImages } from '../../core/containerd/images'
 import type { Info } from '../../core/content/types'
 import { openDatabase, type Database } from '../../core/db'
+import { failedPrecondition } from '../../core/errors'
 import type { Image } from '../../core/images/store'
 
 /** The mirror's file for a daemon: named by a hash of its socket path. */
@@ -151,6 +152,8 @@ export interface SyncOptions {
    */
   content?: 'always' | 'with-images'
   signal?: AbortSignal
+  /** At most this many blob records (MAX_MIRRORED_BLOBS). */
+  maxBlobs?: number
 }
 
 /** Makes the mirror's namespace what the daemon holds now: its images, and its blobs when needed. */
@@ -181,7 +184,8 @@ export async function syncNamespace(
   const gone = [...known.keys()]
   const imagesMoved = changed.length + gone.length > 0
   // Both lists are read before anything is written, so a reader never sees images without their blobs.
-  const blobs = opts.content === 'always' || imagesMoved ? await allContent(c, ns, signal) : null
+  const blobs =
+    opts.content === 'always' || imagesMoved ? await allContent(c, ns, signal, opts.maxBlobs) : null
   const s = stmts(db)
   let changedContent = 0
   db.transaction(() => {
@@ -211,8 +215,22 @@ export async function syncNamespace(
   return { images: changed.length + gone.length, content: changedContent }
 }
 
-async function allContent(c: ContainerdConnection, ns: string, signal?: AbortSignal): Promise<Info[]> {
+/** More blob records than this in one namespace is not a store Berth can mirror (nor hold in memory). */
+export const MAX_MIRRORED_BLOBS = 5_000_000
+
+async function allContent(
+  c: ContainerdConnection,
+  ns: string,
+  signal?: AbortSignal,
+  max = MAX_MIRRORED_BLOBS,
+): Promise<Info[]> {
   const out: Info[] = []
-  for await (const batch of walkContent(c, ns, [], { signal })) out.push(...batch)
+  for await (const batch of walkContent(c, ns, [], { signal })) {
+    if (out.length + batch.length > max)
+      throw failedPrecondition(
+        `containerd at ${c.name} lists more than ${max} blobs in namespace ${ns}: too many for Berth to mirror`,
+      )
+    out.push(...batch)
+  }
   return out
 }
