@@ -11,10 +11,14 @@ import { abortError, sizeOf, type ContainerdConnection } from './client'
 import { abortIngest } from './content'
 import { fromGrpc } from './errors'
 
-/** Bytes per WRITE message: far under containerd's 16 MiB message limit, big enough to amortize. */
-const CHUNK = 1 << 20
-/** WRITE messages sent and not yet answered. */
-const IN_FLIGHT = 8
+/**
+ * Bytes per WRITE message: under containerd's 16 MiB message limit (its own client sends 8 MiB), and
+ * big enough that framing and the daemon's per-message work stay small (4 MiB took a quarter less CPU
+ * than 1 MiB sending 300 MiB here).
+ */
+export const WRITE_CHUNK = 4 << 20
+/** WRITE messages sent and not yet answered: 16 MiB in flight per blob. */
+const IN_FLIGHT = 4
 /** How often a locked ref (another writer on the same blob) is retried, as containerd's OpenWriter does. */
 const LOCK_RETRIES = 100
 
@@ -119,8 +123,12 @@ async function writeOnce(
     if (offset < w.desc.size) {
       try {
         for await (const piece of await w.source(offset)) {
-          for (let i = 0; i < piece.length; i += CHUNK) {
-            const data = Buffer.from(piece.buffer, piece.byteOffset + i, Math.min(CHUNK, piece.length - i))
+          for (let i = 0; i < piece.length; i += WRITE_CHUNK) {
+            const data = Buffer.from(
+              piece.buffer,
+              piece.byteOffset + i,
+              Math.min(WRITE_CHUNK, piece.length - i),
+            )
             if (offset + data.length > w.desc.size)
               throw failedPrecondition(`${what}: the source has more than ${w.desc.size} bytes`)
             // Offset 0 on the first message restarts an ingest the daemon holds (its Truncate).

@@ -6,7 +6,7 @@ import type { ContainerdConnection } from '../containerd/client'
 import { contentInfo, daemonProvider, readContent, updateContent } from '../containerd/content'
 import { createImage, getImage, updateImage } from '../containerd/images'
 import { createLease, deleteLease } from '../containerd/leases'
-import { writeBlob } from '../containerd/write'
+import { WRITE_CHUNK, writeBlob } from '../containerd/write'
 import { blobPath } from '../content/layout'
 import { writeStream, type ContentStore } from '../content/store'
 import type { Database } from '../db'
@@ -39,7 +39,8 @@ export function berthSource(b: BerthStore, ns: string): CopySource {
         throw notFound(`${desc.digest} is not in Berth's store (namespace ${ns})`)
       return createReadStream(blobPath(b.content.root, desc.digest), {
         start: offset,
-        highWaterMark: 1 << 20,
+        // Reads the size of the Write stream's messages, so each read is one message.
+        highWaterMark: WRITE_CHUNK,
         signal,
       })
     },

@@ -47,8 +47,7 @@ export interface SourceOptions {
 
 export class ContainerdSource {
   readonly conn: ContainerdConnection
-  readonly db: Database
-  readonly ctx: ServiceContext
+  private mirror: { db: Database; ctx: ServiceContext } | undefined
   private readonly inflight = new Map<string, Promise<SyncResult>>()
   private readonly syncedAt = new Map<string, number>()
   private readonly contentAt = new Map<string, number>()
@@ -58,26 +57,41 @@ export class ContainerdSource {
     private readonly opts: SourceOptions,
   ) {
     this.conn = new ContainerdConnection(address)
-    this.db = openMirror(opts.root, this.conn.name)
-    const has = this.db.prepare('SELECT 1 FROM content WHERE namespace = ? AND digest = ?').pluck()
-    this.ctx = {
-      db: this.db,
-      images: new MirrorImageStore(this.db),
+  }
+
+  /** The mirror's database, opened on first use (a copy or `ls -q` needs only the connection). */
+  get db(): Database {
+    return this.open().db
+  }
+
+  get ctx(): ServiceContext {
+    return this.open().ctx
+  }
+
+  private open(): { db: Database; ctx: ServiceContext } {
+    if (this.mirror) return this.mirror
+    const db = openMirror(this.opts.root, this.conn.name)
+    const has = db.prepare('SELECT 1 FROM content WHERE namespace = ? AND digest = ?').pluck()
+    const ctx: ServiceContext = {
+      db,
+      images: new MirrorImageStore(db),
       content: {
         // Presence is the mirror's (synced moments ago); bytes are the daemon's, verified on read.
         provider: (ns) => daemonProvider(this.conn, ns, async (d) => has.get(ns, d.digest) !== undefined),
         update: async (ns, info, ...fieldpaths) => {
           const r = await updateContent(this.conn, ns, info, fieldpaths)
-          putContent(this.db, ns, r)
+          putContent(db, ns, r)
           return r
         },
       },
-      root: opts.root,
+      root: this.opts.root,
       // No garbage collection ever runs over a mirror: the daemon collects its own.
       storeRoot: '',
-      host: opts.host,
-      now: opts.now,
+      host: this.opts.host,
+      now: this.opts.now,
     }
+    this.mirror = { db, ctx }
+    return this.mirror
   }
 
   /** The socket path that names this daemon. */
@@ -122,6 +136,6 @@ export class ContainerdSource {
 
   close(): void {
     this.conn.close()
-    if (this.db.open) this.db.close()
+    if (this.mirror?.db.open) this.mirror.db.close()
   }
 }

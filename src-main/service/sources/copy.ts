@@ -22,11 +22,12 @@ export interface CopyPlan {
 
 /**
  * Checks the request and picks the ends, so that a bad request fails before any byte moves. `daemon`
- * opens the containerd source a CopyEnd names.
+ * opens the containerd source a CopyEnd names; one with `sync` has its mirror synced afterwards (the
+ * app's list shows the copy at once; the CLI, which has no list open, leaves that to the next look).
  */
 export function planCopy(
   ctx: ServiceContext,
-  daemon: (id: string) => ContainerdSource,
+  daemon: (id: string) => Pick<ContainerdSource, 'conn'> & Partial<Pick<ContainerdSource, 'sync'>>,
   req: CopyRequest,
 ): CopyPlan {
   if (req.names.length === 0) throw invalidArgument('copy: name at least one image')
@@ -47,7 +48,7 @@ export function planCopy(
     to: target ? containerdTarget(target.conn, to.ns) : berthTarget(berth(), to.ns),
     names: req.names,
     platforms: (req.platforms ?? []).map((p) => parse(p)),
-    after: async () => target?.sync(to.ns),
+    after: async () => target?.sync?.(to.ns),
   }
 }
 
