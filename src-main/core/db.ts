@@ -163,7 +163,7 @@ export const MIGRATIONS: readonly string[] = [
   // first. Their images are mirrored in a database file of their own (<root>/sources/), never here, so
   // this store's GC can never mistake a daemon's blobs for its own.
   `
-  CREATE TABLE sources (
+  CREATE TABLE IF NOT EXISTS sources (
     id         TEXT PRIMARY KEY,
     kind       TEXT NOT NULL,
     address    TEXT NOT NULL,
