@@ -83,6 +83,8 @@ export async function startDaemon(base = '/tmp'): Promise<Daemon | undefined> {
     // A killed daemon leaves its socket file behind; the next start replaces it.
   }
   const start = async () => {
+    // A second daemon on the same root would outlive the test that lost track of the first.
+    if (proc) throw new Error(`containerd on ${address} is already running (pid ${proc.pid})`)
     const log = openSync(join(dir, 'containerd.log'), 'a')
     const p = spawn('containerd', ['--config', config], { stdio: ['ignore', log, log] })
     proc = p
@@ -110,6 +112,8 @@ export async function startDaemon(base = '/tmp'): Promise<Daemon | undefined> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+  // A test process that ends without dispose() (a crash, a timeout) takes its daemon with it.
+  process.once('exit', () => proc?.kill('SIGKILL'))
   try {
     await start()
   } catch (e) {
