@@ -2,7 +2,9 @@
 // calls, checked with ctr on the same daemon: a sent image passes `ctr images check` and `ctr images
 // export` holds the same blobs; content the daemon has is not sent again; some platforms only; an image
 // `ctr images import`ed comes into Berth intact; cancel, and a daemon killed mid-copy, leave both sides
-// with the images they had, and a second copy after the restart resumes the interrupted blob.
+// with the images they had, and a second copy after the restart resumes the interrupted blob. The kills
+// happen at a set number of bytes read from the source (the copy itself, not the job's coalesced
+// progress), so they land mid-layer however fast the machine is.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +15,10 @@ import {
   writeOCIArchive,
   type ImageFixture,
 } from '../fixtures/images'
+import { ContainerdConnection } from '../../src-main/core/containerd/client'
+import { copyImage, type CopySource } from '../../src-main/core/copy/copy'
+import { berthSource, berthTarget, containerdSource, containerdTarget } from '../../src-main/core/copy/ends'
+import type { BerthError } from '../../src-main/core/errors'
 import { openSession, type Session } from './session'
 
 const NS = 'default'
@@ -54,17 +60,47 @@ async function copy(
   return { done, progress: s!.progress(job.id) }
 }
 
-/** Runs `act` once, on the job's first progress event with bytes moved but not all of them. */
-function midway(act: () => void): () => void {
+/**
+ * Runs `act` once, on the copy job's first progress event: the first is sent at once (later ones are
+ * coalesced), when the first blob has only started, so the job is surely still running.
+ */
+function atFirstProgress(act: () => void): () => void {
   let fired = false
   const l = (event: EventName, payload: unknown) => {
-    const p = payload as JobProgress
-    if (fired || event !== 'job.progress' || p.kind !== 'copy' || p.done === 0 || p.done >= p.total) return
+    if (fired || event !== 'job.progress' || (payload as JobProgress).kind !== 'copy') return
     fired = true
     act()
   }
   s!.listeners.push(l)
   return () => s!.listeners.splice(s!.listeners.indexOf(l), 1)
+}
+
+/** The source, with `act` run once `bytes` of blob data have been read from it. */
+function killedAfter(src: CopySource, bytes: number, act: () => void): CopySource {
+  let seen = 0
+  return {
+    ...src,
+    async read(desc, offset, signal) {
+      const inner = await src.read(desc, offset, signal)
+      return (async function* () {
+        for await (const chunk of inner) {
+          if (seen < bytes && (seen += chunk.length) >= bytes) act()
+          yield chunk
+        }
+      })()
+    },
+  }
+}
+
+/** The source, recording the offsets the copy asks `digest` from. */
+function offsetsOf(src: CopySource, digest: string, asked: number[]): CopySource {
+  return {
+    ...src,
+    read(desc, offset, signal) {
+      if (desc.digest === digest) asked.push(offset)
+      return src.read(desc, offset, signal)
+    },
+  }
 }
 
 const tarBlobs = (file: string) =>
@@ -165,7 +201,7 @@ describe('Berth → containerd', () => {
   it('a cancelled copy leaves no image and no lease on the daemon', async ({ skip }) => {
     if (!s) return skip()
     let id = ''
-    const stop = midway(() => void s!.h['jobs.cancel']({ id }))
+    const stop = atFirstProgress(() => void s!.h['jobs.cancel']({ id }))
     try {
       const job = await s.h['images.copy']({ from: berth(), to: daemon(), names: [BIG] })
       id = job.id
@@ -183,33 +219,38 @@ describe('Berth → containerd', () => {
   }) => {
     if (!s) return skip()
     const before = s.ctrNames()
-    const stop = midway(() => void s!.d.kill())
-    let done: JobDone
+    const conn = new ContainerdConnection(s.d.address)
     try {
-      ;({ done } = await copy({ from: berth(), to: daemon(), names: [BIG] }))
+      const from = berthSource(s.berth, NS)
+      // The daemon dies once 32 MiB of the image have left Berth: in the middle of its big layer.
+      const e = (await copyImage(
+        killedAfter(from, 32 << 20, () => void s!.d.kill()),
+        containerdTarget(conn, NS),
+        BIG,
+      ).catch((x: unknown) => x)) as BerthError
+      expect(e.kind).toBe('unavailable')
+      expect(e.message).toContain(s.d.address)
+      await s.d.start()
+      expect(s.ctrNames()).toEqual(before)
+      // What was complete before is complete still.
+      expect(s.d.ctr('-n', NS, 'images', 'check', 'name~=demo|small')).not.toMatch(/incomplete|missing/)
+      // Berth's side is as it was.
+      const mine = (await s.h['images.list']({ namespace: NS, query: 'big' })).items[0]
+      expect(mine).toMatchObject({ name: BIG, status: 'present' })
+      // The interrupted layer's ingest survived under the (expiring) lease; the next copy resumes it.
+      const layer = big.images[0].layers[0].desc
+      expect(s.d.ctr('-n', NS, 'content', 'active')).toContain(`layer-${layer.digest}`)
+      const asked: number[] = []
+      const r = await copyImage(offsetsOf(from, layer.digest, asked), containerdTarget(conn, NS), BIG)
+      expect(r.image.target.digest).toBe(big.target.digest)
+      expect(asked).toHaveLength(1)
+      expect(asked[0]).toBeGreaterThan(0)
+      expect(asked[0]).toBeLessThan(layer.size)
     } finally {
-      stop()
+      conn.close()
     }
-    expect(done.ok).toBe(false)
-    expect(done.error?.kind).toBe('unavailable')
-    expect(done.error?.message).toContain(s.d.address)
-    await s.d.start()
-    expect(s.ctrNames()).toEqual(before)
-    // What was complete before is complete still.
-    expect(s.d.ctr('-n', NS, 'images', 'check', 'name~=demo|small')).not.toMatch(/incomplete|missing/)
-    // Berth's side is as it was.
-    const mine = (await s.h['images.list']({ namespace: NS, query: 'big' })).items[0]
-    expect(mine).toMatchObject({ name: BIG, status: 'present' })
-    // The interrupted layer's ingest survived under the (expiring) lease; the second copy resumes it.
-    expect(s.d.ctr('-n', NS, 'content', 'active')).toContain(`layer-${big.images[0].layers[0].desc.digest}`)
-    const again = await copy({ from: berth(), to: daemon(), names: [BIG] })
-    expect(again.done.ok, JSON.stringify(again.done.error)).toBe(true)
     expect(s.d.ctr('-n', NS, 'content', 'active')).not.toContain('layer-')
-    const line = s.d
-      .ctr('-n', NS, 'images', 'check', `name==${BIG}`)
-      .split('\n')
-      .find((l) => l.startsWith(BIG))
-    expect(line).toMatch(/complete/)
+    expect(s.d.ctr('-n', NS, 'images', 'check', `name==${BIG}`)).toMatch(/complete/)
   }, 120_000)
 })
 
@@ -239,18 +280,18 @@ describe('containerd → Berth', () => {
 
   it('a daemon killed mid-copy leaves Berth without the image and without a lease', async ({ skip }) => {
     if (!s) return skip()
-    // The big image is on the daemon now (the resumed copy above); bring it back under another name.
+    // The big image is on the daemon now (the resumed copy above); bring it back after removing it here.
     await s.h['images.remove']({ namespace: NS, names: [BIG] })
-    const stop = midway(() => void s!.d.kill())
-    let done: JobDone
+    const conn = new ContainerdConnection(s.d.address)
+    let e: BerthError
     try {
-      ;({ done } = await copy({ from: daemon(), to: berth(), names: [BIG] }))
+      const from = killedAfter(containerdSource(conn, NS), 32 << 20, () => void s!.d.kill())
+      e = (await copyImage(from, berthTarget(s.berth, NS), BIG).catch((x: unknown) => x)) as BerthError
     } finally {
-      stop()
+      conn.close()
+      await s.d.start()
     }
-    await s.d.start()
-    expect(done.ok).toBe(false)
-    expect(done.error?.kind).toBe('unavailable')
+    expect(e.kind).toBe('unavailable')
     expect((await s.h['images.list']({ namespace: NS, query: 'big' })).total).toBe(0)
     expect(s.berth.db.prepare('SELECT count(*) FROM leases').pluck().get()).toBe(0)
     // What it wrote is garbage Berth collects; nothing else is.
