@@ -8,8 +8,8 @@
 //    (`berth --address … images send`) against `ctr images import --no-unpack --all-platforms` of the
 //    same image exported to a file. Goal ≤ 1.0×. Both start from a daemon without the image's blobs.
 //
-// berth runs as a bundle (esbuild, as the built CLI ships: no TypeScript compiled at start) and, for
-// reference, through tsx as `npm run berth` runs it today.
+// berth runs as users run it, the built out/main/cli.js (no TypeScript compiled at start), and for
+// reference once through tsx from the TypeScript entry.
 //   npx tsx bench/containerd.ts [images] [MiB] [rounds]
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -65,20 +65,14 @@ function measured(d: Daemon, fn: () => Run): Run & { total: number | null } {
   return { ...r, total: r.cpu !== null && before !== null && after !== null ? r.cpu + after - before : null }
 }
 
-/** The CLI as a bundle, the way a built berth starts. */
-function bundleCli(): string {
-  const out = join(work, 'berth-cli.cjs')
-  run(join(ROOT, 'node_modules/.bin/esbuild'), [
-    join(ROOT, 'src-main/cli/main.ts'),
-    '--bundle',
-    '--platform=node',
-    '--format=cjs',
-    '--target=node22',
-    '--external:better-sqlite3',
-    '--log-level=error',
-    `--outfile=${out}`,
-  ])
-  return out
+/** The built CLI (out/main/cli.js, what `npm run berth` and the packaged app run), built when stale. */
+function builtCli(): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'berth.mjs'), '--version'], {
+    stdio: 'inherit',
+    env: { ...process.env, npm_lifecycle_event: '' },
+  })
+  if (r.status !== 0) throw new Error('building the CLI failed')
+  return join(ROOT, 'out', 'main', 'cli.js')
 }
 
 async function listing(d: Daemon, cli: string): Promise<void> {
@@ -102,7 +96,7 @@ async function listing(d: Daemon, cli: string): Promise<void> {
   const tsxLs = () =>
     run(process.execPath, [
       join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      join(ROOT, 'src-main/cli/main.ts'),
+      join(ROOT, 'src-main/cli/bin.ts'),
       '--root',
       root,
       '--address',
@@ -136,9 +130,7 @@ async function listing(d: Daemon, cli: string): Promise<void> {
       `  CPU, client and daemon together: berth ${bc.toFixed(2)} s, ctr ${cc.toFixed(2)} s: ${(cc / bc).toFixed(1)}× less` +
         ' (wall times on a shared machine follow its load; CPU seconds do not)',
     )
-  console.log(
-    `  (through tsx, as npm run berth runs it today: ${secs(viaTsx.ms)}, ${(cm / viaTsx.ms).toFixed(1)}×)`,
-  )
+  console.log(`  (through tsx from the sources: ${secs(viaTsx.ms)}, ${(cm / viaTsx.ms).toFixed(1)}×)`)
 }
 
 async function copying(d: Daemon, cli: string): Promise<void> {
@@ -223,7 +215,7 @@ async function main(): Promise<void> {
     return
   }
   try {
-    const cli = bundleCli()
+    const cli = builtCli()
     console.log(
       `bench/containerd: containerd ${d.ctr('version').match(/Server:\s+Version:\s+(\S+)/)?.[1] ?? '?'} at ${d.address}`,
     )

@@ -95,6 +95,8 @@ export function positional(p: Parsed, command: string, min: number, max: number,
 
 export interface Global {
   root?: string
+  /** A containerd socket (-a/--address, $CONTAINERD_ADDRESS, as ctr takes it): image commands act on it. */
+  address?: string
   namespace: string
   json: boolean
   help: boolean
@@ -103,12 +105,14 @@ export interface Global {
 }
 
 /**
- * Global flags come before the command: --root DIR, -n/--namespace NS, --json, --help, --version.
+ * Global flags come before the command: --root DIR, -a/--address SOCKET, -n/--namespace NS, --json,
+ * --help, --version.
  * --json and --help are also taken after the command (as users type them), up to a `--`.
  */
 export function parseGlobal(argv: string[], env: NodeJS.ProcessEnv = process.env): Global {
   const g: Global = {
     namespace: env.BERTH_NAMESPACE || env.CONTAINERD_NAMESPACE || 'default',
+    ...(env.CONTAINERD_ADDRESS ? { address: env.CONTAINERD_ADDRESS } : {}),
     json: false,
     help: false,
     version: false,
@@ -125,6 +129,7 @@ export function parseGlobal(argv: string[], env: NodeJS.ProcessEnv = process.env
       return v
     }
     if (name === '--root') g.root = value()
+    else if (name === '-a' || name === '--address') g.address = value()
     else if (name === '-n' || name === '--namespace') g.namespace = value()
     else if (name === '--json') g.json = true
     else if (name === '-h' || name === '--help') g.help = true

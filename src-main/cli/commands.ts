@@ -17,6 +17,8 @@ export interface CommandSpec {
   flags: readonly FlagDef[]
   /** False for commands that never open the store (login/logout keep secrets elsewhere). */
   store?: boolean
+  /** True for the commands that act on the containerd daemon of --address instead of Berth's store. */
+  daemon?: boolean
   load: () => Promise<CommandBody>
 }
 
@@ -44,6 +46,12 @@ const transport: FlagDef[] = [
   },
   { name: 'ca', value: 'FILE', help: 'trust the CA certificates in FILE (PEM) as well as the system ones' },
 ]
+const copyFlags = (to: string): FlagDef[] => [
+  { name: 'platform', value: 'P', help: `copy only this platform (repeatable; ${platformHelp})` },
+  { name: 'all-platforms', help: 'copy every platform (the default)' },
+  { name: 'to-namespace', value: 'NS', help: `the namespace ${to} (default: -n)` },
+  noProgress,
+]
 const filterDetails = `FILTERs are containerd's filter language; several are ORed, commas inside one AND its parts:
   name==docker.io/library/app:1   name~=^docker.io/   labels."env"==prod   target.mediatype~=index
 A ~= expression that does not compile matches nothing (as in containerd) and is reported on stderr.`
@@ -56,7 +64,7 @@ const registry = (pick: (m: typeof Registry) => CommandBody) => () => import('./
 export const IMAGES: GroupSpec = {
   name: 'images',
   aliases: ['image', 'i'],
-  summary: 'list, import, export, label, tag, remove, check and inspect images',
+  summary: 'list, import, export, label, tag, remove, check, inspect and copy images',
   commands: [
     {
       name: 'ls',
@@ -67,6 +75,7 @@ export const IMAGES: GroupSpec = {
 its config and layers. PLATFORMS lists every platform the image names.
 ${filterDetails}`,
       flags: [quiet],
+      daemon: true,
       load: () => import('./images-ls').then((m) => m.ls),
     },
     {
@@ -120,6 +129,7 @@ to stdout. Exports are deterministic: the same image exports to the same bytes.`
       details:
         'Prints the labels after the change as KEY=VALUE,KEY=VALUE. -r with no pairs removes every label.',
       flags: [{ name: 'replace-all', alias: 'r', help: 'replace all labels with the pairs given' }],
+      daemon: true,
       load: images((m) => m.label),
     },
     {
@@ -133,6 +143,7 @@ docker.io/library/app:1). An existing TARGET is replaced only with --force.`,
         { name: 'skip-reference-check', help: 'take TARGET as typed: no reference check, no normalization' },
         { name: 'local', help: 'accepted for ctr compatibility' },
       ],
+      daemon: true,
       load: images((m) => m.tag),
     },
     {
@@ -142,6 +153,7 @@ docker.io/library/app:1). An existing TARGET is replaced only with --force.`,
       summary: 'remove images (names that do not exist are reported, as ctr does)',
       details: 'Without --sync the bytes stay until the next garbage collection (berth gc).',
       flags: [{ name: 'sync', help: 'collect garbage before returning and print what it freed' }],
+      daemon: true,
       load: images((m) => m.rm),
     },
     {
@@ -152,6 +164,7 @@ docker.io/library/app:1). An existing TARGET is replaced only with --force.`,
 otherwise (the missing platforms are listed on stderr). SIZE is present/required bytes.
 ${filterDetails}`,
       flags: [{ name: 'quiet', alias: 'q', help: 'print only the names of complete images' }],
+      daemon: true,
       load: images((m) => m.check),
     },
     {
@@ -161,7 +174,29 @@ ${filterDetails}`,
       flags: [
         { name: 'platform', value: 'P', help: `show this platform (default: this machine's best match)` },
       ],
+      daemon: true,
       load: images((m) => m.inspect),
+    },
+    {
+      name: 'send',
+      args: 'NAME... [flags]',
+      summary: "copy images from Berth's store into containerd (the daemon of --address)",
+      details: `The blobs the daemon lacks go through its Content service, with containerd's gc.ref labels,
+under a lease; the image record is written last, so a copy that stops leaves no half image there.
+Without --address: containerd's default socket, /run/containerd/containerd.sock.`,
+      flags: copyFlags('to containerd'),
+      daemon: true,
+      load: () => import('./containerd').then((m) => m.send),
+    },
+    {
+      name: 'receive',
+      args: 'NAME... [flags]',
+      summary: "copy images from containerd (the daemon of --address) into Berth's store",
+      details: `The same copy the other way: what Berth's store lacks is read from the daemon's Content
+service and verified as it lands.`,
+      flags: copyFlags("to Berth's store"),
+      daemon: true,
+      load: () => import('./containerd').then((m) => m.receive),
     },
   ],
 }

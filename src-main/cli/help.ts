@@ -9,6 +9,12 @@ const TITLE = 'berth — container images on your machine, the containerd way'
 const GLOBAL_FLAGS: FlagDef[] = [
   { name: 'root', value: 'DIR', help: "the store (default: $BERTH_ROOT, else the Berth app's own)" },
   {
+    name: 'address',
+    alias: 'a',
+    value: 'SOCKET',
+    help: 'a containerd socket, as ctr takes it (default: $CONTAINERD_ADDRESS): images ls, label, tag, rm, check and inspect act on that daemon',
+  },
+  {
     name: 'namespace',
     alias: 'n',
     value: 'NS',
@@ -38,7 +44,7 @@ function commandLines(prefix: string, entries: readonly (Entry | CommandSpec)[])
 export function topHelp(): string {
   return `${TITLE}
 
-Usage: berth [--root DIR] [-n NS] [--json] COMMAND ...
+Usage: berth [--root DIR] [-a SOCKET] [-n NS] [--json] COMMAND ...
 
 Commands:
 ${columns(commandLines('', TOP))}

@@ -1,5 +1,6 @@
 // `berth images ls`: read from the service's image summaries (the app's list), so no blob is opened to
-// list; `-q` reads names only. Its own module, so that listing loads none of import, export or the
+// list; `-q` reads names only. With --address, the summaries of the containerd daemon's mirror and the
+// names its List answers (containerd.ts). Its own module, so that listing loads none of import, export or the
 // registry client. Two reads here stand in for what the bounded-reads work adds to the service, and
 // are marked where they give way to it.
 import { invalidArgument } from '../core/errors'
@@ -39,6 +40,7 @@ export function imageNames(ctx: CommandContext, filters: string[]): string[] {
  * bounded-reads work adds to the list request; until then, one call per filter, joined.
  */
 async function summaries(ctx: CommandContext, filters: string[]): Promise<ImageSummary[]> {
+  if (ctx.address !== undefined) return (await import('./containerd')).daemonSummaries(ctx, filters)
   const b = ctx.berth()
   const page = (filter?: string) =>
     listImages(b, { namespace: ctx.namespace, filter, limit: Number.MAX_SAFE_INTEGER })
@@ -78,7 +80,7 @@ export function hostSize(s: ImageSummary, m: MatchComparer): number | null {
 }
 
 export async function imageRows(ctx: CommandContext, filters: string[]): Promise<ImageRow[]> {
-  const m = defaultMatcher(ctx.berth().host ?? hostPlatform())
+  const m = defaultMatcher((ctx.address === undefined ? ctx.berth().host : undefined) ?? hostPlatform())
   return (await summaries(ctx, filters)).map((s) => ({
     name: s.name,
     mediaType: s.targetMediaType,
@@ -95,12 +97,13 @@ export async function imageRows(ctx: CommandContext, filters: string[]): Promise
 
 export async function ls(ctx: CommandContext, p: Parsed): Promise<void> {
   warnRegexps(ctx, p.args)
-  if (flag(p, 'quiet') && !ctx.json)
-    return ctx.out(
-      imageNames(ctx, p.args)
-        .map((n) => `${n}\n`)
-        .join(''),
-    )
+  if (flag(p, 'quiet') && !ctx.json) {
+    const names =
+      ctx.address !== undefined
+        ? await (await import('./containerd')).daemonNames(ctx, p.args)
+        : imageNames(ctx, p.args)
+    return ctx.out(names.map((n) => `${n}\n`).join(''))
+  }
   const rows = await imageRows(ctx, p.args)
   if (ctx.json) return printJSON(ctx, rows)
   ctx.out(

@@ -1,7 +1,9 @@
 // `berth images …` but ls (images-ls.ts): ctr's image commands over the service's use cases (the app
-// calls the same ones), with ctr's columns and --json. Flags and help are in commands.ts.
+// calls the same ones), with ctr's columns and --json. Flags and help are in commands.ts. With --address
+// label, tag, rm, check and inspect act on that containerd daemon (containerd.ts); the output is the same.
 import { alreadyExists, isKind } from '../core/errors'
 import { checkImages } from '../service/check'
+import type { ServiceContext } from '../service/context'
 import { exportImages } from '../service/export'
 import { importImage } from '../service/import'
 import { inspectImage } from '../service/inspect'
@@ -15,6 +17,14 @@ import { labelArgs, labelChanges, labelsLine } from './labels'
 import { progressSink } from './progress'
 import { bytesBinary, columns, labelsColumn } from './table'
 import { usage } from './usage'
+
+/** The containerd side of these commands (--address), loaded only when it is asked for. */
+const daemon = () => import('./containerd')
+
+/** Where check and inspect read: Berth's store, or with --address the daemon's (synced) mirror. */
+async function readPlace(ctx: CommandContext): Promise<ServiceContext> {
+  return ctx.address !== undefined ? (await daemon()).readPlace(ctx) : ctx.berth()
+}
 
 export async function importCmd(ctx: CommandContext, p: Parsed): Promise<void> {
   const [file] = positional(
@@ -113,9 +123,12 @@ export async function exportCmd(ctx: CommandContext, p: Parsed): Promise<void> {
 
 export async function label(ctx: CommandContext, p: Parsed): Promise<void> {
   const [name, ...pairs] = positional(p, 'images label', 1, Infinity, 'name the image to label')
-  const img = labelImage(ctx.berth(), ctx.namespace, name, labelChanges(pairs), {
-    replace: flag(p, 'replace-all'),
-  })
+  const changes = labelChanges(pairs)
+  const replace = flag(p, 'replace-all')
+  const img =
+    ctx.address !== undefined
+      ? await (await daemon()).daemonLabel(ctx, name, changes, replace)
+      : labelImage(ctx.berth(), ctx.namespace, name, changes, { replace })
   if (ctx.json) return printJSON(ctx, { name: img.name, labels: img.labels })
   ctx.out(labelsLine(img.labels))
 }
@@ -130,10 +143,11 @@ export async function tag(ctx: CommandContext, p: Parsed): Promise<void> {
   )
   let imgs
   try {
-    imgs = tagImage(ctx.berth(), ctx.namespace, src, dsts, {
-      force: flag(p, 'force'),
-      literal: flag(p, 'skip-reference-check'),
-    })
+    const opts = { force: flag(p, 'force'), literal: flag(p, 'skip-reference-check') }
+    imgs =
+      ctx.address !== undefined
+        ? await (await daemon()).daemonTag(ctx, src, dsts, opts)
+        : tagImage(ctx.berth(), ctx.namespace, src, dsts, opts)
   } catch (e) {
     if (isKind(e, 'already-exists')) throw alreadyExists(`${(e as Error).message}: --force replaces it`, e)
     throw e
@@ -148,7 +162,10 @@ export async function tag(ctx: CommandContext, p: Parsed): Promise<void> {
 
 export async function rm(ctx: CommandContext, p: Parsed): Promise<void> {
   const names = positional(p, 'images rm', 1, Infinity, 'name at least one image')
-  const r = removeImages(ctx.berth(), ctx.namespace, names, { sync: flag(p, 'sync') })
+  const r =
+    ctx.address !== undefined
+      ? await (await daemon()).daemonRemove(ctx, names, flag(p, 'sync'))
+      : removeImages(ctx.berth(), ctx.namespace, names, { sync: flag(p, 'sync') })
   if (ctx.json) {
     return printJSON(ctx, {
       removed: r.removed,
@@ -163,7 +180,7 @@ export async function rm(ctx: CommandContext, p: Parsed): Promise<void> {
 
 export async function check(ctx: CommandContext, p: Parsed): Promise<void> {
   warnRegexps(ctx, p.args)
-  const rows = await checkImages(ctx.berth(), ctx.namespace, p.args)
+  const rows = await checkImages(await readPlace(ctx), ctx.namespace, p.args)
   if (ctx.json) return printJSON(ctx, rows)
   if (flag(p, 'quiet'))
     return ctx.out(
@@ -199,7 +216,7 @@ export async function inspect(ctx: CommandContext, p: Parsed): Promise<void> {
   const [name] = positional(p, 'images inspect', 1, 1, 'give exactly one image NAME')
   const platform = str(p, 'platform')
   if (platform !== undefined) platformFlag(platform, 'images inspect')
-  const r = await inspectImage(ctx.berth(), ctx.namespace, name, platform)
+  const r = await inspectImage(await readPlace(ctx), ctx.namespace, name, platform)
   if (ctx.json) return printJSON(ctx, r)
   const size = (d: { size: number }) => bytesBinary(d.size)
   ctx.out(

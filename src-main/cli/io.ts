@@ -1,6 +1,7 @@
 // What every command gets: the store (opened on first use), the namespace, where to write, and whether
 // to print JSON.
 import type { Berth } from '../service/berth'
+import type { ContainerdSource } from '../service/sources/containerd-source'
 import type { Parsed } from './args'
 
 export interface CommandContext {
@@ -8,6 +9,10 @@ export interface CommandContext {
   berth: () => Berth
   /** The store root the command works on (--root, $BERTH_ROOT or the app's own). */
   root: string
+  /** --address (or $CONTAINERD_ADDRESS) as given: the image commands act on that containerd daemon. */
+  address?: string
+  /** The daemon of --address (else containerd's default socket), connected on first use. */
+  containerd: () => Promise<ContainerdSource>
   namespace: string
   json: boolean
   out: (s: string) => void

@@ -1,8 +1,9 @@
 // `berth` — the command line over the same store and the same service functions as the app:
-//   berth [--root DIR] [-n NAMESPACE] [--json] COMMAND ...
+//   berth [--root DIR] [--address SOCKET] [-n NAMESPACE] [--json] COMMAND ...
 // run() parses, dispatches through the command table (commands.ts) and turns the outcome into an exit
 // status (usage.ts): errors print one line naming the problem. bin.ts is the executable around it.
 import type { Berth } from '../service/berth'
+import type { ContainerdSource } from '../service/sources/containerd-source'
 import { resolveRoot } from '../service/root'
 import { parseFlags, parseGlobal } from './args'
 import { find, isGroup, TOP, type CommandSpec, type GroupSpec } from './commands'
@@ -68,6 +69,7 @@ function helpFor(r: Resolved): string {
 
 export async function run(argv: string[], io: RunIO = process): Promise<number> {
   let berth: Berth | undefined
+  let daemon: ContainerdSource | undefined
   const ac = new AbortController()
   let stopped: StopReason | undefined
   const stop = (why: StopReason) => {
@@ -116,6 +118,8 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
       return EXIT_USAGE
     }
     const spec = r.spec
+    if (g.address !== undefined && !spec.daemon)
+      throw usage(`${r.path} works on Berth's store: --address applies to the image commands`, r.path)
     const parsed = parseFlags(r.args, spec.flags, r.path)
     const root = resolveRoot(g.root, env)
     // The store module (SQLite and the content store) loads only for commands that use it.
@@ -126,6 +130,13 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
         return (berth ??= openBerth({ root }))
       },
       root,
+      address: g.address,
+      containerd: async () => {
+        if (daemon) return daemon
+        const { ContainerdSource } = await import('../service/sources/containerd-source')
+        const { DEFAULT_ADDRESS } = await import('../core/containerd/address')
+        return (daemon ??= new ContainerdSource(g.address ?? DEFAULT_ADDRESS, { root }))
+      },
       namespace: g.namespace,
       json: g.json,
       out: (s) => {
@@ -158,6 +169,7 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
   } finally {
     process.off('SIGINT', onSignal)
     io.stdout.off('error', onStdoutError)
+    daemon?.close()
     try {
       berth?.close()
     } catch (e) {

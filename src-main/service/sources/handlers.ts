@@ -3,7 +3,7 @@
 // `labels.KEY` fieldpaths, tags through Create/Update, deletes through Delete with the daemon's
 // synchronous GC, content labels through Content.Update — and the daemon's answer goes into the mirror.
 import { listImages as daemonImages, getImage } from '../../core/containerd/images'
-import { isKind, notImplemented } from '../../core/errors'
+import { alreadyExists, isKind, notImplemented } from '../../core/errors'
 import { parseAll } from '../../core/filters'
 import type { Image } from '../../core/images/store'
 import { validateNamespace } from '../../core/namespace'
@@ -12,7 +12,7 @@ import { listContent, setContentLabels } from '../content'
 import { filterErrorOf } from '../filter-error'
 import { blobJson, imageDetails } from '../image-details'
 import { imageSummary, listImages } from '../images-list'
-import { checkUnchanged, labelEdit } from '../labels'
+import { checkUnchanged } from '../labels'
 import { refreshSummaries } from '../summaries'
 import type { Handlers } from '../index'
 import { listNamespaces } from '../../core/containerd/daemon'
@@ -67,15 +67,20 @@ export function containerdHandlers(src: ContainerdSource): SourceHandlers {
     },
     'images.setLabels': async (req) => {
       const ns = validateNamespace(req.namespace)
-      const { labels, paths } = labelEdit(req.changes)
       const stored = await getImage(conn, ns, req.name)
       checkUnchanged(req, stored.updatedAt)
-      await setLabels(src, ns, req.name, labels, paths, stored)
+      await setLabels(src, ns, req.name, req.changes, { current: stored })
       return imageSummary(ctx, ns, req.name)
     },
     'images.tag': async (req) => {
-      await tag(src, req.namespace, req.source, req.target, req.force)
-      return imageSummary(ctx, req.namespace, req.target)
+      try {
+        const [image] = await tag(src, req.namespace, req.source, [req.target], { force: req.force })
+        return imageSummary(ctx, req.namespace, image.name)
+      } catch (e) {
+        if (isKind(e, 'already-exists'))
+          throw alreadyExists(`${(e as Error).message}: choose Replace to overwrite it`, e)
+        throw e
+      }
     },
     'images.removePreview': async (req) => {
       const ns = validateNamespace(req.namespace)
@@ -87,8 +92,8 @@ export function containerdHandlers(src: ContainerdSource): SourceHandlers {
     'images.remove': async (req) => {
       const ns = validateNamespace(req.namespace)
       for (const n of req.names) ctx.images.get(ns, n)
-      const r = await remove(src, ns, req.names)
-      return { removed: r.removed, reclaimedBytes: r.reclaimedBytes, blobs: r.blobs }
+      const r = await remove(src, ns, req.names, { sync: true })
+      return { removed: r.removed, reclaimedBytes: r.freed?.bytes ?? 0, blobs: r.freed?.blobs ?? 0 }
     },
     'images.import': elsewhere('Importing an archive'),
     'images.export': elsewhere('Exporting an archive'),
