@@ -132,6 +132,11 @@ export interface DescriptorNode {
   diffId?: string
   /** Layers: bytes after decompression, when known. */
   uncompressedSize?: number
+  /**
+   * Too complex to show: the image's tree passed its node budget (service/tree.ts MAX_TREE_NODES), so
+   * this node's children were cut short. Set on each node that lost children, and on the root.
+   */
+  tooComplex?: boolean
   children: DescriptorNode[]
 }
 
@@ -465,6 +470,11 @@ export interface JobDone {
   /** Import, pull, push: the image names created, updated or pushed. Export: the file written. */
   images?: string[]
   path?: string
+  /**
+   * What a job that succeeded left out, one line each: images an import skipped (nothing for the chosen
+   * platform), platforms an export left out (their content is missing from the store).
+   */
+  notes?: string[]
   error?: WireError
 }
 
