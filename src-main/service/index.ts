@@ -27,18 +27,20 @@ export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void
 
 /** How import and export run: the transfer helpers' functions, adapted to jobs. */
 export interface TransferPort {
+  /** The names recorded, and notes on what was skipped. */
   importArchive(
     ctx: ServiceContext,
     req: { namespace: string; path: string; platforms?: string[] },
     signal: AbortSignal,
     progress: (phase: string, done: number, total: number) => void,
-  ): Promise<string[]>
+  ): Promise<{ images: string[]; notes?: string[] }>
+  /** Notes on the platforms left out (their content is missing). */
   exportArchive(
     ctx: ServiceContext,
     req: { namespace: string; names: string[]; path: string; platforms?: string[] },
     signal: AbortSignal,
     progress: (phase: string, done: number, total: number) => void,
-  ): Promise<void>
+  ): Promise<{ notes?: string[] }>
 }
 
 export interface DialogPort {
@@ -93,18 +95,16 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     'images.import': async (req) => {
       const t = needTransfer()
       validateNamespace(req.namespace)
-      return job('import', async (signal, progress) => ({
-        images: await t.importArchive(ctx, req, signal, progress),
-      }))
+      return job('import', (signal, progress) => t.importArchive(ctx, req, signal, progress))
     },
     'images.export': async (req) => {
       const t = needTransfer()
       const ns = validateNamespace(req.namespace)
       for (const n of req.names) ctx.images.get(ns, n)
-      return job('export', async (signal, progress) => {
-        await t.exportArchive(ctx, req, signal, progress)
-        return { path: req.path }
-      })
+      return job('export', async (signal, progress) => ({
+        path: req.path,
+        ...(await t.exportArchive(ctx, req, signal, progress)),
+      }))
     },
     'images.pull': async (req) => {
       validateNamespace(req.namespace)

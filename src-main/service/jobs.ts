@@ -11,7 +11,7 @@ export interface JobReport {
 export type JobBody = (
   signal: AbortSignal,
   progress: JobReport,
-) => Promise<{ images?: string[]; path?: string }>
+) => Promise<{ images?: string[]; path?: string; notes?: string[] }>
 
 export interface JobSink {
   progress(p: JobProgress): void

@@ -169,6 +169,16 @@ describe('labels', () => {
   })
 })
 
+describe('import again', () => {
+  it('keeps the labels set since, as containerd updates only the target', async () => {
+    const job = await h['images.import']({ namespace: 'default', path: join(dir, 'a.tar') })
+    const done = await waitJob(job.id)
+    expect(done.ok, JSON.stringify(done.error)).toBe(true)
+    const demo = (await h['images.list']({ namespace: 'default', query: 'demo:1.0' })).items[0]
+    expect(demo.labels).toEqual({ env: 'prod' })
+  })
+})
+
 describe('content, tag, remove and gc', () => {
   it('lists blobs with kinds and the images reaching them', async () => {
     const c = await h['content.list']({ namespace: 'default' })
@@ -209,7 +219,6 @@ describe('content, tag, remove and gc', () => {
       namespace: 'default',
       names: ['docker.io/library/demo:copy', demo.name],
     })
-    // The collection also takes what was garbage before (the archive's own index.json).
     expect(r.reclaimedBytes).toBeGreaterThanOrEqual(demo.size)
     expect((await h['images.list']({ namespace: 'default' })).items.map((i) => i.name)).toEqual([
       'docker.io/library/small:1',
