@@ -159,6 +159,107 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO image_label_maps (namespace, name, labels)
     SELECT namespace, name, json_group_object(key, value) FROM image_labels GROUP BY namespace, name;
   `,
+  // 4: what is inside layers (core/files). Derived data, rebuildable from the blobs at any time, so no
+  // foreign keys into the model. A layer's entries are indexed once per diff ID (shared base layers
+  // once for every image) and kept in tar order, in chunks, because they are only ever read whole to
+  // stack a tree. Each stacked tree, keyed by the chain ID of its layers, keeps one row per version of
+  // every path with the layers it is visible in, which is what listings, searches and compares query.
+  // Rows are written before their parent row is marked complete; readers look only at complete ones.
+  `
+  CREATE TABLE file_layers (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    diff_id    TEXT NOT NULL,
+    complete   INTEGER NOT NULL DEFAULT 0,
+    entries    INTEGER NOT NULL DEFAULT 0,
+    file_bytes INTEGER NOT NULL DEFAULT 0,
+    tar_bytes  INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX file_layers_by_diff_id ON file_layers (diff_id) WHERE complete = 1;
+
+  CREATE TABLE file_layer_chunks (
+    layer INTEGER NOT NULL,
+    n     INTEGER NOT NULL,
+    data  TEXT NOT NULL,
+    PRIMARY KEY (layer, n)
+  ) WITHOUT ROWID;
+
+  -- The blobs known to hold a diff ID: reading a file streams one the namespace can see.
+  CREATE TABLE file_layer_blobs (
+    digest     TEXT PRIMARY KEY,
+    diff_id    TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size       INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX file_layer_blobs_by_diff_id ON file_layer_blobs (diff_id);
+
+  CREATE TABLE file_trees (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain_id   TEXT NOT NULL,
+    layers     INTEGER NOT NULL,
+    complete   INTEGER NOT NULL DEFAULT 0,
+    stats      TEXT NOT NULL DEFAULT '{}',
+    started_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX file_trees_by_chain ON file_trees (chain_id) WHERE complete = 1;
+
+  CREATE TABLE file_tree_layers (
+    tree    INTEGER NOT NULL,
+    pos     INTEGER NOT NULL,
+    diff_id TEXT NOT NULL,
+    PRIMARY KEY (tree, pos)
+  ) WITHOUT ROWID;
+  CREATE INDEX file_tree_layers_by_diff_id ON file_tree_layers (diff_id);
+
+  -- first: the layer position that wrote the version; until: the one that replaced or removed it, or
+  -- the tree's layer count while it is visible. src_layer/src_seq: where its bytes are in which tar.
+  CREATE TABLE file_versions (
+    tree      INTEGER NOT NULL,
+    dir       TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    first     INTEGER NOT NULL,
+    until     INTEGER NOT NULL,
+    kind      INTEGER NOT NULL,
+    mode      INTEGER NOT NULL,
+    uid       INTEGER NOT NULL,
+    gid       INTEGER NOT NULL,
+    size      INTEGER NOT NULL,
+    mtime     INTEGER NOT NULL,
+    link      TEXT NOT NULL,
+    flags     INTEGER NOT NULL,
+    src_layer INTEGER NOT NULL,
+    src_seq   INTEGER NOT NULL,
+    PRIMARY KEY (tree, dir, name, first)
+  ) WITHOUT ROWID;
+
+  -- Directories holding something a layer changed: what a layer's "only changes" view opens.
+  CREATE TABLE file_touched (
+    tree INTEGER NOT NULL,
+    pos  INTEGER NOT NULL,
+    dir  TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (tree, pos, dir, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE file_wasted (
+    tree     INTEGER NOT NULL,
+    path     TEXT NOT NULL,
+    versions INTEGER NOT NULL,
+    bytes    INTEGER NOT NULL,
+    layers   TEXT NOT NULL,
+    PRIMARY KEY (tree, path)
+  ) WITHOUT ROWID;
+  CREATE INDEX file_wasted_by_bytes ON file_wasted (tree, bytes DESC);
+
+  -- The merged tree as sorted text lines (path, type, mode, owner, size, link): read whole by search
+  -- and compare, which would otherwise decode a hundred thousand rows per call.
+  CREATE TABLE file_tree_listing (
+    tree INTEGER NOT NULL,
+    n    INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (tree, n)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,0 +1,81 @@
+// Two merged trees compared path by path: added (only in B), removed (only in A), changed (in both, with a
+// different type, size, mode, owner or link target). Modification times are not compared: rebuilding an
+// image changes every one of them and says nothing about what is in it. Both listings are sorted the same
+// way, so this is one merge of two sorted lists; identical lines (most of two related images) cost one
+// string comparison each.
+import { lineKey, parseLine, type ListedEntry } from './listing-lines'
+
+export type DiffChange = 'added' | 'removed' | 'changed'
+export type DiffField = 'type' | 'size' | 'mode' | 'owner' | 'link'
+
+export interface DiffEntry {
+  path: string
+  change: DiffChange
+  a?: ListedEntry
+  b?: ListedEntry
+  fields: DiffField[]
+}
+
+export interface DiffResult {
+  entries: DiffEntry[]
+  added: number
+  removed: number
+  changed: number
+  same: number
+}
+
+export function diffListings(a: readonly string[], b: readonly string[]): DiffResult {
+  const out: DiffEntry[] = []
+  let i = 0
+  let j = 0
+  let same = 0
+  let added = 0
+  let removed = 0
+  let changed = 0
+  while (i < a.length || j < b.length) {
+    const la = a[i]
+    const lb = b[j]
+    if (la !== undefined && la === lb) {
+      same++
+      i++
+      j++
+      continue
+    }
+    const ka = la === undefined ? null : lineKey(la)
+    const kb = lb === undefined ? null : lineKey(lb)
+    if (kb === null || (ka !== null && ka < kb)) {
+      const e = parseLine(la)
+      out.push({ path: e.path, change: 'removed', a: e, fields: [] })
+      removed++
+      i++
+    } else if (ka === null || kb < ka) {
+      const e = parseLine(lb)
+      out.push({ path: e.path, change: 'added', b: e, fields: [] })
+      added++
+      j++
+    } else {
+      const ea = parseLine(la)
+      const eb = parseLine(lb)
+      const fields = differences(ea, eb)
+      if (fields.length) {
+        out.push({ path: ea.path, change: 'changed', a: ea, b: eb, fields })
+        changed++
+      } else {
+        same++
+      }
+      i++
+      j++
+    }
+  }
+  return { entries: out, added, removed, changed, same }
+}
+
+function differences(a: ListedEntry, b: ListedEntry): DiffField[] {
+  const f: DiffField[] = []
+  if (a.type !== b.type) f.push('type')
+  if (a.size !== b.size) f.push('size')
+  if (a.mode !== b.mode) f.push('mode')
+  if (a.uid !== b.uid || a.gid !== b.gid) f.push('owner')
+  if (a.link !== b.link) f.push('link')
+  return f
+}
