@@ -28,6 +28,17 @@ const allPlatforms = literal('all')
 /** A list of platforms, or 'all'. */
 const pullPlatforms: Check<string[] | 'all' | undefined> = (v, p) =>
   v === 'all' ? allPlatforms(v, p) : platforms(v, p)
+/** Files: a stacked tree is named by the chain ID of its layers. */
+const tree = str({ min: 1, max: 200 })
+const imagePath = str({ min: 1, max: 4096 })
+const layer = optional(int(0, 100_000))
+const filesPage = { offset: optional(int(0)), limit: optional(int(0, 5000)) }
+const filesRef = object({
+  namespace,
+  name,
+  manifest: optional(digest),
+  platform: optional(str({ min: 1, max: 200 })),
+})
 const fileFilters = optional(
   array(object({ name: str({ max: 200 }), extensions: array(str({ max: 20 }), 20) }), 20),
 )
@@ -87,6 +98,33 @@ export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
       title: optional(str({ max: 200 })),
       defaultName: optional(str({ max: 255 })),
       filters: fileFilters,
+    }),
+  ),
+  'files.layers': tuple(filesRef),
+  'files.index': tuple(filesRef),
+  'files.list': tuple(
+    object({ namespace, tree, dir: imagePath, layer, onlyChanges: optional(bool), ...filesPage }),
+  ),
+  'files.search': tuple(
+    object({
+      namespace,
+      tree,
+      pattern: str({ min: 1, max: 1024 }),
+      mode: literal('glob', 'regex'),
+      ...filesPage,
+    }),
+  ),
+  'files.wasted': tuple(object({ namespace, tree, limit: optional(int(0, 10_000)) })),
+  'files.read': tuple(object({ namespace, tree, path: imagePath, layer })),
+  // `path` is where to write: main accepts only a path its own save dialog granted.
+  'files.save': tuple(object({ namespace, tree, entry: imagePath, layer, path })),
+  'files.compare': tuple(
+    object({
+      namespace,
+      a: tree,
+      b: tree,
+      change: optional(literal('added', 'removed', 'changed')),
+      ...filesPage,
     }),
   ),
 }

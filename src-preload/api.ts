@@ -276,7 +276,7 @@ export interface ExportRequest {
   platforms?: string[]
 }
 
-export type JobKind = 'import' | 'export' | 'pull' | 'push'
+export type JobKind = 'import' | 'export' | 'pull' | 'push' | 'index' | 'save'
 
 export interface JobRef {
   id: string
@@ -404,6 +404,253 @@ export interface SaveFileRequest {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Files: what is inside an image (one platform manifest's layers, stacked)
+
+export type FileType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo'
+export type FileChange = 'added' | 'modified' | 'removed'
+
+/** An image and one of its platform manifests. */
+export interface FilesImageRef {
+  namespace: string
+  name: string
+  /** A platform manifest's digest (a platform-matrix cell); wins over `platform`. */
+  manifest?: string
+  /** A platform specifier such as linux/arm64; absent: this machine's best match. */
+  platform?: string
+}
+
+export interface FileLayerChanges {
+  added: number
+  modified: number
+  removed: number
+  addedBytes: number
+  modifiedBytes: number
+  removedBytes: number
+}
+
+export interface FileLayerInfo {
+  /** Position among the manifest's layers, bottom first: what `layer` in the other calls names. */
+  index: number
+  digest: string
+  mediaType: string
+  size: number
+  diffId: string
+  /** The blob is in the namespace. */
+  present: boolean
+  /** Its entries are indexed (for this or any image with the same layer). */
+  indexed: boolean
+  /** The history entry that made it (`docker history`'s CREATED BY), '' when the config has none. */
+  command: string
+  created: string | null
+  comment: string | null
+  /** Bytes of the uncompressed tar, once indexed. */
+  tarSize: number | null
+  /** Tar entries and bytes of regular files in the layer, once indexed. */
+  entries: number | null
+  fileBytes: number | null
+  /** What it did to the tree below it, once the image is indexed. */
+  changes: FileLayerChanges | null
+}
+
+/** One row of `docker history`, oldest first: empty layers (ENV, CMD…) have no `layer`. */
+export interface FileHistoryEntry {
+  command: string
+  created: string | null
+  comment: string | null
+  emptyLayer: boolean
+  layer: number | null
+}
+
+export interface FilesTotals {
+  /** Entries of the merged tree. */
+  entries: number
+  /** Bytes of regular files across every layer. */
+  allBytes: number
+  /** Bytes of file versions no path of the merged tree shows (overwritten or removed later). */
+  wastedBytes: number
+  /** 1 − wasted ÷ all file bytes across layers, as dive reports it. */
+  efficiency: number
+}
+
+export interface FilesOverview {
+  namespace: string
+  name: string
+  /** formatAll form of the chosen manifest's platform. */
+  platform: string
+  manifestDigest: string
+  configDigest: string
+  /** Every platform manifest of the image, to choose another. */
+  platforms: { platform: string; manifestDigest: string }[]
+  /** The stacked tree (the chain ID of the layers) that files.list and the rest read; null without layers. */
+  tree: string | null
+  indexed: boolean
+  /** Why indexing cannot run (a layer missing from the store), null when it can. */
+  blocked: string | null
+  layers: FileLayerInfo[]
+  history: FileHistoryEntry[]
+  totals: FilesTotals | null
+}
+
+export interface FileEntry {
+  /** Absolute, e.g. /usr/bin/ls. Raw bytes of the name: escape before printing to a terminal. */
+  path: string
+  name: string
+  type: FileType
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  /** Seconds since the epoch. */
+  mtime: number
+  /** Symlinks: the target as written. Hardlinks: the absolute path whose bytes they share. */
+  link?: string
+  /** The layer (index) that wrote this version. */
+  layer: number
+  /** In a layer's view: what that layer did. */
+  change?: FileChange
+  /** In a layer's view: a directory holding something that layer changed. */
+  touched?: boolean
+  /** A parent directory no tar names, made by the unpacker. */
+  implicit?: boolean
+  /** A hardlink to nothing unpacked before it. */
+  broken?: boolean
+}
+
+export interface FilesListRequest {
+  namespace: string
+  tree: string
+  /** Absolute directory path; '/' is the root. */
+  dir: string
+  /** View the tree as of this layer, with its changes marked; absent: the merged tree. */
+  layer?: number
+  /** With `layer`: only changed entries and the directories leading to them. */
+  onlyChanges?: boolean
+  offset?: number
+  limit?: number
+}
+
+export interface FilePage {
+  dir: string
+  total: number
+  offset: number
+  entries: FileEntry[]
+}
+
+export interface FilesSearchRequest {
+  namespace: string
+  tree: string
+  pattern: string
+  /** glob: `*.so`, `/etc/**`, `libc*` (without a slash it matches names); regex: RE2, unanchored. */
+  mode: 'glob' | 'regex'
+  offset?: number
+  limit?: number
+}
+
+export interface FileSearchResult {
+  total: number
+  entries: FileEntry[]
+}
+
+export interface WastedFile {
+  path: string
+  /** File versions of this path no final path shows. */
+  versions: number
+  bytes: number
+  /** Layers that wrote them. */
+  layers: number[]
+}
+
+export interface WastedReport {
+  allBytes: number
+  wastedBytes: number
+  efficiency: number
+  /** Paths with wasted bytes. */
+  paths: number
+  /** The biggest offenders first. */
+  top: WastedFile[]
+}
+
+export interface FilesReadRequest {
+  namespace: string
+  tree: string
+  /** Absolute path in the image. */
+  path: string
+  layer?: number
+}
+
+export interface FilePreview {
+  path: string
+  type: FileType
+  size: number
+  /** What the file is, guessed from its first bytes: "ELF executable or library", "shell script", "text". */
+  description: string
+  kind: 'text' | 'binary' | 'empty' | 'directory' | 'link' | 'special'
+  /** The first 1 MiB as text, for text files. */
+  text: string | null
+  /** A hex dump of the first bytes, for binary files. */
+  hex: string | null
+  /** More bytes follow than were read. */
+  truncated: boolean
+  link?: string
+}
+
+export interface FilesSaveRequest {
+  namespace: string
+  tree: string
+  /** The file or directory in the image (absolute path). */
+  entry: string
+  layer?: number
+  /** Where to write it: the path a native save dialog returned. A directory is saved as a tar. */
+  path: string
+}
+
+export type FileDiffField = 'type' | 'size' | 'mode' | 'owner' | 'link'
+
+export interface FileDiffSide {
+  type: FileType
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  link: string
+}
+
+export interface FileDiffEntry {
+  path: string
+  change: 'added' | 'removed' | 'changed'
+  a?: FileDiffSide
+  b?: FileDiffSide
+  fields: FileDiffField[]
+}
+
+export interface FilesCompareRequest {
+  namespace: string
+  /** Trees (files.layers' `tree`) of the two sides. */
+  a: string
+  b: string
+  /** Only this kind of difference. */
+  change?: 'added' | 'removed' | 'changed'
+  offset?: number
+  limit?: number
+}
+
+export interface FilesComparison {
+  added: number
+  removed: number
+  changed: number
+  same: number
+  /** Differences matching `change` (all of them without it). */
+  total: number
+  entries: FileDiffEntry[]
+  /** Diff IDs both sides have. */
+  sharedLayers: string[]
+  /** Layers the two stacks have in common from the bottom. */
+  commonBase: number
+  aLayers: number
+  bLayers: number
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Calls
 
 export interface Channels {
@@ -431,6 +678,14 @@ export interface Channels {
   'gc.run': { args: []; result: GcReport }
   'dialogs.openFile': { args: [OpenFileRequest]; result: string | null }
   'dialogs.saveFile': { args: [SaveFileRequest]; result: string | null }
+  'files.layers': { args: [FilesImageRef]; result: FilesOverview }
+  'files.index': { args: [FilesImageRef]; result: JobRef }
+  'files.list': { args: [FilesListRequest]; result: FilePage }
+  'files.search': { args: [FilesSearchRequest]; result: FileSearchResult }
+  'files.wasted': { args: [{ namespace: string; tree: string; limit?: number }]; result: WastedReport }
+  'files.read': { args: [FilesReadRequest]; result: FilePreview }
+  'files.save': { args: [FilesSaveRequest]; result: JobRef }
+  'files.compare': { args: [FilesCompareRequest]; result: FilesComparison }
 }
 
 export type Channel = keyof Channels
@@ -543,6 +798,14 @@ export const CHANNELS = [
   'gc.run',
   'dialogs.openFile',
   'dialogs.saveFile',
+  'files.layers',
+  'files.index',
+  'files.list',
+  'files.search',
+  'files.wasted',
+  'files.read',
+  'files.save',
+  'files.compare',
 ] as const satisfies readonly Channel[]
 
 export const EVENTS = [

@@ -15,6 +15,16 @@ import { gcPreview, gcRun, removeImages, removePreview } from './gc'
 import { blobJson, imageDetails } from './image-details'
 import { imageSummary, listImages } from './images-list'
 import { Jobs, type JobBody, type JobKind } from './jobs'
+import {
+  compareFiles,
+  filesOverview,
+  indexFilesJob,
+  listFiles,
+  readFile,
+  saveFilesJob,
+  searchFiles,
+  wastedFiles,
+} from './files'
 import { setImageLabels } from './labels'
 import { tagImage } from './tag'
 import { inspect, listLogins, loginTo, logoutFrom, pullJob, pushJob, type RegistryDeps } from './registry'
@@ -125,6 +135,14 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     'gc.run': async () => gcRun(ctx),
     'dialogs.openFile': async (req) => (deps.dialogs ? deps.dialogs.openFile(req) : null),
     'dialogs.saveFile': async (req) => (deps.dialogs ? deps.dialogs.saveFile(req) : null),
+    'files.layers': (req) => filesOverview(ctx, req),
+    'files.index': async (req) => job('index', await indexFilesJob(ctx, req)),
+    'files.list': async (req) => listFiles(ctx, req),
+    'files.search': async (req) => searchFiles(ctx, req),
+    'files.wasted': async (req) => wastedFiles(ctx, req),
+    'files.read': (req) => readFile(ctx, req),
+    'files.save': async (req) => job('save', saveFilesJob(ctx, req)),
+    'files.compare': async (req) => compareFiles(ctx, req),
   }
 }
 

@@ -16,8 +16,15 @@ export interface DiffEntry {
   fields: DiffField[]
 }
 
+/** A difference as the merge finds it: the two listing lines, parsed only when shown. */
+export interface RawDiff {
+  change: DiffChange
+  a?: string
+  b?: string
+}
+
 export interface DiffResult {
-  entries: DiffEntry[]
+  entries: RawDiff[]
   added: number
   removed: number
   changed: number
@@ -25,7 +32,7 @@ export interface DiffResult {
 }
 
 export function diffListings(a: readonly string[], b: readonly string[]): DiffResult {
-  const out: DiffEntry[] = []
+  const out: RawDiff[] = []
   let i = 0
   let j = 0
   let same = 0
@@ -41,33 +48,38 @@ export function diffListings(a: readonly string[], b: readonly string[]): DiffRe
       j++
       continue
     }
+    // Equal keys with different lines differ in a field the line holds: a change.
     const ka = la === undefined ? null : lineKey(la)
     const kb = lb === undefined ? null : lineKey(lb)
     if (kb === null || (ka !== null && ka < kb)) {
-      const e = parseLine(la)
-      out.push({ path: e.path, change: 'removed', a: e, fields: [] })
+      out.push({ change: 'removed', a: la })
       removed++
       i++
     } else if (ka === null || kb < ka) {
-      const e = parseLine(lb)
-      out.push({ path: e.path, change: 'added', b: e, fields: [] })
+      out.push({ change: 'added', b: lb })
       added++
       j++
     } else {
-      const ea = parseLine(la)
-      const eb = parseLine(lb)
-      const fields = differences(ea, eb)
-      if (fields.length) {
-        out.push({ path: ea.path, change: 'changed', a: ea, b: eb, fields })
-        changed++
-      } else {
-        same++
-      }
+      out.push({ change: 'changed', a: la, b: lb })
+      changed++
       i++
       j++
     }
   }
   return { entries: out, added, removed, changed, same }
+}
+
+export function describeDiff(d: RawDiff): DiffEntry {
+  const a = d.a === undefined ? undefined : parseLine(d.a)
+  const b = d.b === undefined ? undefined : parseLine(d.b)
+  const path = (a ?? b)?.path ?? ''
+  return {
+    path,
+    change: d.change,
+    ...(a ? { a } : {}),
+    ...(b ? { b } : {}),
+    fields: a && b ? differences(a, b) : [],
+  }
 }
 
 function differences(a: ListedEntry, b: ListedEntry): DiffField[] {

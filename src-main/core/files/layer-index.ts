@@ -144,3 +144,14 @@ export function discard(db: Database, id: number): void {
     db.prepare('DELETE FROM file_layers WHERE id = ?').run(id)
   })()
 }
+
+/** A blob holding `diffId` that namespace `ns` can read, or undefined. */
+export function layerBlobIn(db: Database, ns: string, diffId: Digest): Descriptor | undefined {
+  return db
+    .prepare(
+      `SELECT b.digest, b.media_type AS mediaType, b.size FROM file_layer_blobs b
+        WHERE b.diff_id = ? AND EXISTS (SELECT 1 FROM content c WHERE c.namespace = ? AND c.digest = b.digest)
+        LIMIT 1`,
+    )
+    .get(diffId, ns) as Descriptor | undefined
+}

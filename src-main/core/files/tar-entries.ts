@@ -63,7 +63,10 @@ export class TarEntries {
     this.parser.on('eof', () => (this.sawEnd = true))
     this.parser.on('warn', (code: string, message: string) => {
       // An empty layer is two zero blocks: legal, though the parser calls it unrecognized.
-      if (code === 'TAR_BAD_ARCHIVE' && /Unrecognized/.test(message) && this.sawEnd && this.seq === 0) return
+      // So is a layer of no bytes at all: a tar reader sees the end of the archive at once.
+      if (code === 'TAR_BAD_ARCHIVE' && /Unrecognized/.test(message) && this.seq === 0) {
+        if (this.sawEnd || this.first) return
+      }
       this.fail(`${this.where} is not a valid tar: ${message}`)
     })
     this.parser.on('ignoredEntry', (e: ReadEntry) => {
