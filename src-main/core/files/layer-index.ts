@@ -3,6 +3,7 @@
 // attempt's own id; only when the whole layer has been read (and its diff ID proven) is the attempt marked
 // complete, in one transaction, so a lying or interrupted archive leaves nothing a reader would take.
 import type { Database } from '../db'
+import { stmt } from './statements'
 import type { Provider } from '../content/provider'
 import { invalidArgument } from '../errors'
 import type { Descriptor, Digest } from '../oci'
@@ -34,19 +35,17 @@ export interface IndexLayerOptions {
 const CHUNK = 4096
 
 export function findLayer(db: Database, diffId: Digest): IndexedLayer | undefined {
-  const r = db
-    .prepare(
-      `SELECT id, diff_id AS diffId, entries, file_bytes AS fileBytes, tar_bytes AS tarBytes
+  const r = stmt(
+    db,
+    `SELECT id, diff_id AS diffId, entries, file_bytes AS fileBytes, tar_bytes AS tarBytes
          FROM file_layers WHERE diff_id = ? AND complete = 1`,
-    )
-    .get(diffId) as IndexedLayer | undefined
+  ).get(diffId) as IndexedLayer | undefined
   return r
 }
 
 /** The entries of an indexed layer, in tar order. */
 export function layerEntries(db: Database, layer: IndexedLayer): LayerEntry[] {
-  const chunks = db
-    .prepare('SELECT data FROM file_layer_chunks WHERE layer = ? ORDER BY n')
+  const chunks = stmt(db, 'SELECT data FROM file_layer_chunks WHERE layer = ? ORDER BY n')
     .pluck()
     .all(layer.id) as string[]
   const out: LayerEntry[] = []
@@ -72,10 +71,10 @@ export async function indexLayer(
   }
   const now = opts.now ?? Date.now
   const id = Number(
-    db.prepare('INSERT INTO file_layers (diff_id, started_at) VALUES (?, ?)').run(diffId, now())
+    stmt(db, 'INSERT INTO file_layers (diff_id, started_at) VALUES (?, ?)').run(diffId, now())
       .lastInsertRowid,
   )
-  const insert = db.prepare('INSERT INTO file_layer_chunks (layer, n, data) VALUES (?, ?, ?)')
+  const insert = stmt(db, 'INSERT INTO file_layer_chunks (layer, n, data) VALUES (?, ?, ?)')
   let rows: EntryRow[] = []
   let chunks = 0
   let fileBytes = 0
@@ -119,7 +118,8 @@ export async function indexLayer(
         rememberBlob(db, desc, diffId)
         return other
       }
-      db.prepare(
+      stmt(
+        db,
         'UPDATE file_layers SET complete = 1, entries = ?, file_bytes = ?, tar_bytes = ? WHERE id = ?',
       ).run(layer.entries, layer.fileBytes, layer.tarBytes, id)
       rememberBlob(db, desc, diffId)
@@ -132,7 +132,8 @@ export async function indexLayer(
 }
 
 function rememberBlob(db: Database, desc: Descriptor, diffId: Digest): void {
-  db.prepare(
+  stmt(
+    db,
     'INSERT OR REPLACE INTO file_layer_blobs (digest, diff_id, media_type, size) VALUES (?, ?, ?, ?)',
   ).run(desc.digest, diffId, desc.mediaType, desc.size)
 }
@@ -140,18 +141,17 @@ function rememberBlob(db: Database, desc: Descriptor, diffId: Digest): void {
 /** Removes an attempt's rows. */
 export function discard(db: Database, id: number): void {
   db.transaction(() => {
-    db.prepare('DELETE FROM file_layer_chunks WHERE layer = ?').run(id)
-    db.prepare('DELETE FROM file_layers WHERE id = ?').run(id)
+    stmt(db, 'DELETE FROM file_layer_chunks WHERE layer = ?').run(id)
+    stmt(db, 'DELETE FROM file_layers WHERE id = ?').run(id)
   })()
 }
 
 /** A blob holding `diffId` that namespace `ns` can read, or undefined. */
 export function layerBlobIn(db: Database, ns: string, diffId: Digest): Descriptor | undefined {
-  return db
-    .prepare(
-      `SELECT b.digest, b.media_type AS mediaType, b.size FROM file_layer_blobs b
+  return stmt(
+    db,
+    `SELECT b.digest, b.media_type AS mediaType, b.size FROM file_layer_blobs b
         WHERE b.diff_id = ? AND EXISTS (SELECT 1 FROM content c WHERE c.namespace = ? AND c.digest = b.digest)
         LIMIT 1`,
-    )
-    .get(diffId, ns) as Descriptor | undefined
+  ).get(diffId, ns) as Descriptor | undefined
 }

@@ -3,6 +3,7 @@
 // Two equal lines are two equal entries (for everything a compare looks at), so comparing two trees is
 // a merge of two sorted string lists, and a search reads a few dozen rows instead of a hundred thousand.
 import type { Database } from '../db'
+import { stmt } from './statements'
 import { typeOf, type FileType } from './entry'
 
 export interface ListedEntry {
@@ -60,8 +61,7 @@ export function parseLine(line: string): ListedEntry {
 }
 
 export function loadListing(db: Database, tree: number): string[] {
-  const chunks = db
-    .prepare('SELECT data FROM file_tree_listing WHERE tree = ? ORDER BY n')
+  const chunks = stmt(db, 'SELECT data FROM file_tree_listing WHERE tree = ? ORDER BY n')
     .pluck()
     .all(tree) as string[]
   const out: string[] = []

@@ -3,6 +3,7 @@
 // (shown in the layer that removed them) — optionally only the changes and the directories leading to
 // them. A directory page is an index range scan on (tree, dir, name), whatever the tree's size.
 import type { Database } from '../db'
+import { stmt } from './statements'
 import { notFound } from '../errors'
 import { typeOf, type FileType } from './entry'
 import { FLAG_GONE, FLAG_MODIFIED } from './merged-tree'
@@ -118,14 +119,15 @@ export function listDir(
   const w = viewWhere(tree, view)
   const touched = view.layer !== undefined ? `, ${TOUCHED} AS touched` : ''
   const params = { ...w.params, tree: tree.id, dir }
-  const rows = db
-    .prepare(
-      `SELECT ${COLUMNS}${touched} FROM file_versions v WHERE v.tree = @tree AND v.dir = @dir AND ${w.sql}
+  const rows = stmt(
+    db,
+    `SELECT ${COLUMNS}${touched} FROM file_versions v WHERE v.tree = @tree AND v.dir = @dir AND ${w.sql}
         ORDER BY v.name LIMIT @limit OFFSET @offset`,
-    )
-    .all({ ...params, limit: page.limit, offset: page.offset }) as RawRow[]
-  const total = db
-    .prepare(`SELECT count(*) FROM file_versions v WHERE v.tree = @tree AND v.dir = @dir AND ${w.sql}`)
+  ).all({ ...params, limit: page.limit, offset: page.offset }) as RawRow[]
+  const total = stmt(
+    db,
+    `SELECT count(*) FROM file_versions v WHERE v.tree = @tree AND v.dir = @dir AND ${w.sql}`,
+  )
     .pluck()
     .get(params) as number
   return { total, rows: rows.map((r) => toRow(r, view)) }
@@ -134,12 +136,11 @@ export function listDir(
 /** The version of `path` a view shows (a removed one too, in the layer that removed it). */
 export function entryAt(db: Database, tree: StoredTree, path: string, view: View): TreeRow | undefined {
   const w = viewWhere(tree, { layer: view.layer })
-  const r = db
-    .prepare(
-      `SELECT ${COLUMNS} FROM file_versions v WHERE v.tree = @tree AND v.dir = @dir AND v.name = @name AND ${w.sql}
+  const r = stmt(
+    db,
+    `SELECT ${COLUMNS} FROM file_versions v WHERE v.tree = @tree AND v.dir = @dir AND v.name = @name AND ${w.sql}
         ORDER BY v.first DESC LIMIT 1`,
-    )
-    .get({ ...w.params, tree: tree.id, dir: dirOf(path), name: baseOf(path) }) as RawRow | undefined
+  ).get({ ...w.params, tree: tree.id, dir: dirOf(path), name: baseOf(path) }) as RawRow | undefined
   return r && toRow(r, view)
 }
 
@@ -147,9 +148,10 @@ export function entryAt(db: Database, tree: StoredTree, path: string, view: View
 export function subtree(db: Database, tree: StoredTree, dir: string, view: View): TreeRow[] {
   const w = viewWhere(tree, { layer: view.layer })
   const range = dir === '' ? '' : `AND (v.dir = @dir OR (v.dir >= @low AND v.dir < @high))`
-  const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM file_versions v WHERE v.tree = @tree ${range} AND ${w.sql}`)
-    .all({ ...w.params, tree: tree.id, dir, ...subtreeBounds(dir) }) as RawRow[]
+  const rows = stmt(
+    db,
+    `SELECT ${COLUMNS} FROM file_versions v WHERE v.tree = @tree ${range} AND ${w.sql}`,
+  ).all({ ...w.params, tree: tree.id, dir, ...subtreeBounds(dir) }) as RawRow[]
   return rows
     .map((r) => toRow(r, view))
     .filter((r) => r.change !== 'removed')

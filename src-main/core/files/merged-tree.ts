@@ -182,9 +182,13 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
     return n
   }
 
+  // Tars list a directory's entries together: the last directory found is usually the next one asked for.
+  let lastDir: string | null = null
+  let lastNode: Node = root
   /** The directory at `path`, creating missing parents (and replacing non-directories) as unpackers do. */
   const ensureDir = (path: string, p: number): Node => {
     if (path === '') return root
+    if (path === lastDir) return lastNode
     let n = root
     let at = ''
     for (const part of path.split('/')) {
@@ -207,10 +211,13 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
       }
       n = c
     }
+    lastDir = path
+    lastNode = n
     return n
   }
 
   layers.forEach((entries, p) => {
+    lastDir = null
     // Whiteouts first: they act on the layers below whatever their place in this layer's tar.
     for (const e of entries) {
       if (e.type === 'whiteout') {
@@ -243,7 +250,11 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
         node = old
         node.version = v
       } else {
-        if (old) clear(old, p)
+        if (old) {
+          clear(old, p)
+          // The remembered directory may have been this node or below it.
+          lastDir = null
+        }
         node = { version: v, children: v.type === 'dir' ? new Map() : null }
         parent.children?.set(name, node)
       }

@@ -2,6 +2,7 @@
 // under an attempt's own id and marked complete last, as layer indexes are.
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Database } from '../db'
+import { stmt } from './statements'
 import type { Digest } from '../oci'
 import { typeCode } from './entry'
 import { listingLine } from './listing-lines'
@@ -23,12 +24,12 @@ export interface StoredTree {
 }
 
 export function findTree(db: Database, chainId: Digest): StoredTree | undefined {
-  const r = db
-    .prepare(`SELECT id, chain_id, layers, stats FROM file_trees WHERE chain_id = ? AND complete = 1`)
-    .get(chainId) as { id: number; chain_id: string; layers: number; stats: string } | undefined
+  const r = stmt(
+    db,
+    `SELECT id, chain_id, layers, stats FROM file_trees WHERE chain_id = ? AND complete = 1`,
+  ).get(chainId) as { id: number; chain_id: string; layers: number; stats: string } | undefined
   if (!r) return undefined
-  const diffIds = db
-    .prepare('SELECT diff_id FROM file_tree_layers WHERE tree = ? ORDER BY pos')
+  const diffIds = stmt(db, 'SELECT diff_id FROM file_tree_layers WHERE tree = ? ORDER BY pos')
     .pluck()
     .all(r.id) as string[]
   return { id: r.id, chainId: r.chain_id, layers: r.layers, diffIds, stats: JSON.parse(r.stats) as TreeStats }
@@ -52,14 +53,18 @@ export async function writeTree(
     layers: stacked.layers.map((l, i) => ({ ...l, tarBytes: tarBytes[i] ?? 0 })),
   }
   const id = Number(
-    db
-      .prepare('INSERT INTO file_trees (chain_id, layers, stats, started_at) VALUES (?, ?, ?, ?)')
-      .run(chainId, diffIds.length, JSON.stringify(stats), (opts.now ?? Date.now)()).lastInsertRowid,
+    stmt(db, 'INSERT INTO file_trees (chain_id, layers, stats, started_at) VALUES (?, ?, ?, ?)').run(
+      chainId,
+      diffIds.length,
+      JSON.stringify(stats),
+      (opts.now ?? Date.now)(),
+    ).lastInsertRowid,
   )
   try {
-    const insertLayer = db.prepare('INSERT INTO file_tree_layers (tree, pos, diff_id) VALUES (?, ?, ?)')
+    const insertLayer = stmt(db, 'INSERT INTO file_tree_layers (tree, pos, diff_id) VALUES (?, ?, ?)')
     db.transaction(() => diffIds.forEach((d, i) => insertLayer.run(id, i, d)))()
-    const insert = db.prepare(
+    const insert = stmt(
+      db,
       `INSERT INTO file_versions (tree, dir, name, first, until, kind, mode, uid, gid, size, mtime, link, flags,
          src_layer, src_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
@@ -89,11 +94,12 @@ export async function writeTree(
       batch(stacked.versions.slice(i, i + BATCH))
       await yieldToLoop()
     }
-    const touch = db.prepare('INSERT INTO file_touched (tree, pos, dir, name) VALUES (?, ?, ?, ?)')
-    const waste = db.prepare(
+    const touch = stmt(db, 'INSERT INTO file_touched (tree, pos, dir, name) VALUES (?, ?, ?, ?)')
+    const waste = stmt(
+      db,
       'INSERT INTO file_wasted (tree, path, versions, bytes, layers) VALUES (?, ?, ?, ?, ?)',
     )
-    const listing = db.prepare('INSERT INTO file_tree_listing (tree, n, data) VALUES (?, ?, ?)')
+    const listing = stmt(db, 'INSERT INTO file_tree_listing (tree, n, data) VALUES (?, ?, ?)')
     const lines = stacked.versions
       .filter((v) => v.until === diffIds.length)
       .map((v) => listingLine(joinPath(v.dir, v.name), v))
@@ -117,7 +123,7 @@ export async function writeTree(
         dropTree(db, id)
         return other
       }
-      db.prepare('UPDATE file_trees SET complete = 1 WHERE id = ?').run(id)
+      stmt(db, 'UPDATE file_trees SET complete = 1 WHERE id = ?').run(id)
       return { id, chainId, layers: diffIds.length, diffIds, stats }
     })()
   } catch (e) {
@@ -129,7 +135,7 @@ export async function writeTree(
 export function dropTree(db: Database, id: number): void {
   db.transaction(() => {
     for (const t of ['file_versions', 'file_touched', 'file_wasted', 'file_tree_listing', 'file_tree_layers'])
-      db.prepare(`DELETE FROM ${t} WHERE tree = ?`).run(id)
-    db.prepare('DELETE FROM file_trees WHERE id = ?').run(id)
+      stmt(db, `DELETE FROM ${t} WHERE tree = ?`).run(id)
+    stmt(db, 'DELETE FROM file_trees WHERE id = ?').run(id)
   })()
 }

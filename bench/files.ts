@@ -1,0 +1,259 @@
+// Files: indexing a 300 MiB gzip layer of 100,000 files, timed against GNU `tar -tvzf` of the same file in
+// the same run (goal ≤ 1.0×); then, as the Files tab asks after indexing, the first page of the merged
+// tree and a search (goal ≤ 50 ms each), and a compare of two 100,000-file images (goal ≤ 300 ms).
+// Berth's side runs in this process through the same handlers the app calls; each index round starts
+// from an empty file index and a blob without a cached diff ID, so the layer is hashed too.
+// Run: npx tsx bench/files.ts [MiB] [files] [rounds]
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { once } from 'node:events'
+import { createGzip } from 'node:zlib'
+import type { Events, EventName } from '../src-preload/api'
+import { writeBlob } from '../src-main/core/content/copy'
+import { LABEL_UNCOMPRESSED } from '../src-main/core/labels'
+import { openBerth, type Berth } from '../src-main/service/berth'
+import { indexFiles } from '../src-main/service/files'
+import { createHandlers, type Handlers } from '../src-main/service/index'
+import { randomBytes } from '../test/fixtures/blobs'
+import { tarEntry } from '../test/fixtures/layers'
+
+const MiB = 1 << 20
+const total = Number(process.argv[2] ?? 300) * MiB
+const files = Number(process.argv[3] ?? 100_000)
+const rounds = Number(process.argv[4] ?? 3)
+const work = resolve(__dirname, '.work', `files-${process.pid}`)
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const ms = (x: number) => `${x.toFixed(1)} ms`
+const secs = (x: number) => `${(x / 1000).toFixed(2)} s`
+
+interface Made {
+  file: string
+  gzSize: number
+  diffId: string
+  digest: string
+}
+
+/** A gzip layer of `n` files in 100 directories, `bytes` of incompressible content in all. */
+async function makeLayer(file: string, n: number, bytes: number, seed: string): Promise<Made> {
+  const out = createWriteStream(file)
+  const gz = createGzip({ level: 1 })
+  gz.pipe(out)
+  const uncompressed = createHash('sha256')
+  const pool = randomBytes(seed, 8 * MiB)
+  let off = 0
+  const per = Math.max(1, Math.floor(n / 100))
+  let batch: Buffer[] = []
+  const flush = async () => {
+    const b = Buffer.concat(batch)
+    batch = []
+    uncompressed.update(b)
+    if (!gz.write(b)) await once(gz, 'drain')
+  }
+  for (let i = 0; i < n; i++) {
+    const d = Math.floor(i / per)
+    if (i % per === 0) batch.push(tarEntry({ path: `usr/share/d${d}/`, type: 'dir' }))
+    // Sizes vary around the mean (0.5× to 1.5×) so bodies are not all alike.
+    const size = Math.floor((bytes / n) * (0.5 + ((i * 7919) % 1000) / 1000))
+    if (off + size > pool.length) off = 0
+    batch.push(tarEntry({ path: `usr/share/d${d}/file-${i}.bin`, data: pool.subarray(off, off + size) }))
+    off += size
+    if (batch.length >= 256) await flush()
+  }
+  batch.push(Buffer.alloc(1024))
+  await flush()
+  gz.end()
+  await once(out, 'close')
+  const digest = createHash('sha256')
+  for await (const c of createReadStream(file)) digest.update(c as Buffer)
+  return {
+    file,
+    gzSize: statSync(file).size,
+    diffId: `sha256:${uncompressed.digest('hex')}`,
+    digest: `sha256:${digest.digest('hex')}`,
+  }
+}
+
+/** Stores the layer (streamed through a content writer), a config and a manifest, and names the image. */
+async function storeImage(b: Berth, name: string, layer: Made): Promise<void> {
+  const ns = 'default'
+  const w = await b.content.writer(ns, { ref: `bench-${layer.digest}` })
+  for await (const c of createReadStream(layer.file, { highWaterMark: MiB })) await w.write(c as Buffer)
+  await w.commit(layer.gzSize, layer.digest)
+  const json = (v: unknown) => Buffer.from(JSON.stringify(v))
+  const cfg = json({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    history: [{ created_by: 'ADD bench.tar /' }],
+  })
+  const cfgDesc = {
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+    digest: `sha256:${createHash('sha256').update(cfg).digest('hex')}`,
+    size: cfg.length,
+  }
+  await writeBlob(b.content, ns, cfgDesc.digest, cfg, cfgDesc)
+  const man = json({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: cfgDesc,
+    layers: [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.gzSize },
+    ],
+  })
+  const manDesc = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: `sha256:${createHash('sha256').update(man).digest('hex')}`,
+    size: man.length,
+  }
+  await writeBlob(b.content, ns, manDesc.digest, man, manDesc)
+  b.images.create(ns, { name, labels: {}, target: manDesc })
+}
+
+function clearIndex(b: Berth, layerDigest: string): void {
+  for (const t of [
+    'file_layers',
+    'file_layer_chunks',
+    'file_layer_blobs',
+    'file_trees',
+    'file_tree_layers',
+    'file_versions',
+    'file_touched',
+    'file_wasted',
+    'file_tree_listing',
+  ])
+    b.db.prepare(`DELETE FROM ${t}`).run()
+  b.db.prepare('DELETE FROM content_labels WHERE digest = ? AND key = ?').run(layerDigest, LABEL_UNCOMPRESSED)
+}
+
+function tarList(file: string): number {
+  const t = performance.now()
+  const r = spawnSync('sh', ['-c', `tar -tvzf '${file}' > /dev/null`])
+  if (r.status !== 0) throw new Error(`tar -tvzf failed: ${r.stderr}`)
+  return performance.now() - t
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const t = performance.now()
+  const v = await fn()
+  return [v, performance.now() - t]
+}
+
+function handlers(b: Berth): Handlers {
+  return createHandlers(b, {
+    emit: <E extends EventName>(_e: E, _p: Events[E]) => {},
+    appInfo: () => ({
+      name: 'Berth',
+      version: '0',
+      electron: null,
+      node: process.versions.node,
+      chromium: null,
+      platform: '',
+      storePath: b.root,
+      hostPlatform: 'linux/amd64',
+    }),
+  })
+}
+
+async function main(): Promise<void> {
+  mkdirSync(work, { recursive: true })
+  try {
+    const [a, genMs] = await timed(() => makeLayer(join(work, 'a.tar.gz'), files, total, 'bench-a'))
+    console.log(
+      `layer: ${files} files, ${(a.gzSize / MiB).toFixed(1)} MiB gzip (generated in ${secs(genMs)}); ${rounds} rounds, medians`,
+    )
+    const b = openBerth({ root: join(work, 'root'), host: { os: 'linux', architecture: 'amd64' } })
+    try {
+      await storeImage(b, 'bench/a:1', a)
+      const ref = { namespace: 'default', name: 'bench/a:1' }
+      const tarMs: number[] = []
+      const berthMs: number[] = []
+      const readMs: number[] = []
+      for (let i = 0; i < rounds; i++) {
+        tarMs.push(tarList(a.file))
+        clearIndex(b, a.digest)
+        let readDone = 0
+        const t0 = performance.now()
+        await indexFiles(b, ref, {
+          progress: (phase) => {
+            if (phase.startsWith('stacking') && !readDone) readDone = performance.now() - t0
+          },
+        })
+        berthMs.push(performance.now() - t0)
+        readMs.push(readDone)
+      }
+      const tm = median(tarMs)
+      const bm = median(berthMs)
+      const rm = median(readMs)
+      console.log(
+        `index: berth ${secs(bm)}, GNU tar -tvzf ${secs(tm)}, ratio ${(bm / tm).toFixed(2)}× (goal ≤ 1.0×)`,
+      )
+      console.log(
+        `  of which reading the layer (inflate, parse, hash, store entries) ${secs(rm)} = ${(rm / tm).toFixed(2)}× tar; stacking and writing the tree ${secs(bm - rm)}`,
+      )
+
+      // A fresh set of handlers: nothing cached from indexing, as after a restart of the host.
+      const h = handlers(b)
+      const o = await h['files.layers'](ref)
+      const tree = o.tree as string
+      const first = await timed(() => h['files.list']({ namespace: 'default', tree, dir: '/', limit: 200 }))
+      const big = await timed(() =>
+        h['files.list']({ namespace: 'default', tree, dir: '/usr/share/d50', offset: 500, limit: 200 }),
+      )
+      const searches: [string, 'glob' | 'regex'][] = [
+        ['file-4242*.bin', 'glob'],
+        ['/usr/share/d7/**', 'glob'],
+        ['d9[0-9]/file-1[0-9]+\\.bin$', 'regex'],
+        ['(?i)FILE-99', 'regex'],
+      ]
+      console.log(
+        `first page of the merged tree (${o.totals?.entries} entries): ${ms(first[1])}; page 3 of a 1,000-entry directory: ${ms(big[1])} (goal ≤ 50 ms)`,
+      )
+      for (const [pattern, mode] of searches) {
+        const cold = await timed(() =>
+          h['files.search']({ namespace: 'default', tree, pattern, mode, limit: 100 }),
+        )
+        const warm: number[] = []
+        for (let i = 0; i < 5; i++)
+          warm.push(
+            (
+              await timed(() => h['files.search']({ namespace: 'default', tree, pattern, mode, limit: 100 }))
+            )[1],
+          )
+        console.log(
+          `search ${mode} ${JSON.stringify(pattern)}: ${cold[0].total} matches, ${ms(cold[1])} first, ${ms(median(warm))} again (goal ≤ 50 ms)`,
+        )
+      }
+
+      // Compare: a second 100,000-file image with the same paths, small bodies (every size differs),
+      // and a third that differs from the first in one file in ten.
+      const [c] = await timed(() => makeLayer(join(work, 'c.tar.gz'), files, files * 100, 'bench-c'))
+      await storeImage(b, 'bench/c:1', c)
+      await indexFiles(b, { namespace: 'default', name: 'bench/c:1' })
+      const oc = await h['files.layers']({ namespace: 'default', name: 'bench/c:1' })
+      const cmp = async (x: string, y: string) => {
+        const hh = handlers(b)
+        const cold = await timed(() => hh['files.compare']({ namespace: 'default', a: x, b: y, limit: 200 }))
+        const warm = await timed(() =>
+          hh['files.compare']({ namespace: 'default', a: x, b: y, offset: 200, limit: 200 }),
+        )
+        return { r: cold[0], cold: cold[1], warm: warm[1] }
+      }
+      const all = await cmp(tree, oc.tree as string)
+      console.log(
+        `compare two ${files}-file images (${all.r.changed} changed, ${all.r.added} added, ${all.r.removed} removed): ${ms(all.cold)} first, next page ${ms(all.warm)} (goal ≤ 300 ms)`,
+      )
+    } finally {
+      b.close()
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exitCode = 1
+})
