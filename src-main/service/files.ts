@@ -9,7 +9,7 @@ import { describeDiff, diffListings, type DiffResult } from '../core/files/diff'
 import { hexdump } from '../core/files/hexdump'
 import { indexImageFiles } from '../core/files/index-image'
 import { findLayer, layerBlobIn } from '../core/files/layer-index'
-import { entryAt, listDir, subtree, type TreeRow, type View } from '../core/files/listing'
+import { entryAt, layerChanges, listDir, subtree, type TreeRow, type View } from '../core/files/listing'
 import { linePath, loadListing, type ListedEntry } from '../core/files/listing-lines'
 import { memo } from '../core/files/memo'
 import { FLAG_BROKEN, FLAG_IMPLICIT } from '../core/files/merged-tree'
@@ -211,6 +211,16 @@ export function listFiles(ctx: ServiceContext, req: FilesListRequest): FilePage 
   const offset = req.offset ?? 0
   const page = listDir(ctx.db, tree, dir, viewOf(tree, req), { offset, limit: req.limit ?? DEFAULT_PAGE })
   return { dir: displayPath(dir), total: page.total, offset, entries: page.rows.map(fileEntry) }
+}
+
+/** Everything one layer changed below a directory, by path (the CLI's `--layer`). */
+export function changedFiles(
+  ctx: ServiceContext,
+  req: { namespace: string; tree: string; layer: number; dir: string },
+): FileEntry[] {
+  const tree = treeOf(ctx, req.namespace, req.tree)
+  const view = viewOf(tree, req)
+  return layerChanges(ctx.db, tree, view.layer as number, cleanPath(req.dir)).map(fileEntry)
 }
 
 /** One entry as a view shows it, or NotFound. */

@@ -157,3 +157,16 @@ export function subtree(db: Database, tree: StoredTree, dir: string, view: View)
     .filter((r) => r.change !== 'removed')
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
+
+/** What layer p changed under `dir` ('' for everything), sorted by path: dive's layer view, flat. */
+export function layerChanges(db: Database, tree: StoredTree, p: number, dir: string): TreeRow[] {
+  const range = dir === '' ? '' : `AND (v.dir = @dir OR (v.dir >= @low AND v.dir < @high))`
+  const rows = stmt(
+    db,
+    `SELECT ${COLUMNS} FROM file_versions v WHERE v.tree = @tree ${range}
+        AND (v.first = @p OR (v.until = @p AND (v.flags & ${FLAG_GONE}) <> 0))`,
+  ).all({ tree: tree.id, p, dir, ...subtreeBounds(dir) }) as RawRow[]
+  return rows
+    .map((r) => toRow(r, { layer: p }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
