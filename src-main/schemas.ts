@@ -115,6 +115,7 @@ export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
     }),
   ),
   'files.wasted': tuple(object({ namespace, tree, limit: optional(int(0, 10_000)) })),
+  'files.stat': tuple(object({ namespace, tree, path: imagePath, layer })),
   'files.read': tuple(object({ namespace, tree, path: imagePath, layer })),
   // `path` is where to write: main accepts only a path its own save dialog granted.
   'files.save': tuple(object({ namespace, tree, entry: imagePath, layer, path })),

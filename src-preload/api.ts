@@ -683,6 +683,7 @@ export interface Channels {
   'files.list': { args: [FilesListRequest]; result: FilePage }
   'files.search': { args: [FilesSearchRequest]; result: FileSearchResult }
   'files.wasted': { args: [{ namespace: string; tree: string; limit?: number }]; result: WastedReport }
+  'files.stat': { args: [FilesReadRequest]; result: FileEntry }
   'files.read': { args: [FilesReadRequest]; result: FilePreview }
   'files.save': { args: [FilesSaveRequest]; result: JobRef }
   'files.compare': { args: [FilesCompareRequest]; result: FilesComparison }
@@ -803,6 +804,7 @@ export const CHANNELS = [
   'files.list',
   'files.search',
   'files.wasted',
+  'files.stat',
   'files.read',
   'files.save',
   'files.compare',

@@ -23,6 +23,7 @@ import {
   readFile,
   saveFilesJob,
   searchFiles,
+  statFile,
   wastedFiles,
 } from './files'
 import { setImageLabels } from './labels'
@@ -140,6 +141,7 @@ export function createHandlers(ctx: ServiceContext, deps: ServiceDeps): Handlers
     'files.list': async (req) => listFiles(ctx, req),
     'files.search': async (req) => searchFiles(ctx, req),
     'files.wasted': async (req) => wastedFiles(ctx, req),
+    'files.stat': async (req) => statFile(ctx, req),
     'files.read': (req) => readFile(ctx, req),
     'files.save': async (req) => job('save', saveFilesJob(ctx, req)),
     'files.compare': async (req) => compareFiles(ctx, req),

@@ -95,4 +95,17 @@ describe('ImagesView', () => {
     await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value: 'x=' } })
     expect(await screen.findByRole('alert')).toHaveAttribute('data-position', '1')
   })
+
+  it('compares the files of the two selected images', async () => {
+    installFakeBerth({ 'images.list': () => ({ items: all.slice(0, 3), total: 3, namespaceTotal: 3 }) })
+    const { container } = render(ImagesView)
+    await waitFor(() => expect(container.querySelectorAll('[role="row"][data-name]').length).toBe(3))
+    const compare = screen.getByRole('button', { name: 'Compare' })
+    expect(compare).toBeDisabled()
+    const rows = container.querySelectorAll('[role="row"][data-name]')
+    await fireEvent.click(rows[0] as HTMLElement)
+    await fireEvent.click(rows[2] as HTMLElement, { ctrlKey: true })
+    await fireEvent.click(compare)
+    expect(app.view).toEqual({ name: 'compare', a: { image: all[0].name }, b: { image: all[2].name } })
+  })
 })

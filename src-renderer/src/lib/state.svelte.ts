@@ -7,8 +7,15 @@ export type View =
   | { name: 'image'; image: string; tab?: DetailTab; platform?: string }
   | { name: 'content' }
   | { name: 'registries' }
+  | { name: 'compare'; a: CompareSide; b: CompareSide }
 
-export type DetailTab = 'overview' | 'platforms' | 'labels' | 'content' | 'config' | 'raw'
+export type DetailTab = 'overview' | 'platforms' | 'labels' | 'content' | 'files' | 'config' | 'raw'
+
+/** One side of a comparison: an image, and which of its platform manifests (absent: this machine's best). */
+export interface CompareSide {
+  image: string
+  manifest?: string
+}
 
 export interface JobState {
   id: string
