@@ -62,4 +62,12 @@ describe('Jobs', () => {
     render(Jobs)
     expect(screen.getByRole('list', { name: 'Export app:1 notes' })).toHaveTextContent('left out linux/arm64')
   })
+
+  it('shows a job done whose job.done arrived before the call that started it answered', async () => {
+    render(Jobs)
+    app.jobDone({ id: 'quick', kind: 'index', ok: true, images: ['demo:1'] })
+    app.addJob('quick', 'index', 'Index files of demo:1')
+    expect(await screen.findByText('done')).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Cancel Index files of demo:1' })).toBeNull()
+  })
 })

@@ -50,6 +50,7 @@ class AppState {
   /** Set by the menu: the images view acts on it and clears it. */
   pendingCommand = $state<string | null>(null)
   private nextToast = 1
+  private early = new Map<string, JobDone>()
 
   toast(kind: Toast['kind'], text: string, ms = 5000): void {
     const id = this.nextToast++
@@ -72,6 +73,12 @@ class AppState {
   }
 
   jobDone(d: JobDone): void {
+    if (!this.jobs.some((j) => j.id === d.id)) {
+      // A quick job can end before the call that started it has answered: keep the outcome for addJob.
+      this.early.set(d.id, d)
+      if (this.early.size > 50) this.early.delete(this.early.keys().next().value as string)
+      return
+    }
     this.jobs = this.jobs.map((j) =>
       j.id === d.id ? { ...j, finished: d, done: j.total || 1, total: j.total || 1 } : j,
     )
@@ -81,6 +88,11 @@ class AppState {
   /** Shows a job started by a call in the jobs panel until its job.done arrives. */
   addJob(id: string, kind: JobKind, label: string): void {
     this.jobs = [...this.jobs, { id, kind, label, phase: 'starting', done: 0, total: 0 }]
+    const done = this.early.get(id)
+    if (done) {
+      this.early.delete(id)
+      this.jobDone(done)
+    }
   }
 
   reset(): void {
@@ -92,6 +104,7 @@ class AppState {
     this.jobs = []
     this.toasts = []
     this.pendingCommand = null
+    this.early.clear()
   }
 }
 

@@ -47,6 +47,23 @@ describe('FilesTab', () => {
     expect(app.jobs.map((j) => j.kind)).toEqual(['index'])
   })
 
+  it('shows the tree when indexing ended before files.index answered', async () => {
+    let indexed = false
+    const fake = installFakeBerth({
+      'files.layers': () => overview(indexed ? {} : { indexed: false, totals: null }),
+      'files.index': () => {
+        // The job runs on the next tick; the bridge's event can beat the call's answer.
+        indexed = true
+        fake.emit('job.done', { id: 'job-2', kind: 'index', ok: true, images: ['demo:1'] })
+        return { id: 'job-2', kind: 'index' }
+      },
+      'files.list': fakeTree(1),
+    })
+    const { container } = render(FilesTab, { props: { name: 'demo:1' } })
+    await waitFor(() => expect(rowNames(container)).toEqual(['/dir00000', '/var']))
+    expect(screen.queryByRole('status')).toBeNull()
+  })
+
   it("shows a layer's view with what it removed marked, and only its changes on request", async () => {
     const lists: FilesListRequest[] = []
     const tree = fakeTree(1)
