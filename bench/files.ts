@@ -119,7 +119,7 @@ function clearIndex(b: Berth, layerDigest: string): void {
     'file_layer_blobs',
     'file_trees',
     'file_tree_layers',
-    'file_versions',
+    'file_tree_dirs',
     'file_touched',
     'file_wasted',
     'file_tree_listing',

@@ -162,8 +162,8 @@ export const MIGRATIONS: readonly string[] = [
   // 4: what is inside layers (core/files). Derived data, rebuildable from the blobs at any time, so no
   // foreign keys into the model. A layer's entries are indexed once per diff ID (shared base layers
   // once for every image) and kept in tar order, in chunks, because they are only ever read whole to
-  // stack a tree. Each stacked tree, keyed by the chain ID of its layers, keeps one row per version of
-  // every path with the layers it is visible in, which is what listings, searches and compares query.
+  // stack a tree. Each stacked tree, keyed by the chain ID of its layers, keeps every version of every
+  // path with the layers it is visible in, by directory, which is what listings and compares query.
   // Rows are written before their parent row is marked complete; readers look only at complete ones.
   `
   CREATE TABLE file_layers (
@@ -211,25 +211,16 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX file_tree_layers_by_diff_id ON file_tree_layers (diff_id);
 
-  -- first: the layer position that wrote the version; until: the one that replaced or removed it, or
-  -- the tree's layer count while it is visible. src_layer/src_seq: where its bytes are in which tar.
-  CREATE TABLE file_versions (
-    tree      INTEGER NOT NULL,
-    dir       TEXT NOT NULL,
-    name      TEXT NOT NULL,
-    first     INTEGER NOT NULL,
-    until     INTEGER NOT NULL,
-    kind      INTEGER NOT NULL,
-    mode      INTEGER NOT NULL,
-    uid       INTEGER NOT NULL,
-    gid       INTEGER NOT NULL,
-    size      INTEGER NOT NULL,
-    mtime     INTEGER NOT NULL,
-    link      TEXT NOT NULL,
-    flags     INTEGER NOT NULL,
-    src_layer INTEGER NOT NULL,
-    src_seq   INTEGER NOT NULL,
-    PRIMARY KEY (tree, dir, name, first)
+  -- One row per directory of a tree: every version of every entry in it, sorted by name, as JSON rows
+  -- [name, first, until, type, mode, uid, gid, size, mtime, link, flags, src_layer, src_seq]. first:
+  -- the layer position that wrote the version; until: the one that replaced or removed it, or the
+  -- tree's layer count while it is visible; src_layer/src_seq: where its bytes are, in which tar.
+  -- A directory page is one keyed read; a tree of 100,000 files is a few thousand rows to write.
+  CREATE TABLE file_tree_dirs (
+    tree INTEGER NOT NULL,
+    dir  TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (tree, dir)
   ) WITHOUT ROWID;
 
   -- Directories holding something a layer changed: what a layer's "only changes" view opens.

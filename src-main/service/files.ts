@@ -17,7 +17,7 @@ import { cleanPath, displayPath } from '../core/files/paths'
 import { pruneFileIndex } from '../core/files/prune'
 import { readBodies, readHead, type LayerBlob } from '../core/files/read'
 import { saveDirectory, saveFile, type SaveResult } from '../core/files/save'
-import { pathMatcher } from '../core/files/search'
+import { findMatches, foldCase, pathMatcher } from '../core/files/search'
 import { sniff } from '../core/files/sniff'
 import { findTree, type StoredTree } from '../core/files/tree-store'
 import { LABEL_UNCOMPRESSED } from '../core/labels'
@@ -237,30 +237,31 @@ export function statFile(ctx: ServiceContext, req: FilesReadRequest): FileEntry 
 interface Listing {
   lines: string[]
   paths: string[]
+  names: string[]
+  folded: { paths?: string[]; names?: string[] }
 }
 
 function listing(ctx: ServiceContext, tree: StoredTree): Listing {
   return memo(ctx.db, `listing:${tree.id}`, () => {
     const lines = loadListing(ctx.db, tree.id)
-    return { lines, paths: lines.map((l) => displayPath(linePath(l))) }
+    const paths = lines.map((l) => displayPath(linePath(l)))
+    return { lines, paths, names: paths.map((p) => p.slice(p.lastIndexOf('/') + 1)), folded: {} }
   })
 }
 
 export function searchFiles(ctx: ServiceContext, req: FilesSearchRequest): FileSearchResult {
   const tree = treeOf(ctx, req.namespace, req.tree)
   const m = pathMatcher(req.pattern, req.mode)
-  const offset = req.offset ?? 0
-  const limit = req.limit ?? DEFAULT_PAGE
-  const page: string[] = []
-  let total = 0
-  for (const p of listing(ctx, tree).paths) {
-    if (!m.test(p)) continue
-    if (total >= offset && page.length < limit) page.push(p)
-    total++
-  }
+  const l = listing(ctx, tree)
+  const subjects = m.basename ? l.names : l.paths
+  const which = m.basename ? 'names' : 'paths'
+  const { total, hits } = findMatches(m, subjects, () => (l.folded[which] ??= subjects.map(foldCase)), {
+    offset: req.offset ?? 0,
+    limit: req.limit ?? DEFAULT_PAGE,
+  })
   const entries: FileEntry[] = []
-  for (const p of page) {
-    const row = entryAt(ctx.db, tree, p.slice(1), {})
+  for (const i of hits) {
+    const row = entryAt(ctx.db, tree, l.paths[i].slice(1), {})
     if (row) entries.push(fileEntry(row))
   }
   return { total, entries }

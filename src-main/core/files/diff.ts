@@ -1,9 +1,9 @@
 // Two merged trees compared path by path: added (only in B), removed (only in A), changed (in both, with a
 // different type, size, mode, owner or link target). Modification times are not compared: rebuilding an
-// image changes every one of them and says nothing about what is in it. Both listings are sorted the same
-// way, so this is one merge of two sorted lists; identical lines (most of two related images) cost one
+// image changes every one of them and says nothing about what is in it. Both listings are in pathOrder,
+// so this is one merge of two sorted lists; identical lines (most of two related images) cost one
 // string comparison each.
-import { lineKey, parseLine, type ListedEntry } from './listing-lines'
+import { lineKey, parseLine, pathOrder, type ListedEntry } from './listing-lines'
 
 export type DiffChange = 'added' | 'removed' | 'changed'
 export type DiffField = 'type' | 'size' | 'mode' | 'owner' | 'link'
@@ -51,11 +51,12 @@ export function diffListings(a: readonly string[], b: readonly string[]): DiffRe
     // Equal keys with different lines differ in a field the line holds: a change.
     const ka = la === undefined ? null : lineKey(la)
     const kb = lb === undefined ? null : lineKey(lb)
-    if (kb === null || (ka !== null && ka < kb)) {
+    const order = ka === null || kb === null ? 0 : pathOrder(ka, kb)
+    if (kb === null || (ka !== null && order < 0)) {
       out.push({ change: 'removed', a: la })
       removed++
       i++
-    } else if (ka === null || kb < ka) {
+    } else if (ka === null || order > 0) {
       out.push({ change: 'added', b: lb })
       added++
       j++

@@ -8,6 +8,7 @@ import type { Descriptor, Digest } from '../oci'
 import { chainId } from './chain'
 import { findLayer, indexLayer, layerEntries, type IndexedLayer } from './layer-index'
 import { DEFAULT_STACK_LIMITS, stackLayers, type StackLimits } from './merged-tree'
+import type { LayerEntry } from './entry'
 import type { EntryLimits } from './tar-entries'
 import { findTree, writeTree, type StoredTree } from './tree-store'
 
@@ -41,7 +42,7 @@ export async function indexImageFiles(
   const todo = layers.filter((l) => !findLayer(db, l.diffId))
   const total = todo.reduce((n, l) => n + l.desc.size, 0)
   let before = 0
-  const indexed = new Map<Digest, IndexedLayer>()
+  const indexed = new Map<Digest, IndexedLayer & { read?: LayerEntry[] }>()
   for (const [i, l] of layers.entries()) {
     opts.signal?.throwIfAborted()
     const phase = `reading layer ${i + 1} of ${layers.length}`
@@ -51,6 +52,7 @@ export async function indexImageFiles(
       limits: opts.limits,
       signal: opts.signal,
       now: opts.now,
+      keep: true,
       onRead: (n) => opts.progress?.(phase, before + n, total),
     })
     if (wasTodo) {
@@ -67,7 +69,10 @@ export async function indexImageFiles(
       `the image's layers hold ${count} entries together, more than ${limits.maxEntries}: refusing to stack them`,
     )
   }
-  const entries = layers.map((l) => layerEntries(db, indexed.get(l.diffId) as IndexedLayer))
+  const entries = layers.map((l) => {
+    const layer = indexed.get(l.diffId) as IndexedLayer & { read?: LayerEntry[] }
+    return layer.read ?? layerEntries(db, layer)
+  })
   const stacked = stackLayers(entries, limits)
   return writeTree(
     db,

@@ -29,6 +29,8 @@ export interface IndexLayerOptions {
   /** Compressed bytes read so far. */
   onRead?: (bytes: number) => void
   now?: () => number
+  /** Also return the entries read (the caller stacks them next: no need to read them back). */
+  keep?: boolean
 }
 
 /** Entries per stored chunk: big enough that a layer is a few dozen rows, small enough to stream. */
@@ -63,7 +65,7 @@ export async function indexLayer(
   desc: Descriptor,
   diffId: Digest,
   opts: IndexLayerOptions = {},
-): Promise<IndexedLayer> {
+): Promise<IndexedLayer & { read?: LayerEntry[] }> {
   const done = findLayer(db, diffId)
   if (done) {
     rememberBlob(db, desc, diffId)
@@ -76,6 +78,7 @@ export async function indexLayer(
   )
   const insert = stmt(db, 'INSERT INTO file_layer_chunks (layer, n, data) VALUES (?, ?, ?)')
   let rows: EntryRow[] = []
+  const kept: LayerEntry[] | undefined = opts.keep ? [] : undefined
   let chunks = 0
   let fileBytes = 0
   const flush = (): void => {
@@ -88,6 +91,7 @@ export async function indexLayer(
     {
       entry(e) {
         rows.push(toRow(e))
+        kept?.push(e)
         if (e.type === 'file') fileBytes += e.size
         if (rows.length >= CHUNK) flush()
         return false
@@ -123,7 +127,7 @@ export async function indexLayer(
         'UPDATE file_layers SET complete = 1, entries = ?, file_bytes = ?, tar_bytes = ? WHERE id = ?',
       ).run(layer.entries, layer.fileBytes, layer.tarBytes, id)
       rememberBlob(db, desc, diffId)
-      return layer
+      return kept ? { ...layer, read: kept } : layer
     })()
   } catch (e) {
     discard(db, id)

@@ -1,5 +1,5 @@
 // The merged tree as text: one line per path, `path TAB type TAB mode TAB uid TAB gid TAB size TAB link`,
-// sorted by path, with backslash, tab and newline in names escaped so every entry is exactly one line.
+// in pathOrder, with backslash, tab and newline in names escaped so every entry is exactly one line.
 // Two equal lines are two equal entries (for everything a compare looks at), so comparing two trees is
 // a merge of two sorted string lists, and a search reads a few dozen rows instead of a hundred thousand.
 import type { Database } from '../db'
@@ -16,11 +16,10 @@ export interface ListedEntry {
   link: string
 }
 
-// Every control character is escaped (not only tab and newline), so the tab that ends a path sorts below
-// any character a path can hold: sorting whole lines then sorts them by path, which the merge relies on.
+// Every control character is escaped (not only tab and newline): a line is one line, and a tab ends the path.
 // eslint-disable-next-line no-control-regex
 const SPECIAL = /[\\\x00-\x1f]/g
-const esc = (s: string): string =>
+export const escapePath = (s: string): string =>
   s.search(SPECIAL) < 0
     ? s
     : s.replace(SPECIAL, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
@@ -35,10 +34,28 @@ export function listingLine(
   path: string,
   v: { type: FileType; mode: number; uid: number; gid: number; size: number; link: string },
 ): string {
-  return `${esc(path)}\t${v.type}\t${v.mode}\t${v.uid}\t${v.gid}\t${v.size}\t${esc(v.link)}`
+  return `${escapePath(path)}\t${v.type}\t${v.mode}\t${v.uid}\t${v.gid}\t${v.size}\t${escapePath(v.link)}`
 }
 
-/** The escaped path of a line: lines sort and merge by it. */
+/**
+ * Paths compared name by name (a directory's entries right after it, before `a-b` sorts after `a/x`):
+ * a string comparison in which '/' comes before every other character. Lines are stored in this order and
+ * merged by it; escaped paths compare as their paths do, since escaping never produces a '/'.
+ */
+export function pathOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x === 47) return -1
+    if (y === 47) return 1
+    return x - y
+  }
+  return a.length - b.length
+}
+
+/** The escaped path of a line: lines merge by it. */
 export function lineKey(line: string): string {
   return line.slice(0, line.indexOf('\t'))
 }

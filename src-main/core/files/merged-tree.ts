@@ -74,7 +74,7 @@ export interface StackTotals {
 }
 
 export interface Stacked {
-  /** Sorted by directory, name, first layer. */
+  /** Every version that was visible in some view, in no particular order. */
   versions: Version[]
   layers: LayerChanges[]
   /** Per layer position: the directories holding something that layer changed. */
@@ -318,7 +318,6 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
     }
     if (v.until === top) visible++
   }
-  live.sort(byPath)
   const allBytes = changes.reduce((n, c) => n + c.fileBytes, 0)
   const list = [...wasted.values()].sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1))
   const wastedBytes = list.reduce((n, w) => n + w.bytes, 0)
@@ -334,10 +333,4 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
       efficiency: allBytes === 0 ? 1 : 1 - wastedBytes / allBytes,
     },
   }
-}
-
-export function byPath(a: Version, b: Version): number {
-  if (a.dir !== b.dir) return a.dir < b.dir ? -1 : 1
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1
-  return a.first - b.first
 }

@@ -7,7 +7,12 @@ import { invalidArgument } from '../errors'
 export type SearchMode = 'glob' | 'regex'
 
 export interface PathMatcher {
-  test(path: string): boolean
+  /** Match the last name (a glob without a slash) rather than the whole path. */
+  basename: boolean
+  /** Text every match contains (lower-cased when ignoreCase), or ''. */
+  literal: string
+  ignoreCase: boolean
+  test(subject: string): boolean
 }
 
 const MAX_PATTERN = 1024
@@ -29,15 +34,49 @@ export function pathMatcher(pattern: string, mode: SearchMode): PathMatcher {
       `invalid ${mode === 'glob' ? 'glob' : 'regular expression'} ${JSON.stringify(pattern)}: ${(e as Error).message}`,
     )
   }
-  const literal = mode === 'glob' ? globLiteral(pattern) : regexLiteral(pattern)
-  const basename = mode === 'glob' && !pattern.includes('/')
-  return {
-    test(path) {
-      const subject = basename ? path.slice(path.lastIndexOf('/') + 1) : path
-      if (literal && !subject.includes(literal)) return false
-      return re.test(subject)
-    },
+  let literal = ''
+  let ignoreCase = false
+  if (mode === 'glob') {
+    literal = globLiteral(pattern)
+  } else if (pattern.startsWith('(?i)')) {
+    // Case-insensitive: the literal is compared case-folded, and only when it is ASCII (foldCase below).
+    const lit = regexLiteral(pattern.slice(4))
+    if (/^[\x20-\x7e]+$/.test(lit)) {
+      literal = foldCase(lit)
+      ignoreCase = true
+    }
+  } else {
+    literal = regexLiteral(pattern)
   }
+  return { basename: mode === 'glob' && !pattern.includes('/'), literal, ignoreCase, test: (s) => re.test(s) }
+}
+
+/**
+ * Case folding for the case-insensitive shortcut: RE2 also matches ſ (long s) with s, which toLowerCase
+ * leaves alone (the Kelvin sign it lowers to k itself), so it is mapped here.
+ */
+export const foldCase = (s: string): string => s.toLowerCase().replace(/\u017f/g, 's')
+
+/**
+ * Subjects (paths, or names) that match, counted in full, the page [offset, offset + limit) returned as
+ * indexes. `folded` gives the subjects case-folded, asked for only when the matcher needs them.
+ */
+export function findMatches(
+  m: PathMatcher,
+  subjects: readonly string[],
+  folded: () => readonly string[],
+  page: { offset: number; limit: number },
+): { total: number; hits: number[] } {
+  const hits: number[] = []
+  let total = 0
+  const lower = m.literal && m.ignoreCase ? folded() : null
+  for (let i = 0; i < subjects.length; i++) {
+    if (m.literal && !(lower ? lower[i] : subjects[i]).includes(m.literal)) continue
+    if (!m.test(subjects[i])) continue
+    if (total >= page.offset && hits.length < page.limit) hits.push(i)
+    total++
+  }
+  return { total, hits }
 }
 
 /** The glob as an anchored RE2 pattern. */

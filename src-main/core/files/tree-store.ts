@@ -5,7 +5,8 @@ import type { Database } from '../db'
 import { stmt } from './statements'
 import type { Digest } from '../oci'
 import { typeCode } from './entry'
-import { listingLine } from './listing-lines'
+import type { VersionRow } from './listing'
+import { escapePath, listingLine } from './listing-lines'
 import type { LayerChanges, Stacked, StackTotals, Version } from './merged-tree'
 import { joinPath } from './paths'
 
@@ -35,7 +36,6 @@ export function findTree(db: Database, chainId: Digest): StoredTree | undefined 
   return { id: r.id, chainId: r.chain_id, layers: r.layers, diffIds, stats: JSON.parse(r.stats) as TreeStats }
 }
 
-const BATCH = 5000
 const LINES_PER_CHUNK = 4096
 
 export async function writeTree(
@@ -63,35 +63,15 @@ export async function writeTree(
   try {
     const insertLayer = stmt(db, 'INSERT INTO file_tree_layers (tree, pos, diff_id) VALUES (?, ?, ?)')
     db.transaction(() => diffIds.forEach((d, i) => insertLayer.run(id, i, d)))()
-    const insert = stmt(
-      db,
-      `INSERT INTO file_versions (tree, dir, name, first, until, kind, mode, uid, gid, size, mtime, link, flags,
-         src_layer, src_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    const batch = db.transaction((vs: Version[]) => {
-      for (const v of vs) {
-        insert.run(
-          id,
-          v.dir,
-          v.name,
-          v.first,
-          v.until,
-          typeCode(v.type),
-          v.mode,
-          v.uid,
-          v.gid,
-          v.size,
-          v.mtime,
-          v.link,
-          v.flags,
-          v.srcLayer,
-          v.srcSeq,
-        )
-      }
+    const insert = stmt(db, 'INSERT INTO file_tree_dirs (tree, dir, data) VALUES (?, ?, ?)')
+    const dirs = byDirectory(stacked.versions)
+    const batch = db.transaction((group: [string, Version[]][]) => {
+      for (const [dir, vs] of group) insert.run(id, dir, JSON.stringify(vs.map(versionRow)))
     })
-    for (let i = 0; i < stacked.versions.length; i += BATCH) {
+    // A few thousand directories per batch keeps each write short; the host answers other calls between.
+    for (let i = 0; i < dirs.length; i += 2000) {
       opts.signal?.throwIfAborted()
-      batch(stacked.versions.slice(i, i + BATCH))
+      batch(dirs.slice(i, i + 2000))
       await yieldToLoop()
     }
     const touch = stmt(db, 'INSERT INTO file_touched (tree, pos, dir, name) VALUES (?, ?, ?, ?)')
@@ -100,10 +80,7 @@ export async function writeTree(
       'INSERT INTO file_wasted (tree, path, versions, bytes, layers) VALUES (?, ?, ?, ?, ?)',
     )
     const listing = stmt(db, 'INSERT INTO file_tree_listing (tree, n, data) VALUES (?, ?, ?)')
-    const lines = stacked.versions
-      .filter((v) => v.until === diffIds.length)
-      .map((v) => listingLine(joinPath(v.dir, v.name), v))
-      .sort()
+    const lines = listingOf(dirs, diffIds.length)
     db.transaction(() => {
       stacked.touched.forEach((dirs, pos) => {
         for (const d of dirs) {
@@ -134,8 +111,66 @@ export async function writeTree(
 
 export function dropTree(db: Database, id: number): void {
   db.transaction(() => {
-    for (const t of ['file_versions', 'file_touched', 'file_wasted', 'file_tree_listing', 'file_tree_layers'])
+    for (const t of [
+      'file_tree_dirs',
+      'file_touched',
+      'file_wasted',
+      'file_tree_listing',
+      'file_tree_layers',
+    ])
       stmt(db, `DELETE FROM ${t} WHERE tree = ?`).run(id)
     stmt(db, 'DELETE FROM file_trees WHERE id = ?').run(id)
   })()
 }
+
+/**
+ * The merged tree's lines in depth-first order, children by name: the order of paths compared name by
+ * name (pathOrder), which the directory groups give without sorting a hundred thousand strings.
+ */
+function listingOf(dirs: [string, Version[]][], top: number): string[] {
+  const byDir = new Map(dirs)
+  const out: string[] = []
+  const visit = (dir: string): void => {
+    // By escaped name, as the merge compares them (escaping reorders names holding control characters).
+    const kids = (byDir.get(dir) ?? [])
+      .filter((v) => v.until === top)
+      .map((v) => ({ key: escapePath(v.name), v }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    for (const { v } of kids) {
+      const path = joinPath(dir, v.name)
+      out.push(listingLine(path, v))
+      if (v.type === 'dir') visit(path)
+    }
+  }
+  visit('')
+  return out
+}
+
+/** Versions grouped by directory, each group sorted by name then layer. */
+function byDirectory(versions: Version[]): [string, Version[]][] {
+  const groups = new Map<string, Version[]>()
+  for (const v of versions) {
+    const g = groups.get(v.dir)
+    if (g) g.push(v)
+    else groups.set(v.dir, [v])
+  }
+  for (const g of groups.values())
+    g.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.first - b.first))
+  return [...groups]
+}
+
+const versionRow = (v: Version): VersionRow => [
+  v.name,
+  v.first,
+  v.until,
+  typeCode(v.type),
+  v.mode,
+  v.uid,
+  v.gid,
+  v.size,
+  v.mtime,
+  v.link,
+  v.flags,
+  v.srcLayer,
+  v.srcSeq,
+]
