@@ -10,13 +10,12 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from
 import { join, resolve } from 'node:path'
 import { once } from 'node:events'
 import { createGzip } from 'node:zlib'
-import type { Events, EventName } from '../src-preload/api'
 import { writeBlob } from '../src-main/core/content/copy'
 import { LABEL_UNCOMPRESSED } from '../src-main/core/labels'
 import { openBerth, type Berth } from '../src-main/service/berth'
 import { indexFiles } from '../src-main/service/files'
-import { createHandlers, type Handlers } from '../src-main/service/index'
 import { randomBytes } from '../test/fixtures/blobs'
+import { testHandlers } from '../test/service/handlers'
 import { tarEntry } from '../test/fixtures/layers'
 
 const MiB = 1 << 20
@@ -141,22 +140,6 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
   return [v, performance.now() - t]
 }
 
-function handlers(b: Berth): Handlers {
-  return createHandlers(b, {
-    emit: <E extends EventName>(_e: E, _p: Events[E]) => {},
-    appInfo: () => ({
-      name: 'Berth',
-      version: '0',
-      electron: null,
-      node: process.versions.node,
-      chromium: null,
-      platform: '',
-      storePath: b.root,
-      hostPlatform: 'linux/amd64',
-    }),
-  })
-}
-
 async function main(): Promise<void> {
   mkdirSync(work, { recursive: true })
   try {
@@ -195,7 +178,7 @@ async function main(): Promise<void> {
       )
 
       // A fresh set of handlers: nothing cached from indexing, as after a restart of the host.
-      const h = handlers(b)
+      const h = testHandlers(b)
       const o = await h['files.layers'](ref)
       const tree = o.tree as string
       const first = await timed(() => h['files.list']({ namespace: 'default', tree, dir: '/', limit: 200 }))
@@ -234,7 +217,7 @@ async function main(): Promise<void> {
       await indexFiles(b, { namespace: 'default', name: 'bench/c:1' })
       const oc = await h['files.layers']({ namespace: 'default', name: 'bench/c:1' })
       const cmp = async (x: string, y: string) => {
-        const hh = handlers(b)
+        const hh = testHandlers(b)
         const cold = await timed(() => hh['files.compare']({ namespace: 'default', a: x, b: y, limit: 200 }))
         const warm = await timed(() =>
           hh['files.compare']({ namespace: 'default', a: x, b: y, offset: 200, limit: 200 }),

@@ -108,36 +108,15 @@ describe('berth images wasted, cat and diff', () => {
   })
 
   it('compares two platforms of one image', () => {
-    const r = berth(root, [
-      'images',
-      'diff',
-      NAME,
-      NAME,
-      '--platform',
-      'linux/amd64',
-      '--platform',
-      'linux/arm64',
-    ])
+    const diff = ['images', 'diff', NAME, NAME, '--platform', 'linux/amd64', '--platform', 'linux/arm64']
+    const r = berth(root, diff)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^\+ +\/usr\/bin\/arm-only$/m)
     expect(r.stdout).toMatch(/^- +\/home\/app\/\.profile$/m)
     expect(r.stdout).toMatch(/^M \/etc\/shadow {2}mode -rw------- → -rw-r-----$/m)
     expect(r.stdout).not.toMatch(/ $/m)
     expect(r.stdout).toMatch(/1 shared layer, the first 1 in common \(A has 3, B has 2\)$/m)
-    const j = JSON.parse(
-      berth(root, [
-        '--json',
-        'images',
-        'diff',
-        NAME,
-        NAME,
-        '--platform',
-        'linux/amd64',
-        '--platform',
-        'linux/arm64',
-        '--added',
-      ]).stdout,
-    )
+    const j = JSON.parse(berth(root, ['--json', ...diff, '--added']).stdout)
     expect(j.entries.map((e: { path: string }) => e.path)).toEqual([
       '/opt/app',
       '/opt/app/config.json',

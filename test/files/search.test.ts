@@ -97,6 +97,8 @@ describe('search', () => {
 
   it('pulls out the text every match must contain', () => {
     expect(globLiteral('*libcrypto*.so.*')).toBe('libcrypto')
+    // The slash of `**/` may match nothing: it is no part of what every match contains.
+    expect(globLiteral('a**/.')).toBe('a')
     expect(regexLiteral('file-99[0-9]\\.bin$')).toBe('')
     expect(regexLiteral('file-99\\.bin$')).toBe('file-99.bin')
     expect(regexLiteral('ab*cd')).toBe('cd')

@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EventName, Events, FilesOverview, JobDone } from '../../src-preload/api'
+import type { Events, FilesOverview, JobDone } from '../../src-preload/api'
 import { createDispatch } from '../../src-main/ipc'
 import { openBerth, type Berth } from '../../src-main/service/berth'
-import { createHandlers, type Handlers } from '../../src-main/service/index'
-import { coreTransfer } from '../../src-main/service/transfer'
+import type { Handlers } from '../../src-main/service/index'
+import { testHandlers, waitJob as waitRecorded, type Recorded } from './handlers'
 import { subtree } from '../../src-main/core/files/listing'
 import { findTree } from '../../src-main/core/files/tree-store'
 import { writeOCIArchive } from '../fixtures/images'
@@ -23,19 +23,9 @@ const HOST = { os: 'linux', architecture: 'amd64' }
 let dir: string
 let berth: Berth
 let h: Handlers
-const events: { event: EventName; payload: unknown }[] = []
+const events: Recorded[] = []
 
-function waitJob(id: string): Promise<JobDone> {
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      const e = events.find((x) => x.event === 'job.done' && (x.payload as JobDone).id === id)
-      if (e) {
-        clearInterval(t)
-        resolve(e.payload as JobDone)
-      }
-    }, 10)
-  })
-}
+const waitJob = (id: string): Promise<JobDone> => waitRecorded(events, id)
 
 const amd64 = stackedPlatform(DEMO_LAYERS, { platform: 'linux/amd64', empty: DEMO_EMPTY })
 const arm64 = stackedPlatform(
@@ -56,20 +46,7 @@ const arm64 = stackedPlatform(
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-files-svc-'))
   berth = openBerth({ root: join(dir, 'root'), host: HOST })
-  h = createHandlers(berth, {
-    emit: <E extends EventName>(event: E, payload: Events[E]) => void events.push({ event, payload }),
-    appInfo: () => ({
-      name: 'Berth',
-      version: '0',
-      electron: null,
-      node: process.versions.node,
-      chromium: null,
-      platform: 'linux/x64',
-      storePath: berth.root,
-      hostPlatform: 'linux/amd64',
-    }),
-    transfer: coreTransfer,
-  })
+  h = testHandlers(berth, events)
   writeOCIArchive(join(dir, 'demo.tar'), [{ fixture: stackedIndex(NAME, [amd64, arm64]), name: NAME }])
   const done = await waitJob(
     (await h['images.import']({ namespace: 'default', path: join(dir, 'demo.tar') })).id,

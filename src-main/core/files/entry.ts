@@ -30,20 +30,24 @@ const CODE = new Map(TYPE_CODES.map((t, i) => [t, i]))
 export const typeCode = (t: FileType): number => CODE.get(t) as number
 export const typeOf = (code: number): FileType => TYPE_CODES[code] ?? 'file'
 
-export interface LayerEntry {
-  /** Cleaned, relative to the root, no leading or trailing slash; '' is the root itself. */
-  path: string
-  type: FileType
+/** What `ls -l` shows of an entry, whatever holds it (a tar entry, a version in a tree, a listing line). */
+export interface FileMeta {
   /** Permission bits with setuid/setgid/sticky (the low 12 bits of the tar mode). */
   mode: number
   uid: number
   gid: number
-  /** Bytes of content: regular files only, 0 otherwise. */
+  /** Bytes of content: regular files (and hardlinks, their target's), 0 otherwise. */
   size: number
-  /** Seconds since the epoch. */
-  mtime: number
   /** Symlinks: the target as written. Hardlinks: the cleaned path of the entry linked to. */
   link: string
+}
+
+export interface LayerEntry extends FileMeta {
+  /** Cleaned, relative to the root, no leading or trailing slash; '' is the root itself. */
+  path: string
+  type: FileType
+  /** Seconds since the epoch. */
+  mtime: number
   /** Position of the entry in its tar (every entry counted, whiteouts included): how it is found again. */
   seq: number
 }

@@ -4,16 +4,11 @@
 // a merge of two sorted string lists, and a search reads a few dozen rows instead of a hundred thousand.
 import type { Database } from '../db'
 import { stmt } from './statements'
-import { typeOf, type FileType } from './entry'
+import { typeOf, type FileMeta, type FileType } from './entry'
 
-export interface ListedEntry {
+export interface ListedEntry extends FileMeta {
   path: string
   type: FileType
-  mode: number
-  uid: number
-  gid: number
-  size: number
-  link: string
 }
 
 // Every control character is escaped (not only tab and newline): a line is one line, and a tab ends the path.
@@ -30,10 +25,7 @@ const unesc = (s: string): string =>
       )
     : s
 
-export function listingLine(
-  path: string,
-  v: { type: FileType; mode: number; uid: number; gid: number; size: number; link: string },
-): string {
+export function listingLine(path: string, v: FileMeta & { type: FileType }): string {
   return `${escapePath(path)}\t${v.type}\t${v.mode}\t${v.uid}\t${v.gid}\t${v.size}\t${escapePath(v.link)}`
 }
 

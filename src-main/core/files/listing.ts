@@ -5,7 +5,7 @@
 // (and a directory read once stays decoded for the pages that follow).
 import type { Database } from '../db'
 import { notFound } from '../errors'
-import { typeOf, type FileType } from './entry'
+import { typeOf, type FileMeta, type FileType } from './entry'
 import { FLAG_GONE, FLAG_MODIFIED } from './merged-tree'
 import { baseOf, dirOf, displayPath, joinPath, subtreeBounds } from './paths'
 import { stmt } from './statements'
@@ -35,16 +35,11 @@ const UNTIL = 2
 const TYPE = 3
 const FLAGS = 10
 
-export interface TreeRow {
+export interface TreeRow extends FileMeta {
   path: string
   name: string
   type: FileType
-  mode: number
-  uid: number
-  gid: number
-  size: number
   mtime: number
-  link: string
   flags: number
   /** Layer position that wrote this version. */
   layer: number

@@ -9,7 +9,7 @@
 // answers every view at once: the merged tree (until = layer count), the tree as of any layer, each
 // layer's added / modified / removed entries, and the bytes no final path shows (wasted space).
 import { invalidArgument } from '../errors'
-import type { FileType, LayerEntry } from './entry'
+import type { FileMeta, FileType, LayerEntry } from './entry'
 import { baseOf, dirOf, joinPath } from './paths'
 
 /** Not in the tar: a parent directory an unpacker creates (mode 0755, root-owned). */
@@ -21,7 +21,7 @@ export const FLAG_GONE = 4
 /** A hardlink to nothing unpacked before it. */
 export const FLAG_BROKEN = 8
 
-export interface Version {
+export interface Version extends FileMeta {
   dir: string
   name: string
   /** Layer position that wrote it. */
@@ -29,12 +29,7 @@ export interface Version {
   /** Layer position that replaced or removed it; the layer count when it is in the merged tree. */
   until: number
   type: Exclude<FileType, 'whiteout' | 'opaque'>
-  mode: number
-  uid: number
-  gid: number
-  size: number
   mtime: number
-  link: string
   flags: number
   /** Where the bytes are (a hardlink's are its target's): layer position and tar entry; -1 for none. */
   srcLayer: number

@@ -126,6 +126,8 @@ export function globLiteral(glob: string): string {
         const end = glob.indexOf(']', i + 2)
         if (end >= 0) i = end
       }
+      // `**/` is one wildcard that may match nothing, its slash included.
+      if (c === '*' && glob[i + 1] === '*') i += glob[i + 2] === '/' ? 2 : 1
       run = ''
       continue
     }
