@@ -165,8 +165,9 @@ export const MIGRATIONS: readonly string[] = [
   // stack a tree. Each stacked tree, keyed by the chain ID of its layers, keeps every version of every
   // path with the layers it is visible in, by directory, which is what listings and compares query.
   // Rows are written before their parent row is marked complete; readers look only at complete ones.
+  // IF NOT EXISTS: the step stays safe to run again on a database whose version was set back.
   `
-  CREATE TABLE file_layers (
+  CREATE TABLE IF NOT EXISTS file_layers (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     diff_id    TEXT NOT NULL,
     complete   INTEGER NOT NULL DEFAULT 0,
@@ -175,9 +176,9 @@ export const MIGRATIONS: readonly string[] = [
     tar_bytes  INTEGER NOT NULL DEFAULT 0,
     started_at INTEGER NOT NULL
   );
-  CREATE UNIQUE INDEX file_layers_by_diff_id ON file_layers (diff_id) WHERE complete = 1;
+  CREATE UNIQUE INDEX IF NOT EXISTS file_layers_by_diff_id ON file_layers (diff_id) WHERE complete = 1;
 
-  CREATE TABLE file_layer_chunks (
+  CREATE TABLE IF NOT EXISTS file_layer_chunks (
     layer INTEGER NOT NULL,
     n     INTEGER NOT NULL,
     data  TEXT NOT NULL,
@@ -185,15 +186,15 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
 
   -- The blobs known to hold a diff ID: reading a file streams one the namespace can see.
-  CREATE TABLE file_layer_blobs (
+  CREATE TABLE IF NOT EXISTS file_layer_blobs (
     digest     TEXT PRIMARY KEY,
     diff_id    TEXT NOT NULL,
     media_type TEXT NOT NULL,
     size       INTEGER NOT NULL
   ) WITHOUT ROWID;
-  CREATE INDEX file_layer_blobs_by_diff_id ON file_layer_blobs (diff_id);
+  CREATE INDEX IF NOT EXISTS file_layer_blobs_by_diff_id ON file_layer_blobs (diff_id);
 
-  CREATE TABLE file_trees (
+  CREATE TABLE IF NOT EXISTS file_trees (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     chain_id   TEXT NOT NULL,
     layers     INTEGER NOT NULL,
@@ -201,22 +202,22 @@ export const MIGRATIONS: readonly string[] = [
     stats      TEXT NOT NULL DEFAULT '{}',
     started_at INTEGER NOT NULL
   );
-  CREATE UNIQUE INDEX file_trees_by_chain ON file_trees (chain_id) WHERE complete = 1;
+  CREATE UNIQUE INDEX IF NOT EXISTS file_trees_by_chain ON file_trees (chain_id) WHERE complete = 1;
 
-  CREATE TABLE file_tree_layers (
+  CREATE TABLE IF NOT EXISTS file_tree_layers (
     tree    INTEGER NOT NULL,
     pos     INTEGER NOT NULL,
     diff_id TEXT NOT NULL,
     PRIMARY KEY (tree, pos)
   ) WITHOUT ROWID;
-  CREATE INDEX file_tree_layers_by_diff_id ON file_tree_layers (diff_id);
+  CREATE INDEX IF NOT EXISTS file_tree_layers_by_diff_id ON file_tree_layers (diff_id);
 
   -- One row per directory of a tree: every version of every entry in it, sorted by name, as JSON rows
   -- [name, first, until, type, mode, uid, gid, size, mtime, link, flags, src_layer, src_seq]. first:
   -- the layer position that wrote the version; until: the one that replaced or removed it, or the
   -- tree's layer count while it is visible; src_layer/src_seq: where its bytes are, in which tar.
   -- A directory page is one keyed read; a tree of 100,000 files is a few thousand rows to write.
-  CREATE TABLE file_tree_dirs (
+  CREATE TABLE IF NOT EXISTS file_tree_dirs (
     tree INTEGER NOT NULL,
     dir  TEXT NOT NULL,
     data TEXT NOT NULL,
@@ -224,7 +225,7 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
 
   -- Directories holding something a layer changed: what a layer's "only changes" view opens.
-  CREATE TABLE file_touched (
+  CREATE TABLE IF NOT EXISTS file_touched (
     tree INTEGER NOT NULL,
     pos  INTEGER NOT NULL,
     dir  TEXT NOT NULL,
@@ -232,7 +233,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (tree, pos, dir, name)
   ) WITHOUT ROWID;
 
-  CREATE TABLE file_wasted (
+  CREATE TABLE IF NOT EXISTS file_wasted (
     tree     INTEGER NOT NULL,
     path     TEXT NOT NULL,
     versions INTEGER NOT NULL,
@@ -240,11 +241,11 @@ export const MIGRATIONS: readonly string[] = [
     layers   TEXT NOT NULL,
     PRIMARY KEY (tree, path)
   ) WITHOUT ROWID;
-  CREATE INDEX file_wasted_by_bytes ON file_wasted (tree, bytes DESC);
+  CREATE INDEX IF NOT EXISTS file_wasted_by_bytes ON file_wasted (tree, bytes DESC);
 
   -- The merged tree as sorted text lines (path, type, mode, owner, size, link): read whole by search
   -- and compare, which would otherwise decode a hundred thousand rows per call.
-  CREATE TABLE file_tree_listing (
+  CREATE TABLE IF NOT EXISTS file_tree_listing (
     tree INTEGER NOT NULL,
     n    INTEGER NOT NULL,
     data TEXT NOT NULL,
