@@ -133,7 +133,13 @@ export async function indexFiles(
     progress: opts.progress,
     proven: (l) => void cacheDiffId(ctx, r.namespace, l.desc.digest, l.diffId),
     now: ctx.now ? () => (ctx.now as () => Date)().getTime() : undefined,
-  }).finally(() => running.delete(key))
+  })
+    .then((tree) => {
+      // Still part of the job: the first search after indexing then reads no listing from disk.
+      searchable(listing(ctx, tree))
+      return tree
+    })
+    .finally(() => running.delete(key))
   running.set(key, p)
   return p
 }
@@ -236,24 +242,28 @@ export function statFile(ctx: ServiceContext, req: FilesReadRequest): FileEntry 
 
 interface Listing {
   lines: string[]
-  paths: string[]
-  names: string[]
+  /** Display paths and last names, built the first time a search needs them (a compare does not). */
+  paths?: string[]
+  names?: string[]
   folded: { paths?: string[]; names?: string[] }
 }
 
 function listing(ctx: ServiceContext, tree: StoredTree): Listing {
-  return memo(ctx.db, `listing:${tree.id}`, () => {
-    const lines = loadListing(ctx.db, tree.id)
-    const paths = lines.map((l) => displayPath(linePath(l)))
-    return { lines, paths, names: paths.map((p) => p.slice(p.lastIndexOf('/') + 1)), folded: {} }
-  })
+  return memo(ctx.db, `listing:${tree.id}`, () => ({ lines: loadListing(ctx.db, tree.id), folded: {} }))
+}
+
+function searchable(l: Listing): { paths: string[]; names: string[] } {
+  const paths = (l.paths ??= l.lines.map((line) => displayPath(linePath(line))))
+  const names = (l.names ??= paths.map((p) => p.slice(p.lastIndexOf('/') + 1)))
+  return { paths, names }
 }
 
 export function searchFiles(ctx: ServiceContext, req: FilesSearchRequest): FileSearchResult {
   const tree = treeOf(ctx, req.namespace, req.tree)
   const m = pathMatcher(req.pattern, req.mode)
   const l = listing(ctx, tree)
-  const subjects = m.basename ? l.names : l.paths
+  const { paths, names } = searchable(l)
+  const subjects = m.basename ? names : paths
   const which = m.basename ? 'names' : 'paths'
   const { total, hits } = findMatches(m, subjects, () => (l.folded[which] ??= subjects.map(foldCase)), {
     offset: req.offset ?? 0,
@@ -261,7 +271,7 @@ export function searchFiles(ctx: ServiceContext, req: FilesSearchRequest): FileS
   })
   const entries: FileEntry[] = []
   for (const i of hits) {
-    const row = entryAt(ctx.db, tree, l.paths[i].slice(1), {})
+    const row = entryAt(ctx.db, tree, paths[i].slice(1), {})
     if (row) entries.push(fileEntry(row))
   }
   return { total, entries }
