@@ -132,6 +132,9 @@ async function wasted(ctx: CommandContext, argv: string[]): Promise<void> {
   )
 }
 
+/** The reader of `cat` went away (`| head`): not an error, the output is simply no longer wanted. */
+class ReaderGone extends Error {}
+
 async function cat(ctx: CommandContext, argv: string[]): Promise<void> {
   const p = parseFlags(argv, { bools: ['no-progress'], strings: ['platform', 'layer'] }, 'images cat')
   if (p.args.length !== 2) throw invalidArgument('images cat: give an image NAME and a PATH')
@@ -139,15 +142,26 @@ async function cat(ctx: CommandContext, argv: string[]): Promise<void> {
   const o = await indexed(ctx, p.args[0], str(p, 'platform'), true)
   if (!o.tree) throw invalidArgument(`images cat: ${o.name} has no layers`)
   const out = ctx.stdout
-  await catFile(
-    ctx.berth(),
-    { namespace: ctx.namespace, tree: o.tree, path: p.args[1], ...(layer !== undefined ? { layer } : {}) },
-    (chunk) =>
-      new Promise<void>((resolve, reject) => {
-        out.write(chunk, (e) => (e ? reject(e) : resolve()))
-      }),
-    ctx.signal,
-  )
+  // A closed pipe is also reported as an 'error' event, which would end the process unhandled.
+  const ignore = (): void => {}
+  out.on('error', ignore)
+  try {
+    await catFile(
+      ctx.berth(),
+      { namespace: ctx.namespace, tree: o.tree, path: p.args[1], ...(layer !== undefined ? { layer } : {}) },
+      (chunk) =>
+        new Promise<void>((resolve, reject) => {
+          out.write(chunk, (e) =>
+            e ? reject((e as NodeJS.ErrnoException).code === 'EPIPE' ? new ReaderGone() : e) : resolve(),
+          )
+        }),
+      ctx.signal,
+    )
+  } catch (e) {
+    if (!(e instanceof ReaderGone)) throw e
+  } finally {
+    out.off('error', ignore)
+  }
 }
 
 async function diff(ctx: CommandContext, argv: string[]): Promise<void> {

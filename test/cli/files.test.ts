@@ -1,11 +1,12 @@
 // `berth images files|wasted|cat|diff`, spawned for real against a temp store holding a generated
 // two-platform image and an image whose file names are hostile.
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FileEntry } from '../../src-preload/api'
-import { writeOCIArchive } from '../fixtures/images'
+import { randomBytes, writeOCIArchive } from '../fixtures/images'
 import { stackedImage, stackedIndex, stackedPlatform } from '../fixtures/layers'
 import { BIG, DEMO_EMPTY, DEMO_LAYERS } from '../files/demo-image'
 import { berth } from './cli'
@@ -29,6 +30,8 @@ beforeAll(() => {
         { path: 'two\nlines', data: 'y' },
       ],
     },
+    // More than a pipe holds, for `cat | head`.
+    { entries: [{ path: 'big', data: randomBytes('cli-big', 2 << 20) }] },
   ])
   writeOCIArchive(join(dir, 'a.tar'), [
     { fixture: stackedIndex(NAME, [amd64, arm64]), name: NAME },
@@ -81,9 +84,10 @@ describe('berth images files', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).not.toContain('\x1b')
     const lines = r.stdout.trimEnd().split('\n')
-    expect(lines).toHaveLength(2)
-    expect(lines[0]).toMatch(/\/evil\\x1b\[31mred$/)
-    expect(lines[1]).toMatch(/\/two\\nlines$/)
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toMatch(/ \/big$/)
+    expect(lines[1]).toMatch(/\/evil\\x1b\[31mred$/)
+    expect(lines[2]).toMatch(/\/two\\nlines$/)
   })
 })
 
@@ -105,6 +109,22 @@ describe('berth images wasted, cat and diff', () => {
     const d = berth(root, ['images', 'cat', NAME, '/etc'])
     expect(d.code).toBe(1)
     expect(d.stderr).toMatch(/is a directory/)
+  })
+
+  it('ends quietly when its reader stops reading (cat | head)', () => {
+    const cli = join(__dirname, '..', '..', 'src-main', 'cli', 'main.ts')
+    const tsx = join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'cli.mjs')
+    const q = (s: string) => `'${s}'`
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `${q(process.execPath)} ${q(tsx)} ${q(cli)} --root ${q(root)} images cat docker.io/library/hostile:1 /big | head -c 10 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, BERTH_ROOT: '' } },
+    )
+    expect(r.stderr).toMatch(/exit=0\s*$/)
+    expect(r.stderr).not.toMatch(/EPIPE|berth:/)
   })
 
   it('compares two platforms of one image', () => {

@@ -75,6 +75,7 @@ export async function pumpLayer(
   const hash = opts.hash ? createHash('sha256') : null
   let size = 0
   let stopped = false
+  let sinkError: unknown
   const consume = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
     for await (const c of chunks) {
       size += c.length
@@ -84,8 +85,16 @@ export async function pumpLayer(
         )
       }
       hash?.update(c)
-      const r = sink(c)
-      if ((r instanceof Promise ? await r : r) === STOP) throw new Stopped()
+      let r: void | typeof STOP
+      try {
+        const out = sink(c)
+        r = out instanceof Promise ? await out : out
+      } catch (e) {
+        // The caller's own failure (its output closed, a bound it checks): passed on as it is.
+        sinkError = e
+        throw e
+      }
+      if (r === STOP) throw new Stopped()
     }
   }
   const input = Readable.from(compressed(), { objectMode: false })
@@ -94,6 +103,7 @@ export async function pumpLayer(
     else await pipeline(input, inflater(compression), consume, { signal: opts.signal })
   } catch (e) {
     if (e instanceof Stopped) stopped = true
+    else if (e === sinkError) throw e
     else if (e instanceof BerthError || (e as Error).name === 'AbortError') throw e
     else if (opts.signal?.aborted) throw opts.signal.reason
     else {
