@@ -95,6 +95,11 @@ describe('search', () => {
     expect(t('lib[!ac]?.so', 'libc6.so')).toBe(false)
   })
 
+  it('refuses a pattern too costly to run over every path, as filters do', () => {
+    expect(() => pathMatcher('(a|b|c|d){1000}', 'regex')).toThrow(/too complex/)
+    expect(() => pathMatcher('[0-9a-f]{64}', 'regex')).not.toThrow()
+  })
+
   it('pulls out the text every match must contain', () => {
     expect(globLiteral('*libcrypto*.so.*')).toBe('libcrypto')
     // The slash of `**/` may match nothing: it is no part of what every match contains.

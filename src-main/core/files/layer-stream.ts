@@ -8,7 +8,8 @@ import { pipeline } from 'node:stream/promises'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
 import { blobChunks, type Provider } from '../content/provider'
 import { BerthError, invalidArgument } from '../errors'
-import { defaultMaxUncompressed, detectCompression } from '../images/diffid'
+import { COMPRESSION_HEAD_BYTES, detectCompression, type Compression } from '../compression'
+import { defaultMaxUncompressed } from '../images/diffid'
 import type { Descriptor, Digest } from '../oci'
 
 export interface PumpOptions {
@@ -26,7 +27,7 @@ export interface PumpResult {
   size: number
   /** sha256 of the uncompressed bytes, when asked and read to the end. */
   digest?: Digest
-  compression: 'gzip' | 'zstd' | 'none'
+  compression: Compression
   /** The sink asked to stop before the end. */
   stopped: boolean
 }
@@ -47,7 +48,7 @@ export async function pumpLayer(
   const source = (await blobChunks(p, desc))[Symbol.asyncIterator]()
   const head: Buffer[] = []
   let headLen = 0
-  while (headLen < 10) {
+  while (headLen < COMPRESSION_HEAD_BYTES) {
     const r = await source.next()
     if (r.done) break
     head.push(Buffer.from(r.value))

@@ -3,6 +3,7 @@
 // indexOf, which is what keeps a search over a hundred thousand paths within a frame or two.
 import { RE2JS } from 're2js'
 import { invalidArgument } from '../errors'
+import { MAX_REGEXP_PROGRAM } from '../filters/match'
 
 export type SearchMode = 'glob' | 'regex'
 
@@ -32,6 +33,12 @@ export function pathMatcher(pattern: string, mode: SearchMode): PathMatcher {
   } catch (e) {
     throw invalidArgument(
       `invalid ${mode === 'glob' ? 'glob' : 'regular expression'} ${JSON.stringify(pattern)}: ${(e as Error).message}`,
+    )
+  }
+  // A search costs about program size × path length, over every path of the tree: the filters' bound.
+  if (re.programSize() > MAX_REGEXP_PROGRAM) {
+    throw invalidArgument(
+      `${mode === 'glob' ? 'glob' : 'regular expression'} ${JSON.stringify(pattern.slice(0, 80))} is too complex to run over every path (compiled program of ${re.programSize()} instructions, at most ${MAX_REGEXP_PROGRAM})`,
     )
   }
   let literal = ''

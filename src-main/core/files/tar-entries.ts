@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import { Parser, type ReadEntry } from 'tar'
 import { invalidArgument, type BerthError } from '../errors'
-import { detectCompression } from '../images/diffid'
+import { detectCompression } from '../compression'
 import type { FileType, LayerEntry } from './entry'
 import { cleanPath, whiteoutOf } from './paths'
 
