@@ -23,6 +23,18 @@ describe('FilesTab', () => {
     await waitFor(() => expect(rowNames(container)).toEqual(['/dir00000', '/dir00001', '/var']))
   })
 
+  it('holds only the visible rows of a 100,000-entry directory in the DOM', async () => {
+    const fake = installFakeBerth({ 'files.layers': () => overview(), 'files.list': fakeTree(100_000) })
+    const { container } = render(FilesTab, { props: { name: 'demo:1' } })
+    await waitFor(() => expect(rowNames(container).length).toBeGreaterThan(0))
+    expect(container.querySelectorAll('[role="treeitem"]').length).toBeLessThan(100)
+    const lists = fake.calls.filter((c) => c.channel === 'files.list')
+    expect(lists).toHaveLength(1)
+    expect((lists[0].args[0] as FilesListRequest).limit).toBe(200)
+    const tree = screen.getByRole('tree', { name: 'Files' })
+    expect(tree.firstElementChild).toHaveStyle({ height: `${100_001 * 26}px` })
+  })
+
   it('starts indexing by itself, shows its progress, and the tree once it is done', async () => {
     let indexed = false
     const fake = installFakeBerth({
