@@ -212,7 +212,8 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS file_tree_layers_by_diff_id ON file_tree_layers (diff_id);
 
-  -- One row per directory of a tree: every version of every entry in it, sorted by name, as JSON rows
+  -- One row per directory of a tree: every version of every entry in it, sorted by name (as the listing
+  -- escapes names), as JSON rows
   -- [name, first, until, type, mode, uid, gid, size, mtime, link, flags, src_layer, src_seq]. first:
   -- the layer position that wrote the version; until: the one that replaced or removed it, or the
   -- tree's layer count while it is visible; src_layer/src_seq: where its bytes are, in which tar.

@@ -1,7 +1,7 @@
 // Comparing two trees is a merge of their stored listings, which only works if both are in the order the
 // merge compares by. Names chosen to break that: prefixes of each other, characters on either side of
 // '/', control characters and backslashes (escaped in the listing), and non-BMP letters. The merge must
-// find what a plain comparison of two path→entry maps finds.
+// find what a plain comparison of two path→entry maps finds, and every path must be found in its directory.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src-main/core/db'
 import { describeDiff, diffListings } from '../../src-main/core/files/diff'
 import type { LayerEntry } from '../../src-main/core/files/entry'
+import { entryAt } from '../../src-main/core/files/listing'
 import { loadListing } from '../../src-main/core/files/listing-lines'
 import { joinPath } from '../../src-main/core/files/paths'
 import { stackLayers } from '../../src-main/core/files/merged-tree'
@@ -51,6 +52,8 @@ async function stored(specs: { path: string; dir: boolean; size: number; mode: n
       .filter((v) => v.until === 1)
       .map((v) => [joinPath(v.dir, v.name), `${v.type} ${v.size} ${v.mode}`]),
   )
+  // Every path of the tree is found by its name in its directory's row (rows are ordered by escaped name).
+  for (const p of visible.keys()) expect(entryAt(db, t, p, {})?.path).toBe(p)
   return { lines: loadListing(db, t.id), visible }
 }
 

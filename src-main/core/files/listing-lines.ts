@@ -25,8 +25,9 @@ const unesc = (s: string): string =>
       )
     : s
 
-export function listingLine(path: string, v: FileMeta & { type: FileType }): string {
-  return `${escapePath(path)}\t${v.type}\t${v.mode}\t${v.uid}\t${v.gid}\t${v.size}\t${escapePath(v.link)}`
+/** A line for a path already escaped. */
+export function escapedLine(escaped: string, v: FileMeta & { type: FileType }): string {
+  return `${escaped}\t${v.type}\t${v.mode}\t${v.uid}\t${v.gid}\t${v.size}\t${escapePath(v.link)}`
 }
 
 /**

@@ -8,6 +8,7 @@ import { notFound } from '../errors'
 import { typeOf, type FileMeta, type FileType } from './entry'
 import { FLAG_GONE, FLAG_MODIFIED } from './merged-tree'
 import { baseOf, dirOf, displayPath, joinPath, subtreeBounds } from './paths'
+import { escapePath } from './listing-lines'
 import { stmt } from './statements'
 import type { StoredTree } from './tree-store'
 
@@ -161,12 +162,14 @@ export function entryAt(db: Database, tree: StoredTree, path: string, view: View
   const name = baseOf(path)
   const plain: View = view.layer === undefined ? {} : { layer: view.layer }
   const rows = dirRows(db, tree, dir)
-  // Sorted by name: find the first version of the name, then the one the view shows.
+  // Sorted by escaped name (the listing's order): find the first version of the name, then the one the
+  // view shows.
+  const key = escapePath(name)
   let lo = 0
   let hi = rows.length
   while (lo < hi) {
     const mid = (lo + hi) >> 1
-    if (rows[mid][NAME] < name) lo = mid + 1
+    if (escapePath(rows[mid][NAME]) < key) lo = mid + 1
     else hi = mid
   }
   let found: VersionRow | undefined

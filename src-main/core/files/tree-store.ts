@@ -6,7 +6,7 @@ import { stmt } from './statements'
 import type { Digest } from '../oci'
 import { typeCode } from './entry'
 import type { VersionRow } from './listing'
-import { escapePath, listingLine } from './listing-lines'
+import { escapedLine, escapePath } from './listing-lines'
 import type { LayerChanges, Stacked, StackTotals, Version } from './merged-tree'
 import { joinPath } from './paths'
 
@@ -65,8 +65,8 @@ export async function writeTree(
     db.transaction(() => diffIds.forEach((d, i) => insertLayer.run(id, i, d)))()
     const insert = stmt(db, 'INSERT INTO file_tree_dirs (tree, dir, data) VALUES (?, ?, ?)')
     const dirs = byDirectory(stacked.versions)
-    const batch = db.transaction((group: [string, Version[]][]) => {
-      for (const [dir, vs] of group) insert.run(id, dir, JSON.stringify(vs.map(versionRow)))
+    const batch = db.transaction((group: [string, Keyed[]][]) => {
+      for (const [dir, ks] of group) insert.run(id, dir, JSON.stringify(ks.map((k) => versionRow(k.v))))
     })
     // A few thousand directories per batch keeps each write short; the host answers other calls between.
     for (let i = 0; i < dirs.length; i += 2000) {
@@ -123,39 +123,44 @@ export function dropTree(db: Database, id: number): void {
   })()
 }
 
+interface Keyed {
+  /** The name as the listing escapes it: rows and lines are ordered by it (see pathOrder). */
+  key: string
+  v: Version
+}
+
 /**
- * The merged tree's lines in depth-first order, children by name: the order of paths compared name by
- * name (pathOrder), which the directory groups give without sorting a hundred thousand strings.
+ * The merged tree's lines in depth-first order, children in the directory rows' order: the order of paths
+ * compared name by name (pathOrder), with no sort of a hundred thousand strings.
  */
-function listingOf(dirs: [string, Version[]][], top: number): string[] {
+function listingOf(dirs: [string, Keyed[]][], top: number): string[] {
   const byDir = new Map(dirs)
   const out: string[] = []
-  const visit = (dir: string): void => {
-    // By escaped name, as the merge compares them (escaping reorders names holding control characters).
-    const kids = (byDir.get(dir) ?? [])
-      .filter((v) => v.until === top)
-      .map((v) => ({ key: escapePath(v.name), v }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    for (const { v } of kids) {
-      const path = joinPath(dir, v.name)
-      out.push(listingLine(path, v))
-      if (v.type === 'dir') visit(path)
+  const visit = (dir: string, prefix: string): void => {
+    for (const { key, v } of byDir.get(dir) ?? []) {
+      if (v.until !== top) continue
+      out.push(escapedLine(prefix + key, v))
+      if (v.type === 'dir') visit(joinPath(dir, v.name), `${prefix}${key}/`)
     }
   }
-  visit('')
+  visit('', '')
   return out
 }
 
-/** Versions grouped by directory, each group sorted by name then layer. */
-function byDirectory(versions: Version[]): [string, Version[]][] {
-  const groups = new Map<string, Version[]>()
+/**
+ * Versions grouped by directory, each group sorted by escaped name then layer: the order entryAt searches
+ * and the listing is written in (escaping reorders only names holding control characters or backslashes).
+ */
+function byDirectory(versions: Version[]): [string, Keyed[]][] {
+  const groups = new Map<string, Keyed[]>()
   for (const v of versions) {
+    const k = { key: escapePath(v.name), v }
     const g = groups.get(v.dir)
-    if (g) g.push(v)
-    else groups.set(v.dir, [v])
+    if (g) g.push(k)
+    else groups.set(v.dir, [k])
   }
   for (const g of groups.values())
-    g.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.first - b.first))
+    g.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.v.first - b.v.first))
   return [...groups]
 }
 
