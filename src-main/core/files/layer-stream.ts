@@ -2,7 +2,6 @@
 // number as containerd's DetectCompression does (whatever the media type says), inflated off the main
 // thread by Node's zlib (gzip, zstd), counted against a decompression-bomb bound and, when asked, hashed —
 // the hash is what proves a diff ID. Nothing is held whole and nothing is written to disk.
-import { createHash } from 'node:crypto'
 import { Readable, type Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createZstdDecompress } from 'node:zlib'
@@ -11,6 +10,7 @@ import { BerthError, invalidArgument } from '../errors'
 import { COMPRESSION_HEAD_BYTES, detectCompression, type Compression } from '../compression'
 import { defaultMaxUncompressed } from '../images/diffid'
 import type { Descriptor, Digest } from '../oci'
+import { inlineHasher, workerHasher, WORKER_MIN_BYTES } from './hasher'
 
 export interface PumpOptions {
   /** Most uncompressed bytes accepted; default: the diff ID computation's bound for this blob size. */
@@ -73,7 +73,7 @@ export async function pumpLayer(
       await source.return?.()
     }
   }
-  const hash = opts.hash ? createHash('sha256') : null
+  const hash = opts.hash ? (desc.size >= WORKER_MIN_BYTES ? workerHasher() : inlineHasher()) : null
   let size = 0
   let stopped = false
   let sinkError: unknown
@@ -85,7 +85,8 @@ export async function pumpLayer(
           `layer ${desc.digest} decompresses to more than ${max} bytes (from ${desc.size}); refusing it as a likely decompression bomb`,
         )
       }
-      hash?.update(c)
+      const h = hash?.update(c)
+      if (h) await h
       let r: void | typeof STOP
       try {
         const out = sink(c)
@@ -100,25 +101,25 @@ export async function pumpLayer(
   }
   const input = Readable.from(compressed(), { objectMode: false })
   try {
-    if (compression === 'none') await pipeline(input, consume, { signal: opts.signal })
-    else await pipeline(input, inflater(compression), consume, { signal: opts.signal })
-  } catch (e) {
-    if (e instanceof Stopped) stopped = true
-    else if (e === sinkError) throw e
-    else if (e instanceof BerthError || (e as Error).name === 'AbortError') throw e
-    else if (opts.signal?.aborted) throw opts.signal.reason
-    else {
-      throw invalidArgument(
-        `layer ${desc.digest}: cannot read its ${compression === 'none' ? 'tar' : compression} stream: ${(e as Error).message}`,
-        e,
-      )
+    try {
+      if (compression === 'none') await pipeline(input, consume, { signal: opts.signal })
+      else await pipeline(input, inflater(compression), consume, { signal: opts.signal })
+    } catch (e) {
+      if (e instanceof Stopped) stopped = true
+      else if (e === sinkError) throw e
+      else if (e instanceof BerthError || (e as Error).name === 'AbortError') throw e
+      else if (opts.signal?.aborted) throw opts.signal.reason
+      else {
+        throw invalidArgument(
+          `layer ${desc.digest}: cannot read its ${compression === 'none' ? 'tar' : compression} stream: ${(e as Error).message}`,
+          e,
+        )
+      }
     }
-  }
-  return {
-    size,
-    compression,
-    stopped,
-    ...(hash && !stopped ? { digest: `sha256:${hash.digest('hex')}` } : {}),
+    const digest = hash && !stopped ? `sha256:${await hash.digest()}` : undefined
+    return { size, compression, stopped, ...(digest ? { digest } : {}) }
+  } finally {
+    hash?.close()
   }
 }
 
