@@ -9,7 +9,7 @@ import type { FileEntry } from '../../src-preload/api'
 import { randomBytes, writeOCIArchive } from '../fixtures/images'
 import { stackedImage, stackedIndex, stackedPlatform } from '../fixtures/layers'
 import { BIG, DEMO_EMPTY, DEMO_LAYERS } from '../files/demo-image'
-import { berth } from './cli'
+import { berth, BUILT_CLI } from './cli'
 
 const NAME = 'docker.io/library/demo:3'
 let dir: string
@@ -112,14 +112,12 @@ describe('berth images wasted, cat and diff', () => {
   })
 
   it('ends quietly when its reader stops reading (cat | head)', () => {
-    const cli = join(__dirname, '..', '..', 'src-main', 'cli', 'main.ts')
-    const tsx = join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'cli.mjs')
     const q = (s: string) => `'${s}'`
     const r = spawnSync(
       'bash',
       [
         '-c',
-        `${q(process.execPath)} ${q(tsx)} ${q(cli)} --root ${q(root)} images cat docker.io/library/hostile:1 /big | head -c 10 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`,
+        `${q(process.execPath)} ${q(BUILT_CLI)} --root ${q(root)} images cat docker.io/library/hostile:1 /big | head -c 10 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`,
       ],
       { encoding: 'utf8', env: { ...process.env, BERTH_ROOT: '' } },
     )
