@@ -124,8 +124,8 @@ export async function pumpLayer(
 }
 
 function inflater(kind: 'gzip' | 'zstd'): Transform {
-  // Larger output chunks mean fewer hops between zlib's thread and the parser.
-  return kind === 'gzip'
-    ? createGunzip({ chunkSize: 256 << 10 })
-    : createZstdDecompress({ chunkSize: 256 << 10 })
+  // Larger output chunks mean fewer hops between zlib's thread and the parser, and a few MiB of room
+  // lets zlib inflate ahead while the parser works instead of waiting for each chunk to be taken.
+  const opts = { chunkSize: 256 << 10, highWaterMark: 4 << 20 }
+  return kind === 'gzip' ? createGunzip(opts) : createZstdDecompress(opts)
 }
