@@ -63,6 +63,11 @@ export interface PlatformChip {
   variant?: string
   osVersion?: string
   status: Presence
+  /**
+   * Bytes of this platform's manifest, config and layers as their descriptors declare them, present or
+   * not: containerd's Image.Size below the target (add the index's own size for an index).
+   */
+  size?: number
 }
 
 export interface ImageSummary {
@@ -106,6 +111,17 @@ export interface FilterError {
   position: number
 }
 
+/**
+ * A selector that parses but can never match, said so instead of leaving an empty list unexplained:
+ * a `~=` whose regular expression does not compile (containerd matches nothing and only logs it).
+ */
+export interface FilterWarning {
+  /** The selector, e.g. `name~=(`. */
+  expression: string
+  /** e.g. "name~=( matches nothing: error parsing regexp: missing closing ): `(`" */
+  message: string
+}
+
 export interface ImagePage {
   items: ImageSummary[]
   /** Matching images (before offset/limit). */
@@ -114,6 +130,8 @@ export interface ImagePage {
   namespaceTotal: number
   /** Set when `filter` does not parse; items is then empty. */
   filterError?: FilterError
+  /** Set when the filter parses but part of it can never match. */
+  filterWarnings?: FilterWarning[]
 }
 
 export type NodeKind = 'index' | 'manifest' | 'config' | 'layer' | 'attestation' | 'other'
@@ -354,8 +372,10 @@ export interface ContentItem {
   createdAt: string
   updatedAt: string
   labels: Record<string, string>
-  /** Image names whose tree reaches this blob. */
+  /** Image names whose tree reaches this blob, the first ones in byte order (at most 50). */
   images: string[]
+  /** How many images reach this blob in all. */
+  imageCount: number
 }
 
 export interface ListContentRequest {
@@ -371,6 +391,7 @@ export interface ContentPage {
   total: number
   totalBytes: number
   filterError?: FilterError
+  filterWarnings?: FilterWarning[]
 }
 
 export interface ContentSetLabelsRequest {

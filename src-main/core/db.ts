@@ -159,6 +159,136 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO image_label_maps (namespace, name, labels)
     SELECT namespace, name, json_group_object(key, value) FROM image_labels GROUP BY namespace, name;
   `,
+  // 4: every read bounded at 100,000 images (service/summary-refresh.ts, images-list.ts, content.ts).
+  // Triggers say which summaries a write made stale, so a read refreshes exactly those and, when
+  // nothing changed, costs one index probe; counters answer totals without counting rows.
+  `
+  -- A summary to redo. A new mark for a marked image replaces the row, so its id changes: a refresh
+  -- deletes only the ids it read, and a write that lands during its walk leaves a mark behind.
+  -- walk = 0: only the labels changed (the search text), the tree need not be read again.
+  CREATE TABLE image_summary_marks (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    namespace TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    walk      INTEGER NOT NULL,
+    UNIQUE (namespace, name)
+  );
+  INSERT INTO image_summary_marks (namespace, name, walk) SELECT namespace, name, 1 FROM images;
+  INSERT OR IGNORE INTO image_summary_marks (namespace, name, walk) SELECT namespace, name, 1 FROM image_summaries;
+  DROP TABLE image_summary_state;
+
+  ALTER TABLE image_summaries ADD COLUMN tag TEXT NOT NULL DEFAULT '';
+  ALTER TABLE image_summaries ADD COLUMN platform_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE image_summaries ADD COLUMN search_id INTEGER;
+  -- One index per sort key, name last, so a sorted page is read in index order, never sorted whole.
+  CREATE INDEX image_summaries_by_tag ON image_summaries (namespace, tag, name);
+  CREATE INDEX image_summaries_by_kind ON image_summaries (namespace, kind, name);
+  CREATE INDEX image_summaries_by_platforms ON image_summaries (namespace, platform_count, name);
+  CREATE INDEX image_summaries_by_size ON image_summaries (namespace, size, name);
+  CREATE INDEX image_summaries_by_unique ON image_summaries (namespace, unique_size, name);
+  CREATE INDEX images_by_updated ON images (namespace, updated_at, name);
+  CREATE INDEX images_by_created ON images (namespace, created_at, name);
+  -- GC's reverse edges, for the delete preview: which content or image names this digest in a gc label.
+  CREATE INDEX content_labels_by_value ON content_labels (namespace, value) WHERE key GLOB 'containerd.io/gc.*';
+  CREATE INDEX image_labels_by_value ON image_labels (namespace, value) WHERE key GLOB 'containerd.io/gc.*';
+  CREATE INDEX lease_resources_by_key ON lease_resources (namespace, kind, key);
+  CREATE INDEX ingests_by_expected ON ingests (namespace, expected);
+
+  -- The quick search: each image's name, target digest and label values, lower-cased by the writer,
+  -- indexed by trigrams so a substring of 3 or more characters is found without reading every image.
+  CREATE VIRTUAL TABLE image_search USING fts5(
+    text, namespace UNINDEXED, name UNINDEXED,
+    tokenize = 'trigram case_sensitive 1', detail = 'none', columnsize = 0
+  );
+
+  CREATE TABLE namespace_stats (
+    namespace TEXT PRIMARY KEY,
+    images    INTEGER NOT NULL DEFAULT 0,
+    blobs     INTEGER NOT NULL DEFAULT 0,
+    bytes     INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  INSERT INTO namespace_stats (namespace, images)
+    SELECT namespace, count(*) FROM images GROUP BY namespace;
+  INSERT INTO namespace_stats (namespace, blobs, bytes)
+    SELECT namespace, count(*), sum(size) FROM content WHERE true GROUP BY namespace
+    ON CONFLICT (namespace) DO UPDATE SET blobs = excluded.blobs, bytes = excluded.bytes;
+
+  -- images.changes counts writes that change what the layout's index.json lists (name, target);
+  -- layout-index.written is the value index.json was last written from.
+  CREATE TABLE berth_counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO berth_counters (name, value) VALUES ('images.changes', 1), ('layout-index.written', 0);
+
+  CREATE TRIGGER images_marks_insert AFTER INSERT ON images BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name, 1);
+    INSERT INTO namespace_stats (namespace, images) VALUES (new.namespace, 1)
+      ON CONFLICT (namespace) DO UPDATE SET images = images + 1;
+    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+  END;
+  CREATE TRIGGER images_marks_delete AFTER DELETE ON images BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (old.namespace, old.name, 1);
+    UPDATE namespace_stats SET images = images - 1 WHERE namespace = old.namespace;
+    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+  END;
+  CREATE TRIGGER images_marks_target AFTER UPDATE OF target_media_type, target_digest, target_size ON images
+    WHEN old.target_media_type IS NOT new.target_media_type OR old.target_digest IS NOT new.target_digest
+      OR old.target_size IS NOT new.target_size
+  BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name, 1);
+    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+  END;
+  -- The image store never renames, but the schema allows it (ON UPDATE CASCADE): keep the marks true.
+  CREATE TRIGGER images_marks_rename AFTER UPDATE OF namespace, name ON images
+    WHEN old.namespace IS NOT new.namespace OR old.name IS NOT new.name
+  BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (old.namespace, old.name, 1);
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name, 1);
+    UPDATE namespace_stats SET images = images - 1 WHERE namespace = old.namespace;
+    INSERT INTO namespace_stats (namespace, images) VALUES (new.namespace, 1)
+      ON CONFLICT (namespace) DO UPDATE SET images = images + 1;
+    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+  END;
+
+  -- Labels change the search text only: keep a pending walk, else mark without one.
+  CREATE TRIGGER image_label_maps_marks_insert AFTER INSERT ON image_label_maps BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name,
+      coalesce((SELECT walk FROM image_summary_marks WHERE namespace = new.namespace AND name = new.name), 0));
+  END;
+  CREATE TRIGGER image_label_maps_marks_update AFTER UPDATE ON image_label_maps BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name,
+      coalesce((SELECT walk FROM image_summary_marks WHERE namespace = new.namespace AND name = new.name), 0));
+  END;
+  CREATE TRIGGER image_label_maps_marks_delete AFTER DELETE ON image_label_maps BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (old.namespace, old.name,
+      coalesce((SELECT walk FROM image_summary_marks WHERE namespace = old.namespace AND name = old.name), 0));
+  END;
+
+  -- A blob arriving or leaving changes the summaries whose blob set names it, and no others.
+  CREATE TRIGGER content_marks_insert AFTER INSERT ON content BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = new.namespace AND digest = new.digest;
+    INSERT INTO namespace_stats (namespace, blobs, bytes) VALUES (new.namespace, 1, new.size)
+      ON CONFLICT (namespace) DO UPDATE SET blobs = blobs + 1, bytes = bytes + excluded.bytes;
+  END;
+  CREATE TRIGGER content_marks_delete AFTER DELETE ON content BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = old.namespace AND digest = old.digest;
+    UPDATE namespace_stats SET blobs = blobs - 1, bytes = bytes - old.size WHERE namespace = old.namespace;
+  END;
+  CREATE TRIGGER content_marks_update AFTER UPDATE OF namespace, digest, size ON content
+    WHEN old.namespace IS NOT new.namespace OR old.digest IS NOT new.digest OR old.size IS NOT new.size
+  BEGIN
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = old.namespace AND digest = old.digest;
+    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = new.namespace AND digest = new.digest;
+    UPDATE namespace_stats SET blobs = blobs - 1, bytes = bytes - old.size WHERE namespace = old.namespace;
+    INSERT INTO namespace_stats (namespace, blobs, bytes) VALUES (new.namespace, 1, new.size)
+      ON CONFLICT (namespace) DO UPDATE SET blobs = blobs + 1, bytes = bytes + excluded.bytes;
+  END;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -149,6 +149,7 @@ function condition(s: Selector, param: (v: string) => string): string | null {
   return `i.name IN (SELECT name FROM image_labels WHERE namespace = @ns AND key = ${key}${value})`
 }
 
-function isLiteral(pattern: string): boolean {
+/** A `~=` pattern without RE2 metacharacters: searching for it is a plain, case-sensitive substring test. */
+export function isLiteral(pattern: string): boolean {
   return pattern !== '' && !/[\\.+*?()|[\]{}^$]/.test(pattern)
 }
