@@ -221,6 +221,23 @@ describe('incremental equals from scratch', () => {
           expect(await listImages(b, { namespace: ns, limit: 100 })).toEqual(incremental)
           expect(await listImages(b, { namespace: ns, query: 'BLUE', limit: 100 })).toEqual(search)
           expect(b.db.prepare('SELECT count(*) FROM image_summary_marks').pluck().get()).toBe(0)
+          // The counters the triggers keep agree with counting the rows.
+          expect(
+            (b.db.prepare('SELECT images, blobs, bytes FROM namespace_stats WHERE namespace = ?').get(ns) as
+              object | undefined) ?? {
+              images: 0,
+              blobs: 0,
+              bytes: 0,
+            },
+          ).toEqual(
+            b.db
+              .prepare(
+                `SELECT (SELECT count(*) FROM images WHERE namespace = @ns) AS images,
+                        (SELECT count(*) FROM content WHERE namespace = @ns) AS blobs,
+                        (SELECT coalesce(sum(size), 0) FROM content WHERE namespace = @ns) AS bytes`,
+              )
+              .get({ ns }),
+          )
         } finally {
           b.close()
         }
