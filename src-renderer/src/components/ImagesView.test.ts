@@ -95,4 +95,31 @@ describe('ImagesView', () => {
     await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value: 'x=' } })
     expect(await screen.findByRole('alert')).toHaveAttribute('data-position', '1')
   })
+
+  it('says why a filter that parses lists nothing when its regular expression does not compile', async () => {
+    installFakeBerth({
+      'images.list': (req) =>
+        req.filter
+          ? {
+              items: [],
+              total: 0,
+              namespaceTotal: 5,
+              filterWarnings: [
+                {
+                  expression: 'name~=(',
+                  message: 'name~=( matches nothing: error parsing regexp: missing closing ): `(`',
+                },
+              ],
+            }
+          : { items: all.slice(0, 5), total: 5, namespaceTotal: 5 },
+    })
+    render(ImagesView)
+    await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), {
+      target: { value: 'name~=(' },
+    })
+    expect(await screen.findByRole('status', { name: 'Filter warnings' })).toHaveTextContent(
+      'missing closing )',
+    )
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
 })
