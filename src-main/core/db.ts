@@ -163,16 +163,15 @@ export const MIGRATIONS: readonly string[] = [
   // Triggers say which summaries a write made stale, so a read refreshes exactly those and, when
   // nothing changed, costs one index probe; counters answer totals without counting rows.
   `
-  -- A summary to redo. A new mark for a marked image replaces the row, so its id changes: a refresh
-  -- deletes only the ids it read, and a write that lands during its walk leaves a mark behind.
-  -- walk = 0: only the labels changed (the search text), the tree need not be read again.
+  -- A summary to redo. walk = 0: only the labels changed (the search text), the tree need not be read
+  -- again; a later mark with walk = 1 upgrades it. A refresh re-checks in its write transaction what
+  -- its walk saw, so a mark made while it walked is never lost.
   CREATE TABLE image_summary_marks (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     namespace TEXT NOT NULL,
     name      TEXT NOT NULL,
     walk      INTEGER NOT NULL,
-    UNIQUE (namespace, name)
-  );
+    PRIMARY KEY (namespace, name)
+  ) WITHOUT ROWID;
   INSERT INTO image_summary_marks (namespace, name, walk) SELECT namespace, name, 1 FROM images;
   INSERT OR IGNORE INTO image_summary_marks (namespace, name, walk) SELECT namespace, name, 1 FROM image_summaries;
   DROP TABLE image_summary_state;
@@ -180,14 +179,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE image_summaries ADD COLUMN tag TEXT NOT NULL DEFAULT '';
   ALTER TABLE image_summaries ADD COLUMN platform_count INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE image_summaries ADD COLUMN search_id INTEGER;
+  -- The image's own dates, copied here to be sorted on: an index on images would slow every image
+  -- write (with triggers on the table, SQLite no longer appends index entries in place).
+  ALTER TABLE image_summaries ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE image_summaries ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
   -- One index per sort key, name last, so a sorted page is read in index order, never sorted whole.
   CREATE INDEX image_summaries_by_tag ON image_summaries (namespace, tag, name);
   CREATE INDEX image_summaries_by_kind ON image_summaries (namespace, kind, name);
   CREATE INDEX image_summaries_by_platforms ON image_summaries (namespace, platform_count, name);
   CREATE INDEX image_summaries_by_size ON image_summaries (namespace, size, name);
   CREATE INDEX image_summaries_by_unique ON image_summaries (namespace, unique_size, name);
-  CREATE INDEX images_by_updated ON images (namespace, updated_at, name);
-  CREATE INDEX images_by_created ON images (namespace, created_at, name);
+  CREATE INDEX image_summaries_by_updated ON image_summaries (namespace, updated_at, name);
+  CREATE INDEX image_summaries_by_created ON image_summaries (namespace, created_at, name);
   -- GC's reverse edges, for the delete preview: which content or image names this digest in a gc label.
   CREATE INDEX content_labels_by_value ON content_labels (namespace, value) WHERE key GLOB 'containerd.io/gc.*';
   CREATE INDEX image_labels_by_value ON image_labels (namespace, value) WHERE key GLOB 'containerd.io/gc.*';
@@ -201,89 +204,96 @@ export const MIGRATIONS: readonly string[] = [
     tokenize = 'trigram case_sensitive 1', detail = 'none', columnsize = 0
   );
 
+  -- image_changes counts the writes that change what the layout's index.json lists (a name, a target).
   CREATE TABLE namespace_stats (
-    namespace TEXT PRIMARY KEY,
-    images    INTEGER NOT NULL DEFAULT 0,
-    blobs     INTEGER NOT NULL DEFAULT 0,
-    bytes     INTEGER NOT NULL DEFAULT 0
+    namespace     TEXT PRIMARY KEY,
+    images        INTEGER NOT NULL DEFAULT 0,
+    blobs         INTEGER NOT NULL DEFAULT 0,
+    bytes         INTEGER NOT NULL DEFAULT 0,
+    image_changes INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
-  INSERT INTO namespace_stats (namespace, images)
-    SELECT namespace, count(*) FROM images GROUP BY namespace;
+  INSERT INTO namespace_stats (namespace, images, image_changes)
+    SELECT namespace, count(*), 1 FROM images GROUP BY namespace;
   INSERT INTO namespace_stats (namespace, blobs, bytes)
     SELECT namespace, count(*), sum(size) FROM content WHERE true GROUP BY namespace
     ON CONFLICT (namespace) DO UPDATE SET blobs = excluded.blobs, bytes = excluded.bytes;
 
-  -- images.changes counts writes that change what the layout's index.json lists (name, target);
-  -- layout-index.written is the value index.json was last written from.
+  -- layout-index.written: the sum of image_changes that index.json was last built from.
   CREATE TABLE berth_counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
   ) WITHOUT ROWID;
-  INSERT INTO berth_counters (name, value) VALUES ('images.changes', 1), ('layout-index.written', 0);
+  INSERT INTO berth_counters (name, value) VALUES ('layout-index.written', -1);
 
   CREATE TRIGGER images_marks_insert AFTER INSERT ON images BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name, 1);
-    INSERT INTO namespace_stats (namespace, images) VALUES (new.namespace, 1)
-      ON CONFLICT (namespace) DO UPDATE SET images = images + 1;
-    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+    INSERT INTO image_summary_marks VALUES (new.namespace, new.name, 1) ON CONFLICT DO UPDATE SET walk = 1;
+    INSERT INTO namespace_stats (namespace, images, image_changes) VALUES (new.namespace, 1, 1)
+      ON CONFLICT (namespace) DO UPDATE SET images = images + 1, image_changes = image_changes + 1;
   END;
   CREATE TRIGGER images_marks_delete AFTER DELETE ON images BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (old.namespace, old.name, 1);
-    UPDATE namespace_stats SET images = images - 1 WHERE namespace = old.namespace;
-    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+    INSERT INTO image_summary_marks VALUES (old.namespace, old.name, 1) ON CONFLICT DO UPDATE SET walk = 1;
+    UPDATE namespace_stats SET images = images - 1, image_changes = image_changes + 1
+     WHERE namespace = old.namespace;
   END;
   CREATE TRIGGER images_marks_target AFTER UPDATE OF target_media_type, target_digest, target_size ON images
     WHEN old.target_media_type IS NOT new.target_media_type OR old.target_digest IS NOT new.target_digest
       OR old.target_size IS NOT new.target_size
   BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name, 1);
-    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+    INSERT INTO image_summary_marks VALUES (new.namespace, new.name, 1) ON CONFLICT DO UPDATE SET walk = 1;
+    UPDATE namespace_stats SET image_changes = image_changes + 1 WHERE namespace = new.namespace;
+  END;
+  -- Any other update moves updatedAt, which a summary carries for sorting.
+  CREATE TRIGGER images_marks_touch AFTER UPDATE OF updated_at ON images
+    WHEN old.updated_at IS NOT new.updated_at
+  BEGIN
+    INSERT INTO image_summary_marks VALUES (new.namespace, new.name, 0) ON CONFLICT DO NOTHING;
   END;
   -- The image store never renames, but the schema allows it (ON UPDATE CASCADE): keep the marks true.
   CREATE TRIGGER images_marks_rename AFTER UPDATE OF namespace, name ON images
     WHEN old.namespace IS NOT new.namespace OR old.name IS NOT new.name
   BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (old.namespace, old.name, 1);
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name, 1);
-    UPDATE namespace_stats SET images = images - 1 WHERE namespace = old.namespace;
-    INSERT INTO namespace_stats (namespace, images) VALUES (new.namespace, 1)
-      ON CONFLICT (namespace) DO UPDATE SET images = images + 1;
-    UPDATE berth_counters SET value = value + 1 WHERE name = 'images.changes';
+    INSERT INTO image_summary_marks VALUES (old.namespace, old.name, 1) ON CONFLICT DO UPDATE SET walk = 1;
+    INSERT INTO image_summary_marks VALUES (new.namespace, new.name, 1) ON CONFLICT DO UPDATE SET walk = 1;
+    UPDATE namespace_stats SET images = images - 1, image_changes = image_changes + 1
+     WHERE namespace = old.namespace;
+    INSERT INTO namespace_stats (namespace, images, image_changes) VALUES (new.namespace, 1, 1)
+      ON CONFLICT (namespace) DO UPDATE SET images = images + 1, image_changes = image_changes + 1;
   END;
 
-  -- Labels change the search text only: keep a pending walk, else mark without one.
+  -- Labels change the search text only: a mark without a walk, which keeps a pending one.
   CREATE TRIGGER image_label_maps_marks_insert AFTER INSERT ON image_label_maps BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name,
-      coalesce((SELECT walk FROM image_summary_marks WHERE namespace = new.namespace AND name = new.name), 0));
+    INSERT INTO image_summary_marks VALUES (new.namespace, new.name, 0) ON CONFLICT DO NOTHING;
   END;
   CREATE TRIGGER image_label_maps_marks_update AFTER UPDATE ON image_label_maps BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (new.namespace, new.name,
-      coalesce((SELECT walk FROM image_summary_marks WHERE namespace = new.namespace AND name = new.name), 0));
+    INSERT INTO image_summary_marks VALUES (new.namespace, new.name, 0) ON CONFLICT DO NOTHING;
   END;
   CREATE TRIGGER image_label_maps_marks_delete AFTER DELETE ON image_label_maps BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) VALUES (old.namespace, old.name,
-      coalesce((SELECT walk FROM image_summary_marks WHERE namespace = old.namespace AND name = old.name), 0));
+    INSERT INTO image_summary_marks VALUES (old.namespace, old.name, 0) ON CONFLICT DO NOTHING;
   END;
 
   -- A blob arriving or leaving changes the summaries whose blob set names it, and no others.
   CREATE TRIGGER content_marks_insert AFTER INSERT ON content BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
-      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = new.namespace AND digest = new.digest;
+    INSERT INTO image_summary_marks
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = new.namespace AND digest = new.digest
+      ON CONFLICT DO UPDATE SET walk = 1;
     INSERT INTO namespace_stats (namespace, blobs, bytes) VALUES (new.namespace, 1, new.size)
       ON CONFLICT (namespace) DO UPDATE SET blobs = blobs + 1, bytes = bytes + excluded.bytes;
   END;
   CREATE TRIGGER content_marks_delete AFTER DELETE ON content BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
-      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = old.namespace AND digest = old.digest;
+    INSERT INTO image_summary_marks
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = old.namespace AND digest = old.digest
+      ON CONFLICT DO UPDATE SET walk = 1;
     UPDATE namespace_stats SET blobs = blobs - 1, bytes = bytes - old.size WHERE namespace = old.namespace;
   END;
   CREATE TRIGGER content_marks_update AFTER UPDATE OF namespace, digest, size ON content
     WHEN old.namespace IS NOT new.namespace OR old.digest IS NOT new.digest OR old.size IS NOT new.size
   BEGIN
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
-      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = old.namespace AND digest = old.digest;
-    INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk)
-      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = new.namespace AND digest = new.digest;
+    INSERT INTO image_summary_marks
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = old.namespace AND digest = old.digest
+      ON CONFLICT DO UPDATE SET walk = 1;
+    INSERT INTO image_summary_marks
+      SELECT namespace, name, 1 FROM image_summary_blobs WHERE namespace = new.namespace AND digest = new.digest
+      ON CONFLICT DO UPDATE SET walk = 1;
     UPDATE namespace_stats SET blobs = blobs - 1, bytes = bytes - old.size WHERE namespace = old.namespace;
     INSERT INTO namespace_stats (namespace, blobs, bytes) VALUES (new.namespace, 1, new.size)
       ON CONFLICT (namespace) DO UPDATE SET blobs = blobs + 1, bytes = bytes + excluded.bytes;

@@ -42,13 +42,19 @@ interface Row {
   imageCount: number
 }
 
+/**
+ * The summaries' blob rows of one digest. Without statistics the planner would rather read the whole
+ * namespace through the primary key than the digest index once it needs a column the index lacks.
+ */
+const BLOBS_BY_DIGEST = 'image_summary_blobs b INDEXED BY image_summary_blobs_by_digest'
+
 const LABELS_OF = `(SELECT json_group_object(l.key, l.value) FROM content_labels l
     WHERE l.namespace = c.namespace AND l.digest = c.digest)`
 
 const COLUMNS = `c.digest, c.size, c.created_at AS createdAt, c.updated_at AS updatedAt,
-  (SELECT b.media_type FROM image_summary_blobs b
+  (SELECT b.media_type FROM ${BLOBS_BY_DIGEST}
     WHERE b.namespace = c.namespace AND b.digest = c.digest AND b.media_type <> '' LIMIT 1) AS mediaType,
-  (SELECT b.kind FROM image_summary_blobs b
+  (SELECT b.kind FROM ${BLOBS_BY_DIGEST}
     WHERE b.namespace = c.namespace AND b.digest = c.digest AND b.kind <> '' LIMIT 1) AS kind,
   ${LABELS_OF} AS labels,
   (SELECT json_group_array(n.name) FROM (SELECT b.name FROM image_summary_blobs b
@@ -57,7 +63,7 @@ const COLUMNS = `c.digest, c.size, c.created_at AS createdAt, c.updated_at AS up
 
 /** A quick-search match: the digest, the media type, a label value or the name of an image reaching it. */
 const QUERY = ` AND (berth_contains(@needle, c.digest)
-  OR berth_contains(@needle, (SELECT b.media_type FROM image_summary_blobs b
+  OR berth_contains(@needle, (SELECT b.media_type FROM ${BLOBS_BY_DIGEST}
       WHERE b.namespace = c.namespace AND b.digest = c.digest AND b.media_type <> '' LIMIT 1))
   OR EXISTS (SELECT 1 FROM content_labels l
       WHERE l.namespace = c.namespace AND l.digest = c.digest AND berth_contains(@needle, l.value))

@@ -54,22 +54,22 @@ const COLUMNS = `i.name, i.target_media_type AS mediaType, i.target_digest AS di
 
 const LABELS_JOIN = 'LEFT JOIN image_label_maps m ON m.namespace = i.namespace AND m.name = i.name'
 
-/** Name and dates are the image's own columns; the rest live in its summary. */
-const FROM_IMAGES = `FROM images i LEFT JOIN image_summaries s ON s.namespace = i.namespace AND s.name = i.name
-  ${LABELS_JOIN} WHERE i.namespace = @ns`
-const FROM_SUMMARIES = `FROM image_summaries s JOIN images i ON i.namespace = s.namespace AND i.name = s.name
-  ${LABELS_JOIN} WHERE s.namespace = @ns`
+/** An image with its summary and labels, for the rows of a page picked by name beforehand. */
+const PAGE_ROWS = `SELECT ${COLUMNS} FROM json_each(@names) j
+  CROSS JOIN images i ON i.namespace = @ns AND i.name = j.value
+  LEFT JOIN image_summaries s ON s.namespace = i.namespace AND s.name = i.name
+  ${LABELS_JOIN}`
 
-/** Each key's column, read in the order of its index (migration 4), the name breaking ties. */
-const SORTS: Record<ImageSortKey, { column: string; from: string }> = {
-  name: { column: '', from: FROM_IMAGES },
-  updated: { column: 'i.updated_at', from: FROM_IMAGES },
-  created: { column: 'i.created_at', from: FROM_IMAGES },
-  tag: { column: 's.tag', from: FROM_SUMMARIES },
-  kind: { column: 's.kind', from: FROM_SUMMARIES },
-  platforms: { column: 's.platform_count', from: FROM_SUMMARIES },
-  size: { column: 's.size', from: FROM_SUMMARIES },
-  unique: { column: 's.unique_size', from: FROM_SUMMARIES },
+/** Each key's column in image_summaries, indexed with the name after it (migration 4). */
+const SORT_COLUMNS: Record<ImageSortKey, string> = {
+  name: 'i.name',
+  updated: 's.updated_at',
+  created: 's.created_at',
+  tag: 's.tag',
+  kind: 's.kind',
+  platforms: 's.platform_count',
+  size: 's.size',
+  unique: 's.unique_size',
 }
 
 function requestFilters(req: { filter?: string; filters?: string[] }): string[] {
@@ -92,7 +92,7 @@ function firstParseError(filters: string[]) {
 }
 
 interface Narrowing {
-  /** SQL appended to one of the FROM_* clauses. */
+  /** SQL appended to `FROM images i … WHERE i.namespace = @ns`, `m` being the labels. */
   where: string
   params: Record<string, unknown>
   filter: ReturnType<typeof planList>['filter']
@@ -100,12 +100,30 @@ interface Narrowing {
   everything: boolean
 }
 
-/** The filter's pushdown, its judge, and the quick search, as one WHERE tail with its parameters. */
+/**
+ * The filters' pushdown, their judge, and the quick search, as one WHERE tail with its parameters.
+ * Filter strings are ORed (ParseAll); the planner narrows each, and their candidates are united, so
+ * each alternative is read through its own index rather than the namespace through none.
+ */
 function narrowing(filters: string[], query: string | undefined): Narrowing {
   const plan = planList(filters)
+  const params: Record<string, unknown> = {}
   let where = ''
-  const params: Record<string, unknown> = { ...plan.params }
-  if (plan.filter) where += ` ${plan.where} AND berth_judge(@fid, ${IMAGE_JUDGE_ARGS})`
+  if (plan.filter) {
+    if (filters.length === 1) {
+      where = ` ${plan.where}`
+      Object.assign(params, plan.params)
+    } else {
+      const each = filters.map((f, k) => {
+        const one = planList([f])
+        for (const [name, v] of Object.entries(one.params)) params[`f${k}${name}`] = v
+        return one.where.replace(/@(p\d+)\b/g, `@f${k}$1`)
+      })
+      if (each.every((w) => w !== ''))
+        where = ` AND i.name IN (${each.map((w) => `SELECT i.name FROM images i WHERE i.namespace = @ns ${w}`).join(' UNION ')})`
+    }
+    where += ` AND berth_judge(@fid, ${IMAGE_JUDGE_ARGS})`
+  }
   const q = searchQuery(query)
   if (q) {
     where += ' AND i.name IN (SELECT name FROM image_search WHERE text GLOB @glob AND namespace = @ns)'
@@ -126,23 +144,46 @@ export async function listImages(ctx: ServiceContext, req: ListImagesQuery): Pro
   const filterError = firstParseError(filters)
   if (filterError) return { items: [], total: 0, namespaceTotal, filterError }
   const n = narrowing(filters, req.query)
-  const key = SORTS[req.sort?.key ?? 'name'] ? (req.sort?.key ?? 'name') : 'name'
-  const { column, from } = SORTS[key]
+  const key: ImageSortKey = Object.hasOwn(SORT_COLUMNS, req.sort?.key ?? '') ? req.sort!.key : 'name'
   const dir = req.sort?.direction === 'desc' ? 'DESC' : 'ASC'
-  // Ties go the same way as the key, so the index is read in one direction and nothing is sorted.
-  const order = column ? `${column} ${dir}, i.name ${dir}` : `i.name ${dir}`
   const offset = Math.max(0, req.offset ?? 0)
   const limit = Math.max(0, req.limit ?? 100)
-  const { rows, total } = withJudge(ctx.db, imageJudge(n.filter), (fid) => {
-    const params = { ...n.params, ns, fid, limit, offset }
-    const page = ctx.db
-      .prepare(`SELECT ${COLUMNS} ${from} ${n.where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
-      .all(params) as Row[]
-    const count = n.everything
-      ? namespaceTotal
-      : (ctx.db.prepare(`SELECT count(*) ${from} ${n.where}`).pluck().get(params) as number)
-    return { rows: page, total: count }
-  })
+  const db = ctx.db
+  // The page's names first, from the narrowest source that has the order: a sort key's index (ties go
+  // the key's way, so it is read in one direction), or the candidates of a filter or query sorted.
+  // Skipping to a deep offset then steps over index entries, not over joined rows.
+  let keys: string
+  if (n.everything && key === 'name')
+    keys = `SELECT i.name FROM images i WHERE i.namespace = @ns ORDER BY i.name ${dir}`
+  else if (n.everything)
+    keys = `SELECT s.name FROM image_summaries s WHERE s.namespace = @ns
+             ORDER BY ${SORT_COLUMNS[key]} ${dir}, s.name ${dir}`
+  else {
+    const order = key === 'name' ? `i.name ${dir}` : `${SORT_COLUMNS[key]} ${dir}, i.name ${dir}`
+    keys = `SELECT i.name FROM images i
+             LEFT JOIN image_summaries s ON s.namespace = i.namespace AND s.name = i.name ${LABELS_JOIN}
+             WHERE i.namespace = @ns ${n.where} ORDER BY ${order}`
+  }
+  const { rows, total } = withJudge(db, imageJudge(n.filter), (fid) =>
+    // One snapshot: the page, its rows and its total agree though the CLI writes meanwhile.
+    db.transaction(() => {
+      const params = { ...n.params, ns, fid }
+      const names = db
+        .prepare(`${keys} LIMIT @limit OFFSET @offset`)
+        .pluck()
+        .all({ ...params, limit, offset }) as string[]
+      const byName = new Map(
+        (db.prepare(PAGE_ROWS).all({ ns, names: JSON.stringify(names) }) as Row[]).map((r) => [r.name, r]),
+      )
+      const count = n.everything
+        ? namespaceTotal
+        : (db
+            .prepare(`SELECT count(*) FROM images i ${LABELS_JOIN} WHERE i.namespace = @ns ${n.where}`)
+            .pluck()
+            .get(params) as number)
+      return { rows: names.map((name) => byName.get(name) as Row), total: count }
+    })(),
+  )
   const page: ImagePage = { items: rows.map(toSummary), total, namespaceTotal }
   const warnings = filterWarnings(filters)
   if (warnings) page.filterWarnings = warnings
@@ -181,8 +222,7 @@ export function listImageNames(ctx: ServiceContext, nsIn: string, filters: strin
 export async function imageSummary(ctx: ServiceContext, nsIn: string, name: string): Promise<ImageSummary> {
   const ns = validateNamespace(nsIn)
   await refreshSummaries(ctx, ns)
-  const row = ctx.db.prepare(`SELECT ${COLUMNS} ${FROM_IMAGES} AND i.name = @name`).get({ ns, name }) as
-    Row | undefined
+  const row = ctx.db.prepare(PAGE_ROWS).get({ ns, names: JSON.stringify([name]) }) as Row | undefined
   if (!row) throw notFound(`image "${name}": not found`)
   return toSummary(row)
 }

@@ -1,7 +1,7 @@
 // The store's index.json follows the image records (from the app or the CLI), so that
 // `skopeo inspect oci:<store>:<name>` sees what the UI shows. Rebuilding it reads every image, so it is
 // rebuilt only when the image table changed in what it lists (a name, a target): triggers count those
-// writes (migration 4) and the count index.json was last built from is kept beside it.
+// writes per namespace (migration 4) and the total index.json was last built from is kept beside it.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { syncLayoutIndex } from '../core/content/layout-index'
@@ -9,8 +9,11 @@ import { INDEX_FILE } from '../core/content/layout'
 import type { Database } from '../core/db'
 import type { Berth } from './berth'
 
-const counter = (db: Database, name: string): number =>
-  db.prepare('SELECT value FROM berth_counters WHERE name = ?').pluck().get(name) as number
+/** Grows with every such write in any namespace (a handful of rows to add up). */
+const imageChanges = (db: Database): number =>
+  db.prepare('SELECT coalesce(sum(image_changes), 0) FROM namespace_stats').pluck().get() as number
+const written = (db: Database): number =>
+  db.prepare("SELECT value FROM berth_counters WHERE name = 'layout-index.written'").pluck().get() as number
 
 /**
  * Rebuilds <store>/index.json when an image was created, deleted, renamed or retargeted since it was
@@ -18,8 +21,7 @@ const counter = (db: Database, name: string): number =>
  */
 export function syncLayoutIndexIfChanged(db: Database, storeRoot: string): boolean {
   const file = join(storeRoot, INDEX_FILE)
-  const current = () =>
-    counter(db, 'images.changes') === counter(db, 'layout-index.written') && existsSync(file)
+  const current = () => imageChanges(db) === written(db) && existsSync(file)
   if (current()) return false
   // Under the write lock, so two processes cannot leave an older build in place of a newer one.
   return db
@@ -27,7 +29,7 @@ export function syncLayoutIndexIfChanged(db: Database, storeRoot: string): boole
       if (current()) return false
       syncLayoutIndex(db, storeRoot)
       db.prepare("UPDATE berth_counters SET value = ? WHERE name = 'layout-index.written'").run(
-        counter(db, 'images.changes'),
+        imageChanges(db),
       )
       return true
     })

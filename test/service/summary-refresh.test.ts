@@ -126,17 +126,17 @@ describe('incremental summaries', () => {
     expect(new Set(reads)).toEqual(new Set([a.target.digest, a.images[0].config.desc.digest]))
   })
 
-  it('walks one tree for many tags of one manifest', async () => {
+  it('walks one tree for many tags of one manifest, across the batches of a refresh', async () => {
     const b = open()
     const fx = multiPlatformImage({ name: 'm', platforms: ['linux/amd64', 'linux/arm64'] })
     await store(b, fx)
     b.images.createMany(
       'default',
-      Array.from({ length: 500 }, (_, i) => ({ name: `m:${i}`, labels: {}, target: fx.target })),
+      Array.from({ length: 4500 }, (_, i) => ({ name: `m:${i}`, labels: {}, target: fx.target })),
     )
     const { ctx, reads } = counted(b)
-    const page = await listImages(ctx, { namespace: 'default', limit: 500 })
-    expect(page.items).toHaveLength(500)
+    const page = await listImages(ctx, { namespace: 'default', limit: 4500 })
+    expect(page.items).toHaveLength(4500)
     expect(page.items.every((i) => i.status === 'present' && i.platforms.length === 2)).toBe(true)
     // The index and the two manifests, once each (configs are not read: the index names platforms).
     expect(reads.length).toBe(3)
