@@ -183,6 +183,16 @@ export const MIGRATIONS: readonly string[] = [
   -- write (with triggers on the table, SQLite no longer appends index entries in place).
   ALTER TABLE image_summaries ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE image_summaries ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+  -- How many images' summaries name each blob: the content page's "referenced by" count, read in one
+  -- probe however many images share a base layer. Kept by the refresh beside the blob rows.
+  CREATE TABLE image_summary_digests (
+    namespace TEXT NOT NULL,
+    digest    TEXT NOT NULL,
+    holders   INTEGER NOT NULL,
+    PRIMARY KEY (namespace, digest)
+  ) WITHOUT ROWID;
+  INSERT INTO image_summary_digests (namespace, digest, holders)
+    SELECT namespace, digest, count(*) FROM image_summary_blobs GROUP BY namespace, digest;
   -- One index per sort key, name last, so a sorted page is read in index order, never sorted whole.
   CREATE INDEX image_summaries_by_tag ON image_summaries (namespace, tag, name);
   CREATE INDEX image_summaries_by_kind ON image_summaries (namespace, kind, name);

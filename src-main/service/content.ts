@@ -39,7 +39,7 @@ interface Row {
   kind: string | null
   labels: string
   images: string
-  imageCount: number
+  imageCount: number | null
 }
 
 /**
@@ -59,7 +59,7 @@ const COLUMNS = `c.digest, c.size, c.created_at AS createdAt, c.updated_at AS up
   ${LABELS_OF} AS labels,
   (SELECT json_group_array(n.name) FROM (SELECT b.name FROM image_summary_blobs b
     WHERE b.namespace = c.namespace AND b.digest = c.digest ORDER BY b.name LIMIT ${IMAGES_PER_BLOB}) n) AS images,
-  (SELECT count(*) FROM image_summary_blobs b WHERE b.namespace = c.namespace AND b.digest = c.digest) AS imageCount`
+  (SELECT d.holders FROM image_summary_digests d WHERE d.namespace = c.namespace AND d.digest = c.digest) AS imageCount`
 
 /** A quick-search match: the digest, the media type, a label value or the name of an image reaching it. */
 const QUERY = ` AND (berth_contains(@needle, c.digest)
@@ -169,7 +169,7 @@ function toItem(r: Row): ContentItem {
     updatedAt: new Date(r.updatedAt).toISOString(),
     labels: decodeMap(r.labels),
     images: JSON.parse(r.images) as string[],
-    imageCount: r.imageCount,
+    imageCount: r.imageCount ?? 0,
   }
 }
 

@@ -168,19 +168,25 @@ export async function listImages(ctx: ServiceContext, req: ListImagesQuery): Pro
     // One snapshot: the page, its rows and its total agree though the CLI writes meanwhile.
     db.transaction(() => {
       const params = { ...n.params, ns, fid }
-      const names = db
-        .prepare(`${keys} LIMIT @limit OFFSET @offset`)
-        .pluck()
-        .all({ ...params, limit, offset }) as string[]
+      // A narrowed page counts its matches in the same pass (a window over the candidates), so the
+      // judge sees each candidate once; past the last match there is no row to carry it, so count.
+      const counted = n.everything ? '' : ', count(*) OVER () AS total'
+      const page = db
+        .prepare(`${keys.replace(/^SELECT (\w\.name)/, `SELECT $1${counted}`)} LIMIT @limit OFFSET @offset`)
+        .raw()
+        .all({ ...params, limit, offset }) as [string, number?][]
+      const names = page.map((r) => r[0])
       const byName = new Map(
         (db.prepare(PAGE_ROWS).all({ ns, names: JSON.stringify(names) }) as Row[]).map((r) => [r.name, r]),
       )
       const count = n.everything
         ? namespaceTotal
-        : (db
-            .prepare(`SELECT count(*) FROM images i ${LABELS_JOIN} WHERE i.namespace = @ns ${n.where}`)
-            .pluck()
-            .get(params) as number)
+        : page.length > 0
+          ? (page[0][1] as number)
+          : (db
+              .prepare(`SELECT count(*) FROM images i ${LABELS_JOIN} WHERE i.namespace = @ns ${n.where}`)
+              .pluck()
+              .get(params) as number)
       return { rows: names.map((name) => byName.get(name) as Row), total: count }
     })(),
   )

@@ -165,8 +165,9 @@ function writeBatch(db: Database, ns: string, work: Work[], trees: Trees, now: n
     return p
   }
   db.transaction(() => {
-    // Digests whose holders change, and the images whose own blob rows change.
-    const changedDigests = new Set<string>()
+    // How many more or fewer images hold each digest, and the images whose own blob rows change.
+    const holders = new Map<string, number>()
+    const hold = (d: string, by: number) => holders.set(d, (holders.get(d) ?? 0) + by)
     const changedImages = new Set<string>()
     const names = JSON.stringify(work.map((w) => w.mark.name))
     const marksNow = new Map(s.marks.all({ ns, names }) as [string, number][])
@@ -183,7 +184,7 @@ function writeBatch(db: Database, ns: string, work: Work[], trees: Trees, now: n
       const row = rows.get(w.mark.name)
       const old = oldBlobs.get(w.mark.name) ?? []
       if (!row) {
-        old.forEach((d) => changedDigests.add(d))
+        for (const d of old) hold(d, -1)
         return { kind: 'gone', mark: w.mark }
       }
       const current = { mediaType: row[0], digest: row[1], size: row[2] }
@@ -191,12 +192,14 @@ function writeBatch(db: Database, ns: string, work: Work[], trees: Trees, now: n
       if (w.walk && (!w.target || targetKey(current) !== targetKey(w.target))) return { kind: 'skip' }
       const tree = w.walk ? trees.get(targetKey(current)) : undefined
       if (tree) {
-        old.forEach((d) => changedDigests.add(d))
-        for (const d of tree.blobs.keys()) changedDigests.add(d)
+        const before = new Set(old)
+        for (const d of old) if (!tree.blobs.has(d)) hold(d, -1)
+        for (const d of tree.blobs.keys()) if (!before.has(d)) hold(d, +1)
         changedImages.add(w.mark.name)
       }
       return { kind: 'keep', mark: w.mark, row, tree, hadBlobs: old.length > 0 }
     })
+    const changedDigests = [...holders].filter(([, by]) => by !== 0).map(([d]) => d)
     const before = unique.soleHolders(ns, changedDigests)
 
     const done: string[] = []
@@ -245,6 +248,11 @@ function writeBatch(db: Database, ns: string, work: Work[], trees: Trees, now: n
     }
     s.deleteMarks.run({ ns, names: JSON.stringify(done) })
 
+    for (const [d, by] of holders) {
+      if (by === 0) continue
+      s.holders.run({ ns, d, by })
+      if (by < 0) s.dropUnheld.run({ ns, d })
+    }
     const after = unique.soleHolders(ns, changedDigests)
     unique.recompute(ns, new Set([...changedImages, ...before, ...after]))
   }).immediate()
@@ -273,6 +281,11 @@ function statements(db: Database) {
     setSearch: p(
       'UPDATE image_summaries SET search_id = ?, created_at = ?, updated_at = ? WHERE namespace = ? AND name = ?',
     ),
+    holders: p(
+      `INSERT INTO image_summary_digests (namespace, digest, holders) VALUES (@ns, @d, @by)
+       ON CONFLICT (namespace, digest) DO UPDATE SET holders = holders + excluded.holders`,
+    ),
+    dropUnheld: p('DELETE FROM image_summary_digests WHERE namespace = @ns AND digest = @d AND holders <= 0'),
     deleteSummary: p('DELETE FROM image_summaries WHERE namespace = ? AND name = ?'),
     deleteBlobs: p('DELETE FROM image_summary_blobs WHERE namespace = ? AND name = ?'),
     marks: p(

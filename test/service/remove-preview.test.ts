@@ -131,7 +131,8 @@ afterAll(() => {
 function load(w: World): void {
   const db = berth.db
   db.exec(`DELETE FROM images; DELETE FROM content; DELETE FROM leases; DELETE FROM ingests;
-           DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_summary_marks;`)
+           DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_summary_digests;
+           DELETE FROM image_summary_marks;`)
   const ins = (sql: string, ...a: unknown[]) => db.prepare(sql).run(...a)
   for (const c of w.content) {
     ins(

@@ -1,15 +1,12 @@
 // Every read the app makes, at 100,000 images, shown bounded by structure rather than by time: each
 // statement a call runs is planned through indexes (EXPLAIN QUERY PLAN: no scan of a table, no sort of
 // the namespace for a page), the rows it returns stay near the page size, and a read when nothing
-// changed reads no blob. The images are generated with SQL in a few statements: eight real images are
-// imported and summarized by the service itself, then 100,000 records and their summaries are copied
-// from those eight (the summary of a tag is its target's).
+// changed reads no blob. The images are generated with SQL (test/fixtures/scale-store.ts).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Provider } from '../../src-main/core/content/provider'
-import { writeBlob } from '../../src-main/core/content/store'
 import type { Database } from '../../src-main/core/db'
 import { openBerth, type Berth } from '../../src-main/service/berth'
 import { listContent } from '../../src-main/service/content'
@@ -18,17 +15,18 @@ import { imageDetails } from '../../src-main/service/image-details'
 import { imageSummary, listImageNames, listImages } from '../../src-main/service/images-list'
 import { setImageLabels } from '../../src-main/service/labels'
 import { removePreview } from '../../src-main/service/remove-preview'
-import { refreshSummaries } from '../../src-main/service/summaries'
-import { multiPlatformImage, singlePlatformImage, type ImageFixture } from '../fixtures/images'
+import type { ImageFixture } from '../fixtures/images'
+import { fillScaleStore, scaleName } from '../fixtures/scale-store'
 
 const COUNT = 100_000
-const nameOf = (i: number) => `registry.example.com/team-${i % 50}/app-${i % 997}:v${i}`
+const nameOf = scaleName
 const NS = 'default'
 const T0 = Date.UTC(2026, 0, 1)
 
 let dir: string
 let berth: Berth
 let fixtures: ImageFixture[]
+let prod: number
 
 /** Statements run through the context, with their parameters, and the rows they returned. */
 interface Run {
@@ -125,52 +123,7 @@ async function bounded<T>(
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-scale-'))
   berth = openBerth({ root: dir, host: { os: 'linux', architecture: 'amd64' }, now: () => new Date(T0) })
-  fixtures = [
-    ...Array.from({ length: 6 }, (_, i) => singlePlatformImage({ seed: `s${i}`, layers: 1 })),
-    multiPlatformImage({ name: 'm0', platforms: ['linux/amd64', 'linux/arm64'] }),
-    multiPlatformImage({ name: 'm1', platforms: ['linux/amd64', 'linux/arm/v7'] }),
-  ]
-  for (const fx of fixtures)
-    for (const [digest, data] of fx.blobs)
-      await writeBlob(berth.content, NS, `r-${digest}`, data, { digest, size: data.length, mediaType: 'x' })
-  // The eight templates, summarized by the service as any image is.
-  fixtures.forEach((fx, k) =>
-    berth.images.create(NS, { name: `template/${k}:1`, labels: {}, target: fx.target }),
-  )
-  await refreshSummaries(berth, NS)
-  const db = berth.db
-  db.transaction(() => {
-    db.exec(`
-      CREATE TEMP TABLE tpl AS SELECT CAST(substr(name, 10, 1) AS INTEGER) AS k, i.name, i.target_media_type,
-        i.target_digest, i.target_size FROM images i WHERE name GLOB 'template/*';
-      -- In name order: every table below is keyed by name, and appending in key order keeps it quick.
-      CREATE TEMP TABLE n AS WITH RECURSIVE r(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i < ${COUNT - 1})
-        SELECT i, printf('registry.example.com/team-%d/app-%d:v%d', i % 50, i % 997, i) AS name FROM r ORDER BY name;
-      INSERT INTO images (namespace, name, target_media_type, target_digest, target_size, created_at, updated_at)
-        SELECT '${NS}', n.name, t.target_media_type, t.target_digest, t.target_size, ${T0} + n.i, ${T0} + n.i
-          FROM n JOIN tpl t ON t.k = n.i % 8;
-      INSERT INTO image_labels (namespace, name, key, value)
-        SELECT '${NS}', name, 'env', CASE WHEN i % 300 = 0 THEN 'prod' ELSE 'dev' END FROM n WHERE i % 100 = 0;
-      INSERT INTO image_label_maps (namespace, name, labels)
-        SELECT '${NS}', name, json_object('env', CASE WHEN i % 300 = 0 THEN 'prod' ELSE 'dev' END) FROM n WHERE i % 100 = 0;
-      INSERT INTO image_search (rowid, text, namespace, name)
-        SELECT 1000000 + n.rowid, lower(n.name || char(10) || t.target_digest
-               || CASE WHEN n.i % 100 = 0 THEN char(10) || CASE WHEN n.i % 300 = 0 THEN 'prod' ELSE 'dev' END ELSE '' END),
-               '${NS}', n.name
-          FROM n JOIN tpl t ON t.k = n.i % 8;
-      INSERT INTO image_summaries (namespace, name, target_digest, kind, platforms, status, size, unique_size,
-                                   refreshed_at, tag, platform_count, search_id, created_at, updated_at)
-        SELECT '${NS}', n.name, s.target_digest, s.kind, s.platforms, s.status, s.size, 0, ${T0}, 'v' || n.i,
-               s.platform_count, 1000000 + n.rowid, ${T0} + n.i, ${T0} + n.i
-          FROM n JOIN tpl t ON t.k = n.i % 8 JOIN image_summaries s ON s.namespace = '${NS}' AND s.name = t.name;
-      INSERT INTO image_summary_blobs (namespace, name, digest, size, present, media_type, kind)
-        SELECT '${NS}', n.name, b.digest, b.size, b.present, b.media_type, b.kind
-          FROM n JOIN tpl t ON t.k = n.i % 8 JOIN image_summary_blobs b ON b.namespace = '${NS}' AND b.name = t.name;
-      UPDATE image_summaries SET unique_size = 0 WHERE namespace = '${NS}' AND name GLOB 'template/*';
-      DELETE FROM image_summary_marks;
-      DROP TABLE tpl; DROP TABLE n;
-    `)
-  })()
+  ;({ fixtures, prod } = await fillScaleStore(berth, NS, COUNT, T0))
 }, 120_000)
 
 afterAll(() => {
@@ -209,7 +162,6 @@ describe(`reads at ${COUNT.toLocaleString('en')} images`, () => {
   })
 
   it('filters through the pushdown, judging only the candidates, in any sort order', async () => {
-    const prod = Math.floor((COUNT - 1) / 300) + 1
     for (const key of ['name', 'size', 'updated'] as const) {
       const { result } = await bounded(
         `labels.env==prod by ${key}`,
@@ -253,7 +205,7 @@ describe(`reads at ${COUNT.toLocaleString('en')} images`, () => {
     const names = await bounded('names with a filter', (ctx) =>
       listImageNames(ctx, NS, ['labels."env"==prod']),
     )
-    expect(names.result).toHaveLength(Math.floor((COUNT - 1) / 300) + 1)
+    expect(names.result).toHaveLength(prod)
   })
 
   it('refreshes one summary after a label edit, reading no blob', async () => {

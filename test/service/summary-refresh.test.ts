@@ -216,11 +216,17 @@ describe('incremental equals from scratch', () => {
           const incremental = await listImages(b, { namespace: ns, limit: 100 })
           const search = await listImages(b, { namespace: ns, query: 'BLUE', limit: 100 })
           // From scratch: forget every summary and mark every image.
-          b.db.exec(`DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_search;
+          b.db.exec(`DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_summary_digests; DELETE FROM image_search;
                      INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) SELECT namespace, name, 1 FROM images;`)
           expect(await listImages(b, { namespace: ns, limit: 100 })).toEqual(incremental)
           expect(await listImages(b, { namespace: ns, query: 'BLUE', limit: 100 })).toEqual(search)
           expect(b.db.prepare('SELECT count(*) FROM image_summary_marks').pluck().get()).toBe(0)
+          // The holders count per digest the refresh keeps agrees with counting the blob rows.
+          const held = (sql: string) =>
+            Object.fromEntries(b.db.prepare(sql).raw().all() as [string, number][])
+          expect(held('SELECT digest, holders FROM image_summary_digests')).toEqual(
+            held('SELECT digest, count(*) FROM image_summary_blobs GROUP BY digest'),
+          )
           // The counters the triggers keep agree with counting the rows.
           expect(
             (b.db.prepare('SELECT images, blobs, bytes FROM namespace_stats WHERE namespace = ?').get(ns) as

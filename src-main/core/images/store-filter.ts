@@ -2,6 +2,7 @@
 // the part of a filter that SQL can answer cheaply. The SQL only narrows the candidates; every
 // candidate is still checked with the real Filter, so the two can never disagree on semantics.
 import { matchesEverything, parseAll, type Adaptor, type Filter, type Selector } from '../filters'
+import { regexpPrefix } from '../filters/regexp-prefix'
 import { decodeMap, rowToImage, type Image, type ImageRow } from './store-rows'
 
 interface Fields {
@@ -126,17 +127,22 @@ const COLUMNS = new Map([
 /**
  * A necessary condition for the selector on `images i`, or null. `==` and presence use the primary
  * key, the digest index or the label index; `~=` with a plain literal (no RE2 metacharacter, not
- * empty) is an unanchored, case-sensitive substring search, which instr() decides in C.
+ * empty) is an unanchored, case-sensitive substring search, which instr() decides in C; an anchored
+ * pattern such as `^docker.io/` narrows to the range of its literal prefix in the same indexes.
  */
 function condition(s: Selector, param: (v: string) => string): string | null {
   const [head, second] = s.fieldpath
   const literal = s.operator === '~=' && isLiteral(s.value)
+  const prefix = s.operator === '~=' && !literal ? rangePrefix(s.value) : ''
+  const range = (column: string) =>
+    `${column} >= ${param(prefix)} AND ${column} < ${param(prefix.slice(0, -1) + next(prefix.slice(-1)))}`
   let column: string | undefined
   if (head === 'name') column = 'i.name'
   else if (head === 'target' && second !== undefined) column = COLUMNS.get(second)
   if (column !== undefined) {
     if (s.operator === '==') return `${column} = ${param(s.value)}`
     if (literal) return `instr(${column}, ${param(s.value)}) > 0`
+    if (prefix) return range(column)
     return null
   }
   if (head !== 'labels') return null
@@ -144,10 +150,22 @@ function condition(s: Selector, param: (v: string) => string): string | null {
   if (s.operator === '==') value = ` AND value = ${param(s.value)}`
   else if (s.operator === '') value = ''
   else if (literal) value = ` AND instr(value, ${param(s.value)}) > 0`
+  else if (prefix) value = ` AND ${range('value')}`
   else return null
   const key = param(s.fieldpath.slice(1).join('.'))
   return `i.name IN (SELECT name FROM image_labels WHERE namespace = @ns AND key = ${key}${value})`
 }
+
+/**
+ * The pattern's literal prefix when it is printable ASCII: then every string that starts with it lies in
+ * [prefix, prefix with its last character's successor) in byte order (SQLite's BINARY collation).
+ */
+function rangePrefix(pattern: string): string {
+  const p = regexpPrefix(pattern)
+  return /^[ -~]+$/.test(p) ? p : ''
+}
+
+const next = (c: string): string => String.fromCharCode(c.charCodeAt(0) + 1)
 
 /** A `~=` pattern without RE2 metacharacters: searching for it is a plain, case-sensitive substring test. */
 export function isLiteral(pattern: string): boolean {
