@@ -52,6 +52,8 @@ async function main(): Promise<void> {
       .prepare('SELECT name FROM images WHERE namespace = ? ORDER BY name LIMIT 100 OFFSET ?')
       .pluck()
     const ref = await measure((i) => bare.all(NS, (i * 997) % COUNT))
+    const bareAll = berth.db.prepare('SELECT name FROM images WHERE namespace = ? ORDER BY name').pluck()
+    const refAll = await measure(() => bareAll.all(NS))
     const name = (i: number) => scaleName((i * 7919) % COUNT)
     let edited = 0
     const reads: [string, (i: number) => unknown][] = [
@@ -74,8 +76,12 @@ async function main(): Promise<void> {
         () => listImages(berth, { namespace: NS, filter: 'labels."env"==prod' }),
       ],
       [
-        'filtered page name~=^registry (no index can help)',
-        () => listImages(berth, { namespace: NS, filter: 'name~=^registry', limit: 100 }),
+        'filtered page name~=^registry\\.example\\.com/team-7/ (a prefix range)',
+        () => listImages(berth, { namespace: NS, filter: 'name~=^registry\\.example\\.com/team-7/' }),
+      ],
+      [
+        'filtered page name~=app-9[0-9]+: (every image judged)',
+        () => listImages(berth, { namespace: NS, filter: 'name~=app-9[0-9]+:' }),
       ],
       ['quick search', (i) => listImages(berth, { namespace: NS, query: `app-${i % 997}:v` })],
       ['summary by key', (i) => imageSummary(berth, NS, name(i))],
@@ -98,22 +104,25 @@ async function main(): Promise<void> {
       ['names only, filtered', () => listImageNames(berth, NS, ['labels."env"==prod'])],
     ]
     console.log(
-      `  reference: bare SELECT of one page of names  p50 ${ref.p50.toFixed(2)} ms  p95 ${ref.p95.toFixed(2)} ms`,
+      `  reference: bare SELECT of one page of names at a random offset  p50 ${ref.p50.toFixed(2)} ms  ` +
+        `p95 ${ref.p95.toFixed(2)} ms; for names only, all: a bare SELECT of all names, p50 ${refAll.p50.toFixed(2)} ms`,
     )
     console.log(
-      `  ${'read'.padEnd(50)} ${'p50'.padStart(9)} ${'p95'.padStart(9)}   p50 / reference   (goal p95 ≤ ${GOAL_MS} ms)`,
+      `  ${'read'.padEnd(60)} ${'p50'.padStart(9)} ${'p95'.padStart(9)}   p50 / reference   (goal p95 ≤ ${GOAL_MS} ms)`,
     )
     for (const [what, fn] of reads) {
       const m = await measure(fn)
+      const base = what.startsWith('names only (ls -q), all') ? refAll : ref
       const goal = m.p95 <= GOAL_MS ? 'met' : 'NOT met'
       console.log(
-        `  ${what.padEnd(50)} ${m.p50.toFixed(2).padStart(6)} ms ${m.p95.toFixed(2).padStart(6)} ms   ${(m.p50 / ref.p50).toFixed(1).padStart(6)}×   ${goal}`,
+        `  ${what.padEnd(60)} ${m.p50.toFixed(2).padStart(6)} ms ${m.p95.toFixed(2).padStart(6)} ms   ${(m.p50 / base.p50).toFixed(1).padStart(6)}×   ${goal}`,
       )
     }
 
     if (REBUILD) {
       // Every summary from nothing, as after an upgrade: the one read that walks every image.
-      berth.db.exec(`DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_summary_digests; DELETE FROM image_search;
+      berth.db
+        .exec(`DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_summary_digests; DELETE FROM image_search;
         INSERT INTO image_summary_marks (namespace, name, walk) SELECT namespace, name, 1 FROM images WHERE true
         ON CONFLICT DO UPDATE SET walk = 1;`)
       t = performance.now()

@@ -4,7 +4,7 @@
 // Sorting and paging stay in SQL around them.
 import type { Database } from '../core/db'
 import type { Filter } from '../core/filters'
-import { rowMatcher } from '../core/images/store-filter'
+import { rowJudge } from '../core/images/store-filter'
 import { decodeMap, type ImageRow } from '../core/images/store-rows'
 import { fieldsContain } from './image-search'
 
@@ -62,9 +62,9 @@ export function withJudge<T>(db: Database, judge: Judge | null, fn: (fid: number
   }
 }
 
-/** The image store's own row judge (rowMatcher) over IMAGE_JUDGE_ARGS. */
+/** The image store's own row adaptor (rowJudge) over IMAGE_JUDGE_ARGS. */
 export function imageJudge(filter: Filter | null): Judge | null {
   if (filter === null) return null
-  const match = rowMatcher(filter)
-  return (args) => match(args as unknown as ImageRow) !== undefined
+  const match = rowJudge(filter)
+  return (args) => match(args as unknown as ImageRow)
 }

@@ -79,14 +79,25 @@ class RowFields implements Fields {
  * decoded. One adaptor serves every row, so judging allocates nothing per row.
  */
 export function rowMatcher(f: Filter): (r: ImageRow) => Image | undefined {
+  const { fields, judge } = judgeRows(f)
+  return (r) => (judge(r) ? rowToImage(r, fields.decodedLabels, fields.decodedAnnotations) : undefined)
+}
+
+/** Whether raw rows match, building nothing (the service's SQL judge over a page's candidates). */
+export function rowJudge(f: Filter): (r: ImageRow) => boolean {
+  return judgeRows(f).judge
+}
+
+function judgeRows(f: Filter): { fields: RowFields; judge: (r: ImageRow) => boolean } {
   const fields = new RowFields()
   const a = adapt(fields)
-  return (r) => {
+  const judge = (r: ImageRow): boolean => {
     fields.row = r
     fields.decodedLabels = undefined
     fields.decodedAnnotations = undefined
-    return f.match(a) ? rowToImage(r, fields.decodedLabels, fields.decodedAnnotations) : undefined
+    return f.match(a)
   }
+  return { fields, judge }
 }
 
 export interface ListPlan {
