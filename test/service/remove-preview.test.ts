@@ -233,34 +233,31 @@ describe('images.removePreview', () => {
 
   // Cases the random stores reach rarely, each against the dry runs and against the figure by hand.
   const ref = (d: number): [string, string] => ['containerd.io/gc.ref.content.l.0', DIGESTS[d]]
+  // Blobs 0 and 1 both reference blob 2; the removed image i0 targets blob 0.
+  const twoParents: World['content'] = [
+    { ns: 'a', d: 0, labels: [ref(2)] },
+    { ns: 'a', d: 1, labels: [ref(2)] },
+    { ns: 'a', d: 2, labels: [] },
+  ]
+  const i0: World['images'] = [{ ns: 'a', name: 'i0', target: 0, labels: [] }]
+  /** i0 and an expired i1 on blob 3, kept only through the back reference `bref` names. */
+  const expiredBehind = (bref: [string, string]): World['images'] => [
+    ...i0,
+    { ns: 'a', name: 'i1', target: 3, labels: [['containerd.io/gc.expire', PAST], bref] },
+  ]
+  const leasing = (flat: boolean, res: [string, string]): World['leases'] => [
+    { ns: 'a', id: 'l0', expired: false, flat, res: [res] },
+  ]
   const cases: { what: string; w: Omit<World, 'removed'>; removed: string[]; bytes: number }[] = [
     {
       what: 'a layer kept through a flat lease is not kept: a flat lease follows no reference',
-      w: {
-        content: [
-          { ns: 'a', d: 0, labels: [ref(2)] },
-          { ns: 'a', d: 1, labels: [ref(2)] },
-          { ns: 'a', d: 2, labels: [] },
-        ],
-        images: [{ ns: 'a', name: 'i0', target: 0, labels: [] }],
-        leases: [{ ns: 'a', id: 'l0', expired: false, flat: true, res: [['content', DIGESTS[1]]] }],
-        ingests: [],
-      },
+      w: { content: twoParents, images: i0, leases: leasing(true, ['content', DIGESTS[1]]), ingests: [] },
       removed: ['i0'],
       bytes: BODIES[0].length + BODIES[2].length,
     },
     {
       what: 'a full lease keeps what its blob references',
-      w: {
-        content: [
-          { ns: 'a', d: 0, labels: [ref(2)] },
-          { ns: 'a', d: 1, labels: [ref(2)] },
-          { ns: 'a', d: 2, labels: [] },
-        ],
-        images: [{ ns: 'a', name: 'i0', target: 0, labels: [] }],
-        leases: [{ ns: 'a', id: 'l0', expired: false, flat: false, res: [['content', DIGESTS[1]]] }],
-        ingests: [],
-      },
+      w: { content: twoParents, images: i0, leases: leasing(false, ['content', DIGESTS[1]]), ingests: [] },
       removed: ['i0'],
       bytes: BODIES[0].length,
     },
@@ -271,18 +268,7 @@ describe('images.removePreview', () => {
           { ns: 'a', d: 0, labels: [] },
           { ns: 'a', d: 3, labels: [] },
         ],
-        images: [
-          { ns: 'a', name: 'i0', target: 0, labels: [] },
-          {
-            ns: 'a',
-            name: 'i1',
-            target: 3,
-            labels: [
-              ['containerd.io/gc.expire', PAST],
-              ['containerd.io/gc.bref.image', 'i0'],
-            ],
-          },
-        ],
+        images: expiredBehind(['containerd.io/gc.bref.image', 'i0']),
         leases: [],
         ingests: [],
       },
@@ -297,18 +283,7 @@ describe('images.removePreview', () => {
           { ns: 'a', d: 1, labels: [['containerd.io/gc.root', 'x']] },
           { ns: 'a', d: 3, labels: [] },
         ],
-        images: [
-          { ns: 'a', name: 'i0', target: 0, labels: [] },
-          {
-            ns: 'a',
-            name: 'i1',
-            target: 3,
-            labels: [
-              ['containerd.io/gc.expire', PAST],
-              ['containerd.io/gc.bref.content', DIGESTS[1]],
-            ],
-          },
-        ],
+        images: expiredBehind(['containerd.io/gc.bref.content', DIGESTS[1]]),
         leases: [],
         ingests: [],
       },
@@ -323,11 +298,8 @@ describe('images.removePreview', () => {
           { ns: 'a', d: 1, labels: [ref(2)] },
           { ns: 'a', d: 2, labels: [] },
         ],
-        images: [
-          { ns: 'a', name: 'i0', target: 0, labels: [] },
-          { ns: 'a', name: 'i1', target: 1, labels: [['containerd.io/gc.expire', PAST]] },
-        ],
-        leases: [{ ns: 'a', id: 'l0', expired: false, flat: true, res: [['image', 'i1']] }],
+        images: [...i0, { ns: 'a', name: 'i1', target: 1, labels: [['containerd.io/gc.expire', PAST]] }],
+        leases: leasing(true, ['image', 'i1']),
         ingests: [],
       },
       removed: ['i0'],
