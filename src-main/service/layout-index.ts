@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { syncLayoutIndex } from '../core/content/layout-index'
 import { INDEX_FILE } from '../core/content/layout'
-import type { Database } from '../core/db'
+import { writeTx, type Database } from '../core/db'
 import type { Berth } from './berth'
 
 /** Grows with every such write in any namespace (a handful of rows to add up). */
@@ -24,16 +24,14 @@ export function syncLayoutIndexIfChanged(db: Database, storeRoot: string): boole
   const current = () => imageChanges(db) === written(db) && existsSync(file)
   if (current()) return false
   // Under the write lock, so two processes cannot leave an older build in place of a newer one.
-  return db
-    .transaction(() => {
-      if (current()) return false
-      syncLayoutIndex(db, storeRoot)
-      db.prepare("UPDATE berth_counters SET value = ? WHERE name = 'layout-index.written'").run(
-        imageChanges(db),
-      )
-      return true
-    })
-    .immediate()
+  return writeTx(db, 'rewriting the layout index.json', () => {
+    if (current()) return false
+    syncLayoutIndex(db, storeRoot)
+    db.prepare("UPDATE berth_counters SET value = ? WHERE name = 'layout-index.written'").run(
+      imageChanges(db),
+    )
+    return true
+  })
 }
 
 export interface LayoutIndexKeeper {

@@ -5,7 +5,7 @@
 // image retargeted meanwhile is left marked, and so is one whose blobs' presence no longer holds, so a
 // blob that arrived during the walk is seen by the next read instead of leaving the image "partial" for
 // good; the labels are read inside the write itself.
-import type { Database } from '../core/db'
+import { writeTx, type Database } from '../core/db'
 import type { Descriptor } from '../core/oci'
 import { decodeMap } from '../core/images/store-rows'
 import type { DescriptorNode } from '../../src-preload/api'
@@ -164,7 +164,7 @@ function writeBatch(db: Database, ns: string, work: Work[], trees: Trees, now: n
     if (p === undefined) presentNow.set(d, (p = s.present.get(ns, d) !== undefined))
     return p
   }
-  db.transaction(() => {
+  writeTx(db, `saving image summaries of namespace ${ns}`, () => {
     // How many more or fewer images hold each digest, and the images whose own blob rows change.
     const holders = new Map<string, number>()
     const hold = (d: string, by: number) => holders.set(d, (holders.get(d) ?? 0) + by)
@@ -255,7 +255,7 @@ function writeBatch(db: Database, ns: string, work: Work[], trees: Trees, now: n
     }
     const after = unique.soleHolders(ns, changedDigests)
     unique.recompute(ns, new Set([...changedImages, ...before, ...after]))
-  }).immediate()
+  })
 }
 
 /** [media type, digest, size, labels JSON, the summary's search row (null: none yet), created, updated] */

@@ -216,7 +216,8 @@ describe('incremental equals from scratch', () => {
           const incremental = await listImages(b, { namespace: ns, limit: 100 })
           const search = await listImages(b, { namespace: ns, query: 'BLUE', limit: 100 })
           // From scratch: forget every summary and mark every image.
-          b.db.exec(`DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_summary_digests; DELETE FROM image_search;
+          b.db
+            .exec(`DELETE FROM image_summaries; DELETE FROM image_summary_blobs; DELETE FROM image_summary_digests; DELETE FROM image_search;
                      INSERT OR REPLACE INTO image_summary_marks (namespace, name, walk) SELECT namespace, name, 1 FROM images;`)
           expect(await listImages(b, { namespace: ns, limit: 100 })).toEqual(incremental)
           expect(await listImages(b, { namespace: ns, query: 'BLUE', limit: 100 })).toEqual(search)
