@@ -1,6 +1,7 @@
 // The contract between the untrusted renderer and the main process: every call with its argument and
-// result types, every event with its payload. Main binds it (src-main/ipc.ts), the preload exposes it as
-// `window.berth`, the renderer calls it and imports TYPES ONLY from here. Everything that crosses is
+// result types, every event with its payload. Main binds it (src-main/app/ipc.ts) and forwards it to
+// the store host (src-main/host/), the preload exposes it as `window.berth`, the renderer calls it
+// and imports TYPES ONLY from here. Everything that crosses is
 // plain structured-clone data: no classes, dates as ISO-8601 strings, sizes as numbers of bytes.
 //
 // This file must stay self-contained (no imports): the sandboxed preload bundles it as CommonJS.
@@ -505,6 +506,18 @@ export interface StoreChanged {
   at: string
 }
 
+/**
+ * The store host: the process that owns the database and the blobs. When it stops unexpectedly main
+ * starts it again; calls made meanwhile fail with 'unavailable', and 'ready' means lists should reload.
+ */
+export interface HostState {
+  /** starting: first start; restarting: it stopped and is coming back; failed: it kept stopping. */
+  state: 'starting' | 'ready' | 'restarting' | 'failed'
+  /** Why, for the user: the exit code or the error that stopped it. */
+  message?: string
+  at: string
+}
+
 export type MenuCommand =
   | 'import'
   | 'export'
@@ -522,6 +535,8 @@ export interface Events {
   'job.done': JobDone
   /** An application-menu command for the renderer to carry out in its current view. */
   'menu.command': { command: MenuCommand }
+  /** The store host's state: the UI says "store restarting…" and reloads when it is ready again. */
+  'host.state': HostState
 }
 
 export type EventName = keyof Events
@@ -571,6 +586,7 @@ export const EVENTS = [
   'job.progress',
   'job.done',
   'menu.command',
+  'host.state',
 ] as const satisfies readonly EventName[]
 
 type Missing<All, Listed> = Exclude<All, Listed>

@@ -86,6 +86,12 @@ export class Jobs {
     return true
   }
 
+  /** Cancels every running job (the store is closing); returns how many were running. */
+  cancelAll(): number {
+    for (const ac of this.running.values()) ac.abort(new CancelledError())
+    return this.running.size
+  }
+
   get active(): number {
     return this.running.size
   }
