@@ -159,12 +159,16 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
   it('logs in to a Basic-auth registry: a wrong password is shown, the right one is listed', async () => {
     const registries = new RegistriesPage(page)
     await registries.goto()
+    // The test CA is not the system's: the user allows this registry when Berth asks, once.
+    bridge.dialogs.insecure = true
     await registries.add({ host: secured.host, username: 'alice', password: WRONG, insecure: true })
     await registries.error.waitFor({ timeout: 20_000 })
+    expect(bridge.dialogs.asked).toEqual([secured.host])
     expect(await registries.error.textContent()).toMatch(/refused the credentials of alice/)
     await shot('24-login-refused')
     await registries.add({ host: secured.host, username: 'alice', password: PASSWORD, insecure: true })
     await registries.login(secured.host).waitFor({ timeout: 20_000 })
+    expect(bridge.dialogs.asked).toEqual([secured.host])
     expect(await registries.login(secured.host).textContent()).toMatch(/alice/)
     expect(await registries.error.count()).toBe(0)
     await shot('21-registries')
