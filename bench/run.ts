@@ -14,6 +14,7 @@ const ALL = [
   'writers',
   'cli',
   'reads',
+  'scale',
 ] as const
 const asked = process.argv.slice(2)
 const unknown = asked.filter((b) => !(ALL as readonly string[]).includes(b))
