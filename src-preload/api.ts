@@ -16,6 +16,22 @@ export type ErrorKind =
   | 'conflict'
   | 'cancelled'
 
+/** Every kind, at run time: main, the host and the service check a kind against this list. */
+export const ERROR_KINDS = [
+  'not-found',
+  'already-exists',
+  'invalid-argument',
+  'failed-precondition',
+  'unavailable',
+  'not-implemented',
+  'conflict',
+  'cancelled',
+] as const satisfies readonly ErrorKind[]
+
+export function isErrorKind(k: unknown): k is ErrorKind {
+  return typeof k === 'string' && (ERROR_KINDS as readonly string[]).includes(k)
+}
+
 /** How an error crosses the bridge. It is rebuilt as an Error on the receiving side. */
 export interface WireError {
   kind: ErrorKind

@@ -4,7 +4,15 @@
 // neither waits forever nor shows a progress bar for work nobody is doing.
 //
 // Imports nothing that opens a database or touches blobs: Electron main loads this.
-import type { Envelope, EventName, Events, HostState, JobKind, WireError } from '../../src-preload/api'
+import {
+  isErrorKind,
+  type Envelope,
+  type EventName,
+  type Events,
+  type HostState,
+  type JobKind,
+  type WireError,
+} from '../../src-preload/api'
 import {
   isFromHost,
   JOB_CHANNELS,
@@ -60,25 +68,11 @@ const unavailable = (message: string): Envelope<never> => ({
   error: { kind: 'unavailable', message },
 })
 
-const KINDS: readonly string[] = [
-  'not-found',
-  'already-exists',
-  'invalid-argument',
-  'failed-precondition',
-  'unavailable',
-  'not-implemented',
-  'conflict',
-  'cancelled',
-]
-
 /** A reverse request's failure as it goes back to the host: the kind when it has one, else unavailable. */
 function replyError(e: unknown): WireError {
   const kind = (e as { kind?: unknown })?.kind
   const message = e instanceof Error ? e.message : String(e)
-  return {
-    kind: typeof kind === 'string' && KINDS.includes(kind) ? (kind as WireError['kind']) : 'unavailable',
-    message,
-  }
+  return { kind: isErrorKind(kind) ? kind : 'unavailable', message }
 }
 
 export function startHost(opts: HostClientOptions): HostClient {
