@@ -5,7 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ipcName } from '../../src-preload/api'
+import { ipcName, type HostState } from '../../src-preload/api'
 import { startHost, type HostClient } from '../host/client'
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appResponse } from './app-protocol'
 import { createBroker, type NativeDialogs } from './broker'
@@ -66,7 +66,10 @@ async function runApp(): Promise<void> {
     },
     reverse: keychainCipher,
   })
+  // The last host.state, for a window that loads after it was sent (a host that failed at start).
+  let hostState: HostState | undefined
   host.onEvent((e) => {
+    if (e.event === 'host.state') hostState = e.payload
     if (win && !win.isDestroyed()) win.webContents.send(ipcName(e.event), e.payload)
   })
 
@@ -112,8 +115,12 @@ async function runApp(): Promise<void> {
   bindIpc(ipcMain, broker, isApp)
 
   const open = (): void => {
-    win = createMainWindow({ preload: join(here, '../preload/index.js'), devUrl, devTools })
-    installMenu(win, devTools)
+    const w = createMainWindow({ preload: join(here, '../preload/index.js'), devUrl, devTools })
+    w.webContents.on('did-finish-load', () => {
+      if (hostState && hostState.state !== 'ready') w.webContents.send(ipcName('host.state'), hostState)
+    })
+    win = w
+    installMenu(w, devTools)
     win.on('closed', () => (win = null))
   }
   open()

@@ -50,6 +50,8 @@ const stub = vi.hoisted(() => {
   }
   const children: { pid: number | undefined; kill(): void }[] = []
   const app = { quit: 0, lock: 0, isPackaged: true }
+  /** When set, utilityProcess.fork fails, as it would for a missing host bundle. */
+  const fork = { fails: false }
   return {
     handlers,
     windows,
@@ -63,6 +65,7 @@ const stub = vi.hoisted(() => {
     dialogs,
     children,
     app,
+    fork,
   }
 })
 
@@ -157,6 +160,7 @@ vi.mock('electron', async () => {
   const utilityProcess = {
     fork(modulePath: string) {
       if (!modulePath.endsWith('host.js')) throw new Error(`unexpected utility process ${modulePath}`)
+      if (stub.fork.fails) throw new Error(`Cannot find module '${modulePath}'`)
       const { entry, execArgv } = hostEntry()
       const child = fork(entry, [], {
         serialization: 'advanced',
@@ -620,4 +624,20 @@ describe('host supervision', () => {
     expect(stub.children.at(-1)).not.toBe(child)
     expect(await call('images.list', { namespace: 'default' })).toMatchObject({ ok: true })
   }, 60_000)
+
+  it('a host that cannot be started is reported as failed, again to a window that loads afterwards', async () => {
+    stub.fork.fails = true
+    const before = stub.windows[0].sent.length
+    stub.children.at(-1)!.kill()
+    const failed = () =>
+      stub.windows[0].sent
+        .slice(before)
+        .filter((s) => s.channel === ipcName('host.state') && (s.payload as HostState).state === 'failed')
+    await vi.waitFor(() => expect(failed()).toHaveLength(1), { timeout: 10_000 })
+    expect(failed()[0].payload).toMatchObject({ message: expect.stringMatching(/could not be started/) })
+    expect(await call('app.info')).toMatchObject({ ok: false, error: { kind: 'unavailable' } })
+    // A reload of the page missed that event: main says it again.
+    stub.windows[0].listeners.get('did-finish-load')?.()
+    expect(failed()).toHaveLength(2)
+  }, 30_000)
 })
