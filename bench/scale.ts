@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { monitorEventLoopDelay, performance, type Histogram } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance, PerformanceObserver, type Histogram } from 'node:perf_hooks'
 import BetterSqlite3 from 'better-sqlite3'
 import type { ChannelArgs, ChannelResult, Channels, ImageDetails, JobDone } from '../src-preload/api'
 import { createBroker } from '../src-main/app/broker'
@@ -284,6 +284,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100))
     }
   })()
+  // Main's own garbage collections: with its event-loop utilisation, they tell main's work from the
+  // machine's (a timer that fires late because the OS ran something else).
+  const gcPauses: number[] = []
+  const gcWatch = new PerformanceObserver((list) =>
+    list.getEntries().forEach((e) => gcPauses.push(e.duration)),
+  )
+  gcWatch.observe({ entryTypes: ['gc'] })
   busy.enable()
   const elu = performance.eventLoopUtilization()
   const cpu = process.cpuUsage()
@@ -308,6 +315,7 @@ async function main(): Promise<void> {
   working = false
   await lister
   busy.disable()
+  gcWatch.disconnect()
   const busyElu = performance.eventLoopUtilization(elu)
   const busyCpu = process.cpuUsage(cpu)
   const i = loop(idle)
@@ -327,7 +335,8 @@ async function main(): Promise<void> {
   )
   console.log(
     `    main's own work meanwhile: event-loop utilisation ${(busyElu.utilization * 100).toFixed(1)}%, ` +
-      `CPU ${((busyCpu.user + busyCpu.system) / 1000).toFixed(0)} ms in ${(busyElu.idle + busyElu.active).toFixed(0)} ms`,
+      `CPU ${((busyCpu.user + busyCpu.system) / 1000).toFixed(0)} ms in ${(busyElu.idle + busyElu.active).toFixed(0)} ms, ` +
+      `${gcPauses.length} garbage collections, longest ${ms(Math.max(0, ...gcPauses))} ms`,
   )
   console.log(
     `    list pages meanwhile: ${listDuring.length}, p50 ${ms(pct(listDuring, 50))} ms, p95 ${ms(pct(listDuring, 95))} ms, max ${ms(Math.max(...listDuring))} ms`,
