@@ -6,7 +6,7 @@ import { dirname } from 'node:path'
 import type { Channel } from '../../src-preload/api'
 import { failedPrecondition } from '../core/errors'
 import { normalizeHost } from '../core/transfer/registry/credentials'
-import { endpointHost, parseReference } from '../core/transfer/registry/reference'
+import { endpointHost, parseReference, validateRegistryHost } from '../core/transfer/registry/reference'
 
 /** The registry host a request talks to, exactly as the store host will name it in insecureHosts. */
 const refHost = (ref: unknown): string => endpointHost(parseReference(String(ref)).domain)
@@ -15,7 +15,7 @@ export const INSECURE_RULES: Partial<Record<Channel, (req: Record<string, unknow
   'images.pull': (r) => refHost(r.ref),
   'images.push': (r) => refHost((typeof r.ref === 'string' && r.ref.trim()) || r.name),
   'registry.inspect': (r) => refHost(r.ref),
-  'registry.login': (r) => endpointHost(normalizeHost(String(r.host))),
+  'registry.login': (r) => endpointHost(validateRegistryHost(normalizeHost(String(r.host)))),
 }
 
 export interface InsecureHosts {

@@ -532,6 +532,18 @@ describe('insecure registries are confirmed by main, per host', () => {
     expect(stub.dialogs.asked.length).toBe(asked + 1)
   })
 
+  it('a login host that is not a registry host is refused before anyone is asked', async () => {
+    const asked = stub.dialogs.asked.length
+    const r = await call('registry.login', {
+      host: 'docker.io@evil.com',
+      username: 'a',
+      secret: 'b',
+      insecure: true,
+    })
+    expect(r).toMatchObject({ ok: false, error: { kind: 'invalid-argument' } })
+    expect(stub.dialogs.asked.length).toBe(asked)
+  })
+
   it('a call without insecure asks nothing', async () => {
     const asked = stub.dialogs.asked.length
     await call('registry.inspect', { ref: '127.0.0.2:9/app:1' })
