@@ -26,8 +26,9 @@ export async function runCli(entry: string, args: string[], deps: CliLaunchDeps)
   await deps.app.whenReady()
   const child = deps.fork(entry, args, { stdio: 'inherit', serviceName: 'berth' })
   child.once('exit', (code) => deps.app.exit(typeof code === 'number' ? code : 1))
-  // Ctrl-C reaches the CLI too; main waits for it to finish rather than dying first.
-  process.on('SIGINT', () => {})
+  // Ctrl-C reaches the CLI too, which stops cleanly (an import removes its ingest); main waits for it
+  // rather than dying first, and ends it only if it has not stopped a moment later.
+  process.on('SIGINT', () => void setTimeout(() => child.kill(), 3000).unref())
   // The child pulls one chunk per read, so a 300 MiB `images import -` never piles up in main. A
   // terminal stays the user's: the CLI gets piped input only (a password prompt needs --password-stdin).
   const { stdin } = deps

@@ -278,6 +278,11 @@ export function startHost(opts: HostClientOptions): HostClient {
 
   spawn()
 
+  const onEvent = (fn: (e: HostEvent) => void): (() => void) => {
+    listeners.add(fn)
+    return () => void listeners.delete(fn)
+  }
+
   return {
     call(channel, args) {
       return new Promise((resolve) => {
@@ -289,14 +294,11 @@ export function startHost(opts: HostClientOptions): HostClient {
       })
     },
     on(event, fn) {
-      return this.onEvent((e) => {
+      return onEvent((e) => {
         if (e.event === event) (fn as (p: unknown) => void)(e.payload)
       })
     },
-    onEvent(fn) {
-      listeners.add(fn)
-      return () => listeners.delete(fn)
-    },
+    onEvent,
     state: () => state,
     pid: () => proc?.pid,
     ready() {
