@@ -77,6 +77,13 @@ describe('electron-builder configuration', () => {
     expect(text).not.toMatch(/^\s*(identity|certificateFile|certificatePassword|certificateSubjectName):/m)
   })
 
+  it('the release workflow builds with forced signing, and tests the binary the Linux build names', () => {
+    const release = readFileSync(join(ROOT, '.github/workflows/release.yml'), 'utf8')
+    expect(release).toMatch(/npm run dist:release/)
+    expect(release).not.toMatch(/npm run dist(?!:release)/)
+    expect(release).toContain(`app: release/linux-unpacked/${config.linux.executableName}\n`)
+  })
+
   it('ships the app bundles (main, store host, CLI child) and the berth launchers', () => {
     expect(config.files).toContain('out/**')
     expect(config.extraResources).toEqual([
