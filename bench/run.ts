@@ -13,6 +13,8 @@ const ALL = [
   'pull',
   'writers',
   'cli',
+  'reads',
+  'scale',
   'files',
 ] as const
 const asked = process.argv.slice(2)

@@ -1,6 +1,7 @@
 // The contract between the untrusted renderer and the main process: every call with its argument and
-// result types, every event with its payload. Main binds it (src-main/ipc.ts), the preload exposes it as
-// `window.berth`, the renderer calls it and imports TYPES ONLY from here. Everything that crosses is
+// result types, every event with its payload. Main binds it (src-main/app/ipc.ts) and forwards it to
+// the store host (src-main/host/), the preload exposes it as `window.berth`, the renderer calls it
+// and imports TYPES ONLY from here. Everything that crosses is
 // plain structured-clone data: no classes, dates as ISO-8601 strings, sizes as numbers of bytes.
 //
 // This file must stay self-contained (no imports): the sandboxed preload bundles it as CommonJS.
@@ -14,6 +15,22 @@ export type ErrorKind =
   | 'not-implemented'
   | 'conflict'
   | 'cancelled'
+
+/** Every kind, at run time: main, the host and the service check a kind against this list. */
+export const ERROR_KINDS = [
+  'not-found',
+  'already-exists',
+  'invalid-argument',
+  'failed-precondition',
+  'unavailable',
+  'not-implemented',
+  'conflict',
+  'cancelled',
+] as const satisfies readonly ErrorKind[]
+
+export function isErrorKind(k: unknown): k is ErrorKind {
+  return typeof k === 'string' && (ERROR_KINDS as readonly string[]).includes(k)
+}
 
 /** How an error crosses the bridge. It is rebuilt as an Error on the receiving side. */
 export interface WireError {
@@ -63,6 +80,11 @@ export interface PlatformChip {
   variant?: string
   osVersion?: string
   status: Presence
+  /**
+   * Bytes of this platform's manifest, config and layers as their descriptors declare them, present or
+   * not: containerd's Image.Size below the target (add the index's own size for an index).
+   */
+  size?: number
 }
 
 export interface ImageSummary {
@@ -106,6 +128,17 @@ export interface FilterError {
   position: number
 }
 
+/**
+ * A selector that parses but can never match, said so instead of leaving an empty list unexplained:
+ * a `~=` whose regular expression does not compile (containerd matches nothing and only logs it).
+ */
+export interface FilterWarning {
+  /** The selector, e.g. `name~=(`. */
+  expression: string
+  /** e.g. "name~=( matches nothing: error parsing regexp: missing closing ): `(`" */
+  message: string
+}
+
 export interface ImagePage {
   items: ImageSummary[]
   /** Matching images (before offset/limit). */
@@ -114,6 +147,8 @@ export interface ImagePage {
   namespaceTotal: number
   /** Set when `filter` does not parse; items is then empty. */
   filterError?: FilterError
+  /** Set when the filter parses but part of it can never match. */
+  filterWarnings?: FilterWarning[]
 }
 
 export type NodeKind = 'index' | 'manifest' | 'config' | 'layer' | 'attestation' | 'other'
@@ -354,8 +389,10 @@ export interface ContentItem {
   createdAt: string
   updatedAt: string
   labels: Record<string, string>
-  /** Image names whose tree reaches this blob. */
+  /** Image names whose tree reaches this blob, the first ones in byte order (at most 50). */
   images: string[]
+  /** How many images reach this blob in all. */
+  imageCount: number
 }
 
 export interface ListContentRequest {
@@ -371,6 +408,7 @@ export interface ContentPage {
   total: number
   totalBytes: number
   filterError?: FilterError
+  filterWarnings?: FilterWarning[]
 }
 
 export interface ContentSetLabelsRequest {
@@ -740,6 +778,18 @@ export interface StoreChanged {
   at: string
 }
 
+/**
+ * The store host: the process that owns the database and the blobs. When it stops unexpectedly main
+ * starts it again; calls made meanwhile fail with 'unavailable', and 'ready' means lists should reload.
+ */
+export interface HostState {
+  /** starting: first start; restarting: it stopped and is coming back; failed: it kept stopping. */
+  state: 'starting' | 'ready' | 'restarting' | 'failed'
+  /** Why, for the user: the exit code or the error that stopped it. */
+  message?: string
+  at: string
+}
+
 export type MenuCommand =
   | 'import'
   | 'export'
@@ -757,6 +807,8 @@ export interface Events {
   'job.done': JobDone
   /** An application-menu command for the renderer to carry out in its current view. */
   'menu.command': { command: MenuCommand }
+  /** The store host's state: the UI says "store restarting…" and reloads when it is ready again. */
+  'host.state': HostState
 }
 
 export type EventName = keyof Events
@@ -815,6 +867,7 @@ export const EVENTS = [
   'job.progress',
   'job.done',
   'menu.command',
+  'host.state',
 ] as const satisfies readonly EventName[]
 
 type Missing<All, Listed> = Exclude<All, Listed>

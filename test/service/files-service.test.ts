@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Events, FilesOverview, JobDone } from '../../src-preload/api'
-import { createDispatch } from '../../src-main/ipc'
+import { createDispatch } from '../../src-main/host/dispatch'
 import { openBerth, type Berth } from '../../src-main/service/berth'
 import type { Handlers } from '../../src-main/service/index'
 import { testHandlers, waitJob as waitRecorded, type Recorded } from './handlers'
@@ -297,7 +297,7 @@ describe('files.compare', () => {
   })
 })
 
-describe('the bridge validates files.* arguments', () => {
+describe('the host validates files.* arguments', () => {
   it('refuses malformed calls with invalid-argument', async () => {
     const dispatch = createDispatch(h)
     const bad = [

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { ImageSummary } from '../../../src-preload/api'
+import type { ImagePage, ImageSummary } from '../../../src-preload/api'
 import { app } from '../lib/state.svelte'
 import { FakeError, installFakeBerth, summary } from '../test/fake-berth'
 import ImagesView from './ImagesView.svelte'
@@ -79,20 +79,22 @@ describe('ImagesView', () => {
     expect(screen.getByRole('dialog', { name: 'Garbage collect' })).toBeInTheDocument()
   })
 
-  it('shows a filter parse error inline', async () => {
+  /** A namespace of five whose list answers `filtered` to any filter, and the filter typed in. */
+  async function typeFilter(value: string, filtered: Partial<ImagePage>): Promise<void> {
     installFakeBerth({
       'images.list': (req) =>
         req.filter
-          ? {
-              items: [],
-              total: 0,
-              namespaceTotal: 5,
-              filterError: { message: 'filters: parse error: [x >|=|< ]: expected', position: 1 },
-            }
+          ? { items: [], total: 0, namespaceTotal: 5, ...filtered }
           : { items: all.slice(0, 5), total: 5, namespaceTotal: 5 },
     })
     render(ImagesView)
-    await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value: 'x=' } })
+    await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value } })
+  }
+
+  it('shows a filter parse error inline', async () => {
+    await typeFilter('x=', {
+      filterError: { message: 'filters: parse error: [x >|=|< ]: expected', position: 1 },
+    })
     expect(await screen.findByRole('alert')).toHaveAttribute('data-position', '1')
   })
 
@@ -107,5 +109,20 @@ describe('ImagesView', () => {
     await fireEvent.click(rows[2] as HTMLElement, { ctrlKey: true })
     await fireEvent.click(compare)
     expect(app.view).toEqual({ name: 'compare', a: { image: all[0].name }, b: { image: all[2].name } })
+  })
+
+  it('says why a filter that parses lists nothing when its regular expression does not compile', async () => {
+    await typeFilter('name~=(', {
+      filterWarnings: [
+        {
+          expression: 'name~=(',
+          message: 'name~=( matches nothing: error parsing regexp: missing closing ): `(`',
+        },
+      ],
+    })
+    expect(await screen.findByRole('status', { name: 'Filter warnings' })).toHaveTextContent(
+      'missing closing )',
+    )
+    expect(screen.queryByRole('alert')).toBeNull()
   })
 })

@@ -1,6 +1,14 @@
 // The app's shared state: where the user is, which namespace, running jobs and messages. Views read it
 // and bump `revision` when the store changes so every visible list reloads once.
-import type { AppInfo, JobBlob, JobDone, JobKind, JobProgress, NamespaceInfo } from '../../../src-preload/api'
+import type {
+  AppInfo,
+  HostState,
+  JobBlob,
+  JobDone,
+  JobKind,
+  JobProgress,
+  NamespaceInfo,
+} from '../../../src-preload/api'
 
 export type View =
   | { name: 'images' }
@@ -49,6 +57,8 @@ class AppState {
   toasts = $state<Toast[]>([])
   /** Set by the menu: the images view acts on it and clears it. */
   pendingCommand = $state<string | null>(null)
+  /** The store host's state as main last reported it; 'ready' until told otherwise. */
+  host = $state<Pick<HostState, 'state' | 'message'>>({ state: 'ready' })
   private nextToast = 1
   private early = new Map<string, JobDone>()
 
@@ -105,6 +115,7 @@ class AppState {
     this.toasts = []
     this.pendingCommand = null
     this.early.clear()
+    this.host = { state: 'ready' }
   }
 }
 

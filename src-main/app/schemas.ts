@@ -1,7 +1,8 @@
 // One argument schema per contract channel. The mapped type makes a missing channel a compile error.
-import type { Channel } from '../src-preload/api'
+import type { Channel } from '../../src-preload/api'
 import {
   array,
+  basename,
   bool,
   int,
   literal,
@@ -96,7 +97,7 @@ export const SCHEMAS: { [C in Channel]: Check<unknown[]> } = {
   'dialogs.saveFile': tuple(
     object({
       title: optional(str({ max: 200 })),
-      defaultName: optional(str({ max: 255 })),
+      defaultName: optional(basename(255)),
       filters: fileFilters,
     }),
   ),

@@ -1,6 +1,6 @@
 // Tiny runtime schemas for arguments that come from the renderer, which is untrusted: every value is
 // checked for shape before any use case sees it, and a bad one is an InvalidArgument naming the path.
-import { invalidArgument } from './core/errors'
+import { invalidArgument } from '../core/errors'
 
 export type Check<T> = (v: unknown, path: string) => T
 
@@ -18,6 +18,15 @@ export const str =
     if (v.length < (opts.min ?? 0)) return fail(path, `at least ${opts.min} characters`)
     if (opts.pattern && !opts.pattern.test(v)) return fail(path, `a string matching ${opts.pattern.source}`)
     return v
+  }
+
+/** A file name with no directory in it (no separator, not . or ..): the save dialog decides where. */
+export const basename =
+  (max = 255): Check<string> =>
+  (v, path) => {
+    const s = str({ min: 1, max })(v, path)
+    if (/[\\/\0]/.test(s) || s === '.' || s === '..') return fail(path, 'a file name without a directory')
+    return s
   }
 
 export const int =

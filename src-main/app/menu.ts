@@ -1,9 +1,13 @@
 // The application menu: the platform's usual roles, plus Berth's own commands sent to the renderer as
 // menu events (the renderer decides what "Import…" means in its current view).
 import { Menu, type BrowserWindow, type MenuItemConstructorOptions } from 'electron'
-import { ipcName, type MenuCommand } from '../src-preload/api'
+import { ipcName, type MenuCommand } from '../../src-preload/api'
 
-export function buildMenu(send: (cmd: MenuCommand) => void, isMac = process.platform === 'darwin'): Menu {
+export function buildMenu(
+  send: (cmd: MenuCommand) => void,
+  opts: { isMac?: boolean; devTools?: boolean } = {},
+): Menu {
+  const isMac = opts.isMac ?? process.platform === 'darwin'
   const cmd = (
     label: string,
     accelerator: string | undefined,
@@ -43,7 +47,8 @@ export function buildMenu(send: (cmd: MenuCommand) => void, isMac = process.plat
         { role: 'zoomOut' },
         { type: 'separator' },
         { role: 'togglefullscreen' },
-        { role: 'toggleDevTools' },
+        // DevTools are for development: the installed app neither offers them nor lets them open.
+        ...(opts.devTools ? [{ role: 'toggleDevTools' as const }] : []),
       ],
     },
     { role: 'windowMenu' },
@@ -51,6 +56,8 @@ export function buildMenu(send: (cmd: MenuCommand) => void, isMac = process.plat
   return Menu.buildFromTemplate(template)
 }
 
-export function installMenu(win: BrowserWindow): void {
-  Menu.setApplicationMenu(buildMenu((c) => win.webContents.send(ipcName('menu.command'), { command: c })))
+export function installMenu(win: BrowserWindow, devTools: boolean): void {
+  Menu.setApplicationMenu(
+    buildMenu((c) => win.webContents.send(ipcName('menu.command'), { command: c }), { devTools }),
+  )
 }
