@@ -7,10 +7,8 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { digestOf } from '../src-main/core/digest'
 import { openBerth } from '../src-main/service/berth'
 import { createHandlers } from '../src-main/service/index'
-import type { Descriptor } from '../src-main/core/oci'
 import { exportArchive } from '../src-main/core/transfer/export'
 import { startBridge } from '../test/e2e/bridge'
 import { chromiumMissing, ensureRendererBuilt } from '../test/e2e/harness'
@@ -25,6 +23,7 @@ import {
   scrollFrames,
   type FrameRun,
 } from './frames'
+import { writeSyntheticStore } from './synthetic'
 
 const args = process.argv.slice(2)
 const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000)
@@ -32,81 +31,15 @@ const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000)
 const WITH_CTR = !args.includes('--no-ctr')
 const NS = 'default'
 const BASES = 40 // distinct base layer stacks, shared by many images
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
-const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip'
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-bench-list-'))
 const root = join(dir, 'root')
 const berth = openBerth({ root, host: { os: 'linux', architecture: 'amd64' } })
 
-// Blobs are written straight into the OCI layout and recorded in SQLite in one transaction: the point
-// is listing, not ingest (bench/ingest measures that).
-const now = Date.now()
-const insert = berth.db.prepare(
-  'INSERT OR IGNORE INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
-)
-const pending: [string, number][] = []
-function blob(data: string | Buffer, mediaType: string, extra: Partial<Descriptor> = {}): Descriptor {
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data
-  const digest = digestOf(bytes)
-  const dirp = join(berth.storeRoot, 'blobs', 'sha256')
-  mkdirSync(dirp, { recursive: true })
-  const file = join(dirp, digest.slice(7))
-  if (!existsSync(file)) writeFileSync(file, bytes)
-  pending.push([digest, bytes.length])
-  return { mediaType, digest, size: bytes.length, ...extra }
-}
-
-function manifest(i: number, arch: string, base: Descriptor[]): Descriptor {
-  const unique = blob(`unique layer ${i}/${arch} `.repeat(20), LAYER)
-  const config = blob(
-    JSON.stringify({
-      architecture: arch,
-      os: 'linux',
-      config: { Cmd: ['/app'] },
-      rootfs: { type: 'layers', diff_ids: [...base, unique].map((l) => l.digest) },
-    }),
-    OCI_CONFIG,
-  )
-  return blob(
-    JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [...base, unique] }),
-    OCI_MANIFEST,
-  )
-}
-
 console.log(`bench/list: ${COUNT} images over ${BASES} shared base stacks in ${root}`)
 let t0 = performance.now()
-const bases = Array.from({ length: BASES }, (_, b) => [
-  blob(Buffer.alloc(2_000_000 + b, b), LAYER),
-  blob(Buffer.alloc(300_000 + b, b + 100), LAYER),
-])
-const records = []
-for (let i = 0; i < COUNT; i++) {
-  const base = bases[i % BASES]
-  let target: Descriptor
-  if (i % 4 === 0) {
-    // One in four is multi-platform.
-    const amd = { ...manifest(i, 'amd64', base), platform: { os: 'linux', architecture: 'amd64' } }
-    const arm = { ...manifest(i, 'arm64', base), platform: { os: 'linux', architecture: 'arm64' } }
-    target = blob(
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [amd, arm] }),
-      OCI_INDEX,
-    )
-  } else target = manifest(i, 'amd64', base)
-  records.push({
-    name: `registry.example.com/team-${i % 50}/app-${i % 997}:v${i}`,
-    labels: { env: ['prod', 'staging', 'dev'][i % 3], team: `team-${i % 50}` },
-    target,
-  })
-}
-berth.db.transaction(() => {
-  berth.db.prepare('INSERT OR IGNORE INTO namespaces (name, created_at) VALUES (?, ?)').run(NS, now)
-  for (const [d, s] of pending) insert.run(NS, d, s, now, now)
-})()
-berth.images.createMany(NS, records)
-console.log(`  setup: ${pending.length} blob writes, ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+const { blobs } = writeSyntheticStore(berth, { ns: NS, count: COUNT, bases: BASES })
+console.log(`  setup: ${blobs} blob writes, ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
 const h = createHandlers(berth, {
   emit: () => {},

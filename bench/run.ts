@@ -4,7 +4,20 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-const ALL = ['ingest', 'images', 'import', 'list', 'pull', 'writers', 'cli', 'containerd'] as const
+const ALL = [
+  'ingest',
+  'images',
+  'import',
+  'import-memory',
+  'list',
+  'pull',
+  'writers',
+  'cli',
+  'reads',
+  'scale',
+  'files',
+  'containerd',
+] as const
 const asked = process.argv.slice(2)
 const unknown = asked.filter((b) => !(ALL as readonly string[]).includes(b))
 if (unknown.length) {

@@ -1,6 +1,7 @@
 // The contract between the untrusted renderer and the main process: every call with its argument and
-// result types, every event with its payload. Main binds it (src-main/ipc.ts), the preload exposes it as
-// `window.berth`, the renderer calls it and imports TYPES ONLY from here. Everything that crosses is
+// result types, every event with its payload. Main binds it (src-main/app/ipc.ts) and forwards it to
+// the store host (src-main/host/), the preload exposes it as `window.berth`, the renderer calls it
+// and imports TYPES ONLY from here. Everything that crosses is
 // plain structured-clone data: no classes, dates as ISO-8601 strings, sizes as numbers of bytes.
 //
 // This file must stay self-contained (no imports): the sandboxed preload bundles it as CommonJS.
@@ -14,6 +15,22 @@ export type ErrorKind =
   | 'not-implemented'
   | 'conflict'
   | 'cancelled'
+
+/** Every kind, at run time: main, the host and the service check a kind against this list. */
+export const ERROR_KINDS = [
+  'not-found',
+  'already-exists',
+  'invalid-argument',
+  'failed-precondition',
+  'unavailable',
+  'not-implemented',
+  'conflict',
+  'cancelled',
+] as const satisfies readonly ErrorKind[]
+
+export function isErrorKind(k: unknown): k is ErrorKind {
+  return typeof k === 'string' && (ERROR_KINDS as readonly string[]).includes(k)
+}
 
 /** How an error crosses the bridge. It is rebuilt as an Error on the receiving side. */
 export interface WireError {
@@ -63,6 +80,11 @@ export interface PlatformChip {
   variant?: string
   osVersion?: string
   status: Presence
+  /**
+   * Bytes of this platform's manifest, config and layers as their descriptors declare them, present or
+   * not: containerd's Image.Size below the target (add the index's own size for an index).
+   */
+  size?: number
 }
 
 export interface ImageSummary {
@@ -106,6 +128,17 @@ export interface FilterError {
   position: number
 }
 
+/**
+ * A selector that parses but can never match, said so instead of leaving an empty list unexplained:
+ * a `~=` whose regular expression does not compile (containerd matches nothing and only logs it).
+ */
+export interface FilterWarning {
+  /** The selector, e.g. `name~=(`. */
+  expression: string
+  /** e.g. "name~=( matches nothing: error parsing regexp: missing closing ): `(`" */
+  message: string
+}
+
 export interface ImagePage {
   items: ImageSummary[]
   /** Matching images (before offset/limit). */
@@ -114,6 +147,8 @@ export interface ImagePage {
   namespaceTotal: number
   /** Set when `filter` does not parse; items is then empty. */
   filterError?: FilterError
+  /** Set when the filter parses but part of it can never match. */
+  filterWarnings?: FilterWarning[]
 }
 
 export type NodeKind = 'index' | 'manifest' | 'config' | 'layer' | 'attestation' | 'other'
@@ -132,6 +167,11 @@ export interface DescriptorNode {
   diffId?: string
   /** Layers: bytes after decompression, when known. */
   uncompressedSize?: number
+  /**
+   * Too complex to show: the image's tree passed its node budget (service/tree.ts MAX_TREE_NODES), so
+   * this node's children were cut short. Set on each node that lost children, and on the root.
+   */
+  tooComplex?: boolean
   children: DescriptorNode[]
 }
 
@@ -271,7 +311,7 @@ export interface ExportRequest {
   platforms?: string[]
 }
 
-export type JobKind = 'import' | 'export' | 'pull' | 'push' | 'copy'
+export type JobKind = 'import' | 'export' | 'pull' | 'push' | 'copy' | 'index' | 'save'
 
 export interface JobRef {
   id: string
@@ -349,8 +389,10 @@ export interface ContentItem {
   createdAt: string
   updatedAt: string
   labels: Record<string, string>
-  /** Image names whose tree reaches this blob. */
+  /** Image names whose tree reaches this blob, the first ones in byte order (at most 50). */
   images: string[]
+  /** How many images reach this blob in all. */
+  imageCount: number
 }
 
 export interface ListContentRequest {
@@ -366,6 +408,7 @@ export interface ContentPage {
   total: number
   totalBytes: number
   filterError?: FilterError
+  filterWarnings?: FilterWarning[]
 }
 
 export interface ContentSetLabelsRequest {
@@ -446,6 +489,253 @@ export interface CopyRequest {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Files: what is inside an image (one platform manifest's layers, stacked)
+
+export type FileType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo'
+export type FileChange = 'added' | 'modified' | 'removed'
+
+/** An image and one of its platform manifests. */
+export interface FilesImageRef {
+  namespace: string
+  name: string
+  /** A platform manifest's digest (a platform-matrix cell); wins over `platform`. */
+  manifest?: string
+  /** A platform specifier such as linux/arm64; absent: this machine's best match. */
+  platform?: string
+}
+
+export interface FileLayerChanges {
+  added: number
+  modified: number
+  removed: number
+  addedBytes: number
+  modifiedBytes: number
+  removedBytes: number
+}
+
+export interface FileLayerInfo {
+  /** Position among the manifest's layers, bottom first: what `layer` in the other calls names. */
+  index: number
+  digest: string
+  mediaType: string
+  size: number
+  diffId: string
+  /** The blob is in the namespace. */
+  present: boolean
+  /** Its entries are indexed (for this or any image with the same layer). */
+  indexed: boolean
+  /** The history entry that made it (`docker history`'s CREATED BY), '' when the config has none. */
+  command: string
+  created: string | null
+  comment: string | null
+  /** Bytes of the uncompressed tar, once indexed. */
+  tarSize: number | null
+  /** Tar entries and bytes of regular files in the layer, once indexed. */
+  entries: number | null
+  fileBytes: number | null
+  /** What it did to the tree below it, once the image is indexed. */
+  changes: FileLayerChanges | null
+}
+
+/** One row of `docker history`, oldest first: empty layers (ENV, CMD…) have no `layer`. */
+export interface FileHistoryEntry {
+  command: string
+  created: string | null
+  comment: string | null
+  emptyLayer: boolean
+  layer: number | null
+}
+
+export interface FilesTotals {
+  /** Entries of the merged tree. */
+  entries: number
+  /** Bytes of regular files across every layer. */
+  allBytes: number
+  /** Bytes of file versions no path of the merged tree shows (overwritten or removed later). */
+  wastedBytes: number
+  /** 1 − wasted ÷ all file bytes across layers, as dive reports it. */
+  efficiency: number
+}
+
+export interface FilesOverview {
+  namespace: string
+  name: string
+  /** formatAll form of the chosen manifest's platform. */
+  platform: string
+  manifestDigest: string
+  configDigest: string
+  /** Every platform manifest of the image, to choose another. */
+  platforms: { platform: string; manifestDigest: string }[]
+  /** The stacked tree (the chain ID of the layers) that files.list and the rest read; null without layers. */
+  tree: string | null
+  indexed: boolean
+  /** Why indexing cannot run (a layer missing from the store), null when it can. */
+  blocked: string | null
+  layers: FileLayerInfo[]
+  history: FileHistoryEntry[]
+  totals: FilesTotals | null
+}
+
+export interface FileEntry {
+  /** Absolute, e.g. /usr/bin/ls. Raw bytes of the name: escape before printing to a terminal. */
+  path: string
+  name: string
+  type: FileType
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  /** Seconds since the epoch. */
+  mtime: number
+  /** Symlinks: the target as written. Hardlinks: the absolute path whose bytes they share. */
+  link?: string
+  /** The layer (index) that wrote this version. */
+  layer: number
+  /** In a layer's view: what that layer did. */
+  change?: FileChange
+  /** In a layer's view: a directory holding something that layer changed. */
+  touched?: boolean
+  /** A parent directory no tar names, made by the unpacker. */
+  implicit?: boolean
+  /** A hardlink to nothing unpacked before it. */
+  broken?: boolean
+}
+
+export interface FilesListRequest {
+  namespace: string
+  tree: string
+  /** Absolute directory path; '/' is the root. */
+  dir: string
+  /** View the tree as of this layer, with its changes marked; absent: the merged tree. */
+  layer?: number
+  /** With `layer`: only changed entries and the directories leading to them. */
+  onlyChanges?: boolean
+  offset?: number
+  limit?: number
+}
+
+export interface FilePage {
+  dir: string
+  total: number
+  offset: number
+  entries: FileEntry[]
+}
+
+export interface FilesSearchRequest {
+  namespace: string
+  tree: string
+  pattern: string
+  /** glob: `*.so`, `/etc/**`, `libc*` (without a slash it matches names); regex: RE2, unanchored. */
+  mode: 'glob' | 'regex'
+  offset?: number
+  limit?: number
+}
+
+export interface FileSearchResult {
+  total: number
+  entries: FileEntry[]
+}
+
+export interface WastedFile {
+  path: string
+  /** File versions of this path no final path shows. */
+  versions: number
+  bytes: number
+  /** Layers that wrote them. */
+  layers: number[]
+}
+
+export interface WastedReport {
+  allBytes: number
+  wastedBytes: number
+  efficiency: number
+  /** Paths with wasted bytes. */
+  paths: number
+  /** The biggest offenders first. */
+  top: WastedFile[]
+}
+
+export interface FilesReadRequest {
+  namespace: string
+  tree: string
+  /** Absolute path in the image. */
+  path: string
+  layer?: number
+}
+
+export interface FilePreview {
+  path: string
+  type: FileType
+  size: number
+  /** What the file is, guessed from its first bytes: "ELF executable or library", "shell script", "text". */
+  description: string
+  kind: 'text' | 'binary' | 'empty' | 'directory' | 'link' | 'special'
+  /** The first 1 MiB as text, for text files. */
+  text: string | null
+  /** A hex dump of the first bytes, for binary files. */
+  hex: string | null
+  /** More bytes follow than were read. */
+  truncated: boolean
+  link?: string
+}
+
+export interface FilesSaveRequest {
+  namespace: string
+  tree: string
+  /** The file or directory in the image (absolute path). */
+  entry: string
+  layer?: number
+  /** Where to write it: the path a native save dialog returned. A directory is saved as a tar. */
+  path: string
+}
+
+export type FileDiffField = 'type' | 'size' | 'mode' | 'owner' | 'link'
+
+export interface FileDiffSide {
+  type: FileType
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  link: string
+}
+
+export interface FileDiffEntry {
+  path: string
+  change: 'added' | 'removed' | 'changed'
+  a?: FileDiffSide
+  b?: FileDiffSide
+  fields: FileDiffField[]
+}
+
+export interface FilesCompareRequest {
+  namespace: string
+  /** Trees (files.layers' `tree`) of the two sides. */
+  a: string
+  b: string
+  /** Only this kind of difference. */
+  change?: 'added' | 'removed' | 'changed'
+  offset?: number
+  limit?: number
+}
+
+export interface FilesComparison {
+  added: number
+  removed: number
+  changed: number
+  same: number
+  /** Differences matching `change` (all of them without it). */
+  total: number
+  entries: FileDiffEntry[]
+  /** Diff IDs both sides have. */
+  sharedLayers: string[]
+  /** Layers the two stacks have in common from the bottom. */
+  commonBase: number
+  aLayers: number
+  bLayers: number
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Calls
 
 export interface Channels {
@@ -479,6 +769,15 @@ export interface Channels {
   'sources.switch': { args: [{ id: string }]; result: SourceInfo }
   'sources.daemon': { args: [{ address: string }]; result: DaemonInfo }
   'images.copy': { args: [CopyRequest]; result: JobRef }
+  'files.layers': { args: [FilesImageRef]; result: FilesOverview }
+  'files.index': { args: [FilesImageRef]; result: JobRef }
+  'files.list': { args: [FilesListRequest]; result: FilePage }
+  'files.search': { args: [FilesSearchRequest]; result: FileSearchResult }
+  'files.wasted': { args: [{ namespace: string; tree: string; limit?: number }]; result: WastedReport }
+  'files.stat': { args: [FilesReadRequest]; result: FileEntry }
+  'files.read': { args: [FilesReadRequest]; result: FilePreview }
+  'files.save': { args: [FilesSaveRequest]; result: JobRef }
+  'files.compare': { args: [FilesCompareRequest]; result: FilesComparison }
 }
 
 export type Channel = keyof Channels
@@ -518,12 +817,29 @@ export interface JobDone {
   /** Import, pull, push: the image names created, updated or pushed. Export: the file written. */
   images?: string[]
   path?: string
+  /**
+   * What a job that succeeded left out, one line each: images an import skipped (nothing for the chosen
+   * platform), platforms an export left out (their content is missing from the store).
+   */
+  notes?: string[]
   error?: WireError
 }
 
 export interface StoreChanged {
   /** 'external': another process (the CLI) wrote; 'local': this app did. */
   source: 'external' | 'local'
+  at: string
+}
+
+/**
+ * The store host: the process that owns the database and the blobs. When it stops unexpectedly main
+ * starts it again; calls made meanwhile fail with 'unavailable', and 'ready' means lists should reload.
+ */
+export interface HostState {
+  /** starting: first start; restarting: it stopped and is coming back; failed: it kept stopping. */
+  state: 'starting' | 'ready' | 'restarting' | 'failed'
+  /** Why, for the user: the exit code or the error that stopped it. */
+  message?: string
   at: string
 }
 
@@ -544,6 +860,8 @@ export interface Events {
   'job.done': JobDone
   /** An application-menu command for the renderer to carry out in its current view. */
   'menu.command': { command: MenuCommand }
+  /** The store host's state: the UI says "store restarting…" and reloads when it is ready again. */
+  'host.state': HostState
 }
 
 export type EventName = keyof Events
@@ -592,6 +910,15 @@ export const CHANNELS = [
   'sources.switch',
   'sources.daemon',
   'images.copy',
+  'files.layers',
+  'files.index',
+  'files.list',
+  'files.search',
+  'files.wasted',
+  'files.stat',
+  'files.read',
+  'files.save',
+  'files.compare',
 ] as const satisfies readonly Channel[]
 
 export const EVENTS = [
@@ -599,6 +926,7 @@ export const EVENTS = [
   'job.progress',
   'job.done',
   'menu.command',
+  'host.state',
 ] as const satisfies readonly EventName[]
 
 type Missing<All, Listed> = Exclude<All, Listed>

@@ -2,6 +2,7 @@
 // loaded only when their command runs, so `berth --version` and `--help` never load the store.
 import type { FlagDef } from './args'
 import type * as Content from './content'
+import type * as Files from './files'
 import type * as Images from './images'
 import type { CommandBody } from './io'
 import type * as Registry from './registry'
@@ -60,11 +61,19 @@ A ~= expression that does not compile matches nothing (as in containerd) and is 
 const images = (pick: (m: typeof Images) => CommandBody) => () => import('./images').then(pick)
 const content = (pick: (m: typeof Content) => CommandBody) => () => import('./content').then(pick)
 const registry = (pick: (m: typeof Registry) => CommandBody) => () => import('./registry').then(pick)
+const files = (pick: (m: typeof Files) => CommandBody) => () => import('./files').then(pick)
+const filesPlatform: FlagDef = {
+  name: 'platform',
+  value: 'P',
+  help: `look into this platform (default: this machine's best match; ${platformHelp})`,
+}
+const filesNote = `The image's files are indexed the first time (each layer read once, progress on stderr).
+Names from inside the image are printed escaped (as ls -b does).`
 
 export const IMAGES: GroupSpec = {
   name: 'images',
   aliases: ['image', 'i'],
-  summary: 'list, import, export, label, tag, remove, check, inspect and copy images',
+  summary: 'list, import, export, label, tag, remove, check, inspect and copy images, and look inside them',
   commands: [
     {
       name: 'ls',
@@ -197,6 +206,55 @@ service and verified as it lands.`,
       flags: copyFlags("to Berth's store"),
       daemon: true,
       load: () => import('./containerd').then((m) => m.receive),
+    },
+    {
+      name: 'files',
+      args: 'NAME [PATH] [flags]',
+      summary: 'what is inside an image: the merged tree ls -l style, or what one layer changed',
+      details: `PATH is a directory (its entries) or a file, / by default. With --layer N: everything layer N
+(0 is the bottom) added (A), modified (M) or removed (D) under PATH.
+${filesNote}`,
+      flags: [
+        filesPlatform,
+        { name: 'layer', value: 'N', help: "show layer N's changes instead of the merged tree" },
+        noProgress,
+      ],
+      load: files((m) => m.files),
+    },
+    {
+      name: 'wasted',
+      args: 'NAME [flags]',
+      summary: 'bytes no path of the merged tree shows, biggest first, and the efficiency dive reports',
+      details: `Wasted bytes are file versions a later layer overwrote or removed; efficiency is
+1 - wasted / all file bytes across layers.
+${filesNote}`,
+      flags: [filesPlatform, { name: 'limit', value: 'N', help: 'list N paths (default 20)' }, noProgress],
+      load: files((m) => m.wasted),
+    },
+    {
+      name: 'cat',
+      args: 'NAME PATH [flags]',
+      summary: "write a file's bytes to stdout",
+      details: `With --layer N, the file as it is in the tree as of layer N (a file a later layer removed too).
+${filesNote}`,
+      flags: [filesPlatform, { name: 'layer', value: 'N', help: 'the file as of layer N' }],
+      load: files((m) => m.cat),
+    },
+    {
+      name: 'diff',
+      args: 'A B [flags]',
+      summary: "compare two images' files: added (+), removed (-), changed (M), and shared layers",
+      details: `Changed means another type, size, mode, owner or link target. To compare two platforms of
+one image, name it twice: berth images diff app:1 app:1 --platform linux/amd64 --platform linux/arm64.
+${filesNote}`,
+      flags: [
+        { name: 'platform', value: 'P', help: 'the platform of A, then of B (one --platform: both)' },
+        { name: 'added', help: 'only what B adds' },
+        { name: 'removed', help: 'only what B removes' },
+        { name: 'changed', help: 'only what changed' },
+        noProgress,
+      ],
+      load: files((m) => m.diff),
     },
   ],
 }

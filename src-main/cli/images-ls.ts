@@ -1,13 +1,11 @@
 // `berth images ls`: read from the service's image summaries (the app's list), so no blob is opened to
 // list; `-q` reads names only. With --address, the summaries of the containerd daemon's mirror and the
-// names its List answers (containerd.ts). Its own module, so that listing loads none of import, export or the
-// registry client. Two reads here stand in for what the bounded-reads work adds to the service, and
-// are marked where they give way to it.
+// names its List answers (containerd.ts). Its own module, so that listing loads none of import, export
+// or the registry client.
 import { invalidArgument } from '../core/errors'
 import type { Platform } from '../core/oci'
 import { defaultMatcher, hostPlatform, type MatchComparer } from '../core/platforms'
-import { listImageNames } from '../service/image-names'
-import { listImages } from '../service/images-list'
+import { listImageNames, listImages } from '../service/images-list'
 import type { ImageSummary, PlatformChip } from '../../src-preload/api'
 import { warnRegexps } from './filter-warnings'
 import { flag, type Parsed } from './args'
@@ -35,27 +33,16 @@ export function imageNames(ctx: CommandContext, filters: string[]): string[] {
   return listImageNames(ctx.berth(), ctx.namespace, filters)
 }
 
-/**
- * Summaries matching any of `filters`, by name. At merge: one listImages call with `filters`, which the
- * bounded-reads work adds to the list request; until then, one call per filter, joined.
- */
+/** Summaries matching any of `filters` (ParseAll: ORed), by name. */
 async function summaries(ctx: CommandContext, filters: string[]): Promise<ImageSummary[]> {
   if (ctx.address !== undefined) return (await import('./containerd')).daemonSummaries(ctx, filters)
-  const b = ctx.berth()
-  const page = (filter?: string) =>
-    listImages(b, { namespace: ctx.namespace, filter, limit: Number.MAX_SAFE_INTEGER })
-  if (filters.length <= 1 || filters.includes('')) {
-    const r = await page(filters.includes('') ? undefined : filters[0])
-    if (r.filterError) throw invalidArgument(r.filterError.message)
-    return r.items
-  }
-  const byName = new Map<string, ImageSummary>()
-  for (const f of filters) {
-    const r = await page(f)
-    if (r.filterError) throw invalidArgument(r.filterError.message)
-    for (const s of r.items) byName.set(s.name, s)
-  }
-  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const r = await listImages(ctx.berth(), {
+    namespace: ctx.namespace,
+    filters,
+    limit: Number.MAX_SAFE_INTEGER,
+  })
+  if (r.filterError) throw invalidArgument(r.filterError.message)
+  return r.items
 }
 
 const platformOf = (c: PlatformChip): Platform => ({
@@ -67,14 +54,14 @@ const platformOf = (c: PlatformChip): Platform => ({
 
 /**
  * ctr's SIZE: Image.Size for the host's default platform, i.e. the target plus the best-matching
- * manifest with its config and layers. The per-platform size comes with the chip (bounded-reads work);
- * a summary without it falls back to the bytes of the image that are in the store.
+ * manifest with its config and layers. The per-platform size comes with the chip; a summary written
+ * before chips carried it falls back to the bytes of the image that are in the store.
  */
 export function hostSize(s: ImageSummary, m: MatchComparer): number | null {
   const chips = s.platforms.filter((c) => m.match(platformOf(c)))
   if (chips.length === 0) return s.platforms.length === 0 ? s.size : null
   const best = chips.reduce((a, b) => (m.less(platformOf(b), platformOf(a)) ? b : a))
-  const size = (best as PlatformChip & { size?: number }).size
+  const size = best.size
   if (size === undefined) return s.size
   return s.kind === 'index' ? s.targetSize + size : size
 }

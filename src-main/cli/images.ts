@@ -10,6 +10,7 @@ import { inspectImage } from '../service/inspect'
 import { labelImage } from '../service/labels'
 import { removeImages } from '../service/remove'
 import { tagImage } from '../service/tag'
+import { leftOutNote } from '../service/transfer'
 import { flag, platformFlag, positional, str, strs, type Parsed } from './args'
 import { warnRegexps } from './filter-warnings'
 import { printJSON, type CommandContext } from './io'
@@ -67,9 +68,11 @@ export async function importCmd(ctx: CommandContext, p: Parsed): Promise<void> {
       format: r.format,
       compression: r.compression,
       added: r.added,
+      skipped: r.skipped,
     })
   }
-  if (r.images.length === 0)
+  for (const x of r.skipped) ctx.err(`berth: ${x.name}: not imported, ${x.reason}\n`)
+  if (r.images.length === 0 && r.skipped.length === 0)
     ctx.err('berth: the archive names no image: use --index-name NAME or --digests to keep it\n')
   ctx.out(
     columns([
@@ -114,11 +117,7 @@ export async function exportCmd(ctx: CommandContext, p: Parsed): Promise<void> {
     if (toStdout) return ctx.err(JSON.stringify(r) + '\n')
     return printJSON(ctx, r)
   }
-  for (const m of r.missing) {
-    ctx.err(
-      `berth: ${m.image}: ${m.mediaType} ${m.digest} (${bytesBinary(m.size)}) is not in the store and was not exported\n`,
-    )
-  }
+  for (const l of r.leftOut) ctx.err(`berth: ${leftOutNote(l)}\n`)
 }
 
 export async function label(ctx: CommandContext, p: Parsed): Promise<void> {

@@ -17,6 +17,7 @@ export {
   regexpSearch,
 } from './filters/match'
 export { parseSelectors } from './filters/parser'
+export { regexpProblems, type RegexpProblem } from './filters/regexp-problems'
 export { Token, tokenize, type Scanned } from './filters/scanner'
 export { unquote, QuoteSyntaxError } from './filters/quote'
 

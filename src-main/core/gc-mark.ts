@@ -34,7 +34,7 @@ function splitId(node: string): [NodeType, string, string] {
 }
 
 /** `prefix` exactly, or `prefix` followed by `.` or `/` and any name; `prefixX` does not count. */
-function refKey(key: string, prefix: string): boolean {
+export function refKey(key: string, prefix: string): boolean {
   if (!key.startsWith(prefix)) return false
   const next = key.charAt(prefix.length)
   return next === '' || next === '.' || next === '/'
@@ -58,7 +58,7 @@ function gcLabels(db: Database, table: 'image_labels' | 'content_labels', col: '
   return out
 }
 
-function parseLabels(json: string): Record<string, string> {
+export function parseLabels(json: string): Record<string, string> {
   try {
     const v = JSON.parse(json) as unknown
     return v && typeof v === 'object' ? (v as Record<string, string>) : {}

@@ -1,6 +1,6 @@
 // Errors the use cases add to the core's kinds, and the one conversion to what crosses the bridge.
 import { BerthError } from '../core/errors'
-import type { ErrorKind, WireError } from '../../src-preload/api'
+import { isErrorKind, type WireError } from '../../src-preload/api'
 
 /** The record changed since the caller read it; `keys` are the changes that were not applied. */
 export class ConflictError extends Error {
@@ -22,17 +22,6 @@ export class CancelledError extends Error {
   }
 }
 
-const KINDS: readonly ErrorKind[] = [
-  'not-found',
-  'already-exists',
-  'invalid-argument',
-  'failed-precondition',
-  'unavailable',
-  'not-implemented',
-  'conflict',
-  'cancelled',
-]
-
 /** Expected failures keep their kind; anything else is 'unavailable' with its message (never a stack). */
 export function toWireError(e: unknown): WireError {
   if (e instanceof BerthError || e instanceof ConflictError || e instanceof CancelledError) {
@@ -40,8 +29,7 @@ export function toWireError(e: unknown): WireError {
   }
   const kind = (e as { kind?: unknown })?.kind
   const message = e instanceof Error ? e.message : String(e)
-  if (typeof kind === 'string' && (KINDS as readonly string[]).includes(kind))
-    return { kind: kind as ErrorKind, message }
+  if (isErrorKind(kind)) return { kind, message }
   if ((e as { name?: string })?.name === 'AbortError') return { kind: 'cancelled', message }
   return { kind: 'unavailable', message }
 }

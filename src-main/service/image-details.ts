@@ -13,14 +13,23 @@ import { buildMatrix, platformManifests } from './matrix'
 import { treeSource } from './summaries'
 import { buildTree, MAX_JSON, nodes, readJson } from './tree'
 
-export async function imageDetails(ctx: ServiceContext, nsIn: string, name: string): Promise<ImageDetails> {
+/**
+ * `signal` ends the costly part (decompressing layers to learn their sizes) when whoever asked no longer
+ * wants the answer, e.g. the details view was closed.
+ */
+export async function imageDetails(
+  ctx: ServiceContext,
+  nsIn: string,
+  name: string,
+  opts: { signal?: AbortSignal } = {},
+): Promise<ImageDetails> {
   const ns = validateNamespace(nsIn)
   const image = ctx.images.get(ns, name)
   const src = treeSource(ctx, ns)
   const tree = await buildTree(src, image.target)
   const layers: Descriptor[] = []
   for (const n of nodes(tree)) if (n.kind === 'layer' && n.present) layers.push(asDescriptor(n))
-  const uncompressed = await uncompressedSizes(ctx.db, src.provider, layers)
+  const uncompressed = await uncompressedSizes(ctx.db, src.provider, layers, opts.signal)
   for (const n of nodes(tree)) {
     const u = uncompressed.get(n.digest)
     if (n.kind === 'layer' && u !== undefined) n.uncompressedSize = u

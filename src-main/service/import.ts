@@ -16,7 +16,10 @@ export async function importImage(
 ): Promise<ImportResult> {
   const content = realContentStore(ctx, 'import')
   try {
-    return await importArchive({ db: ctx.db, content, images: ctx.images }, ns, file, opts)
+    return await importArchive({ db: ctx.db, content, images: ctx.images }, ns, file, {
+      host: ctx.host,
+      ...opts,
+    })
   } catch (e) {
     try {
       collectGarbage(ctx)

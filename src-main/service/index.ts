@@ -15,6 +15,7 @@ import { gcPreview, gcRun, removeImages, removePreview } from './gc'
 import { blobJson, imageDetails } from './image-details'
 import { imageSummary, listImages } from './images-list'
 import { Jobs, type JobBody, type JobKind } from './jobs'
+import { filesChannels } from './files-channels'
 import { setImageLabels } from './labels'
 import { tagImage } from './tag'
 import { inspect, listLogins, loginTo, logoutFrom, pullJob, pushJob, type RegistryDeps } from './registry'
@@ -29,18 +30,20 @@ export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void
 
 /** How import and export run: the transfer helpers' functions, adapted to jobs. */
 export interface TransferPort {
+  /** The names recorded, and notes on what was skipped. */
   importArchive(
     ctx: ServiceContext,
     req: { namespace: string; path: string; platforms?: string[] },
     signal: AbortSignal,
     progress: (phase: string, done: number, total: number) => void,
-  ): Promise<string[]>
+  ): Promise<{ images: string[]; notes?: string[] }>
+  /** Notes on the platforms left out (their content is missing). */
   exportArchive(
     ctx: ServiceContext,
     req: { namespace: string; names: string[]; path: string; platforms?: string[] },
     signal: AbortSignal,
     progress: (phase: string, done: number, total: number) => void,
-  ): Promise<void>
+  ): Promise<{ notes?: string[] }>
 }
 
 export interface DialogPort {
@@ -82,6 +85,7 @@ export function createHandlers(
   const job = (kind: JobKind, body: JobBody) => jobs.start(kind, body)
   const sources = new Sources(ctx, {
     ...deps.sources,
+    job,
     onChange: () => deps.emit('store.changed', { source: 'external', at: new Date().toISOString() }),
   })
   const local: Omit<Handlers, SourcesChannel> = {
@@ -107,18 +111,16 @@ export function createHandlers(
     'images.import': async (req) => {
       const t = needTransfer()
       validateNamespace(req.namespace)
-      return job('import', async (signal, progress) => ({
-        images: await t.importArchive(ctx, req, signal, progress),
-      }))
+      return job('import', (signal, progress) => t.importArchive(ctx, req, signal, progress))
     },
     'images.export': async (req) => {
       const t = needTransfer()
       const ns = validateNamespace(req.namespace)
       for (const n of req.names) ctx.images.get(ns, n)
-      return job('export', async (signal, progress) => {
-        await t.exportArchive(ctx, req, signal, progress)
-        return { path: req.path }
-      })
+      return job('export', async (signal, progress) => ({
+        path: req.path,
+        ...(await t.exportArchive(ctx, req, signal, progress)),
+      }))
     },
     'images.pull': async (req) => {
       validateNamespace(req.namespace)
@@ -139,17 +141,17 @@ export function createHandlers(
     'gc.run': async () => gcRun(ctx),
     'dialogs.openFile': async (req) => (deps.dialogs ? deps.dialogs.openFile(req) : null),
     'dialogs.saveFile': async (req) => (deps.dialogs ? deps.dialogs.saveFile(req) : null),
+    ...filesChannels(ctx, job),
   }
   return { jobs, sources, ...withSources(ctx, local, sources, job) }
 }
 
+/** Counts from the counters the triggers keep (migration 4), not from counting every row. */
 function namespaces(ctx: ServiceContext): NamespaceInfo[] {
   const rows = ctx.db
     .prepare(
-      `SELECT n.name,
-              (SELECT count(*) FROM images i WHERE i.namespace = n.name) AS images,
-              (SELECT count(*) FROM content c WHERE c.namespace = n.name) AS blobs
-         FROM namespaces n ORDER BY n.name`,
+      `SELECT n.name, coalesce(s.images, 0) AS images, coalesce(s.blobs, 0) AS blobs
+         FROM namespaces n LEFT JOIN namespace_stats s ON s.namespace = n.name ORDER BY n.name`,
     )
     .all() as NamespaceInfo[]
   if (!rows.some((r) => r.name === 'default')) rows.unshift({ name: 'default', images: 0, blobs: 0 })

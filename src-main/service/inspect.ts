@@ -4,6 +4,8 @@
 // it does hold and the --platform that shows one, not with a bare missing digest.
 import { isKind, notFound } from '../core/errors'
 import { readDiffIDs } from '../core/images/documents'
+import { MAX_DOCUMENT_SIZE } from '../core/images/mediatypes'
+import { readBounded } from '../core/images/read-bounded'
 import { manifest as imageManifest, platforms as imagePlatforms } from '../core/images/image'
 import type { Image } from '../core/images/store'
 import { validateNamespace } from '../core/namespace'
@@ -74,7 +76,8 @@ export async function inspectImage(
   try {
     man = await imageManifest(p, img.target, m)
     cfg = man.config
-    configJSON = JSON.parse(Buffer.from(await p.readBlob(cfg)).toString('utf8')) as Record<string, unknown>
+    const body = await readBounded(p, cfg, MAX_DOCUMENT_SIZE, 'config')
+    configJSON = JSON.parse(Buffer.from(body).toString('utf8')) as Record<string, unknown>
   } catch (e) {
     if (isKind(e, 'not-found')) throw await notHeld(ctx, ns, img, what, e)
     throw e

@@ -11,7 +11,7 @@ export interface JobReport {
 export type JobBody = (
   signal: AbortSignal,
   progress: JobReport,
-) => Promise<{ images?: string[]; path?: string }>
+) => Promise<{ images?: string[]; path?: string; notes?: string[] }>
 
 export interface JobSink {
   progress(p: JobProgress): void
@@ -54,23 +54,29 @@ export class Jobs {
     }
     // Started on the next tick so the caller has the id before the first event.
     setImmediate(() => {
-      body(ac.signal, progress)
-        .then((r) => {
-          if (ac.signal.aborted) throw new CancelledError(`${kind} cancelled`)
+      body(ac.signal, progress).then(
+        (r) => {
+          // A body that returned has done its work (its images are in the store): a Cancel that came
+          // while it was finishing changed nothing, so the job is done, not cancelled.
+          this.finish(id, timer)
           this.sink.done({ id, kind, ok: true, ...r })
-        })
-        .catch((e: unknown) => {
+        },
+        (e: unknown) => {
+          this.finish(id, timer)
           const error = ac.signal.aborted
             ? { kind: 'cancelled' as const, message: `${kind} cancelled` }
             : toWireError(e)
           this.sink.done({ id, kind, ok: false, error })
-        })
-        .finally(() => {
-          clearTimeout(timer)
-          this.running.delete(id)
-        })
+        },
+      )
     })
     return { id, kind }
+  }
+
+  /** The body has settled: from here on Cancel has nothing to stop. */
+  private finish(id: string, timer: ReturnType<typeof setTimeout> | undefined): void {
+    clearTimeout(timer)
+    this.running.delete(id)
   }
 
   cancel(id: string): boolean {
@@ -78,6 +84,12 @@ export class Jobs {
     if (!ac) return false
     ac.abort(new CancelledError())
     return true
+  }
+
+  /** Cancels every running job (the store is closing); returns how many were running. */
+  cancelAll(): number {
+    for (const ac of this.running.values()) ac.abort(new CancelledError())
+    return this.running.size
   }
 
   get active(): number {

@@ -1,14 +1,19 @@
 // Uncompressed layer sizes. Learning one means decompressing the whole layer, so each is computed once,
-// cached by digest (a digest's content never changes), and skipped for layers too large to do inline.
-import { Readable } from 'node:stream'
-import { createGunzip, createZstdDecompress } from 'node:zlib'
+// cached by digest (a digest's content never changes), bounded as the diff-ID path bounds it (a layer that
+// decompresses past that is cached as "too large" and never decompressed again), skipped for layers too
+// large to do inline, and stopped when the caller's signal says the view that asked went away.
 import type { Database } from '../core/db'
-import { blobChunks, type Provider } from '../core/content/provider'
-import type { Descriptor } from '../core/oci'
+import type { Provider } from '../core/content/provider'
+import { unavailable } from '../core/errors'
+import { defaultMaxUncompressed, isDecompressionBomb, uncompressedStats } from '../core/images/diffid'
+import { isLayerType } from '../core/images/mediatypes'
+import { MediaTypeOCILayer, MediaTypeOCILayerNonDistributable, type Descriptor } from '../core/oci'
 
 const INLINE_LIMIT = 256 << 20
+/** Cached for a layer that decompresses past its bound: its size stays unknown, and is not tried again. */
+const TOO_LARGE = -1
 
-export function cachedUncompressed(db: Database, digests: string[]): Map<string, number> {
+function cached(db: Database, digests: string[]): Map<string, number> {
   const get = db.prepare('SELECT uncompressed_size FROM layer_sizes WHERE digest = ?').pluck()
   const out = new Map<string, number>()
   for (const d of digests) {
@@ -18,47 +23,49 @@ export function cachedUncompressed(db: Database, digests: string[]): Map<string,
   return out
 }
 
-function compressionOf(mediaType: string): 'gzip' | 'zstd' | 'none' | null {
-  if (mediaType.endsWith('+gzip') || mediaType.endsWith('.gzip')) return 'gzip'
-  if (mediaType.endsWith('+zstd') || mediaType.endsWith('.zstd')) return 'zstd'
-  if (mediaType.endsWith('.tar') || mediaType.endsWith('diff.tar')) return 'none'
-  return null
+/** The sizes the cache knows (layers known to be too large to decompress are left out). */
+export function cachedUncompressed(db: Database, digests: string[]): Map<string, number> {
+  const out = cached(db, digests)
+  for (const [d, v] of out) if (v < 0) out.delete(d)
+  return out
 }
+
+/** Types whose bytes are the uncompressed tar itself (Docker's plain `tar` may still be gzip: its bytes tell). */
+const PLAIN = new Set([MediaTypeOCILayer, MediaTypeOCILayerNonDistributable])
 
 /** Fills the cache for the given present layers; returns all sizes known afterwards. */
 export async function uncompressedSizes(
   db: Database,
   provider: Provider,
   layers: Descriptor[],
+  signal?: AbortSignal,
 ): Promise<Map<string, number>> {
-  const known = cachedUncompressed(
+  const known = cached(
     db,
     layers.map((l) => l.digest),
   )
   const put = db.prepare('INSERT OR REPLACE INTO layer_sizes (digest, uncompressed_size) VALUES (?, ?)')
   for (const l of layers) {
-    if (known.has(l.digest)) continue
-    const c = compressionOf(l.mediaType)
-    if (c === null || l.size > INLINE_LIMIT) continue
-    if (c === 'none') {
+    if (known.has(l.digest) || !isLayerType(l.mediaType)) continue
+    if (PLAIN.has(l.mediaType)) {
       known.set(l.digest, l.size)
       continue
     }
+    if (l.size > INLINE_LIMIT) continue
+    if (signal?.aborted) throw unavailable('layer sizes: cancelled')
     try {
-      const n = await countDecompressed(provider, l, c)
-      put.run(l.digest, n)
-      known.set(l.digest, n)
-    } catch {
+      const { size } = await uncompressedStats(provider, l, defaultMaxUncompressed(l.size), signal)
+      put.run(l.digest, size)
+      known.set(l.digest, size)
+    } catch (e) {
+      if (signal?.aborted) throw unavailable('layer sizes: cancelled')
+      if (isDecompressionBomb(e)) {
+        put.run(l.digest, TOO_LARGE)
+        known.set(l.digest, TOO_LARGE)
+      }
       // Unreadable or corrupt: the size stays unknown rather than wrong.
     }
   }
+  for (const [d, v] of known) if (v < 0) known.delete(d)
   return known
-}
-
-async function countDecompressed(provider: Provider, d: Descriptor, c: 'gzip' | 'zstd'): Promise<number> {
-  const source = Readable.from(await blobChunks(provider, d))
-  const z = c === 'gzip' ? createGunzip() : createZstdDecompress()
-  let n = 0
-  for await (const chunk of source.pipe(z)) n += (chunk as Buffer).length
-  return n
 }

@@ -6,6 +6,7 @@ import type { Descriptor, ImageConfig, Platform } from '../core/oci'
 import { decodeIndex, decodeManifest } from '../core/images/documents'
 import { formatAll } from '../core/platforms/format'
 import { normalize } from '../core/platforms/normalize'
+import { readBounded } from '../core/images/read-bounded'
 import type { DescriptorNode } from '../../src-preload/api'
 import { isConfig, isIndex, isManifest, kindOf } from './mediatypes'
 
@@ -22,10 +23,20 @@ export interface TreeSource {
  */
 export const MAX_JSON = 4 << 20
 
+/**
+ * Nodes per image tree. An index listing one manifest N times, that manifest listing one layer N times, is
+ * a few hundred kilobytes of JSON but N² nodes (N = 4,500: twenty million); past this the tree is cut and
+ * marked "too complex to show". Real images have tens of nodes, the largest indexes a few hundred.
+ */
+export const MAX_TREE_NODES = 10_000
+
+/** The document a descriptor names, parsed, or null when absent, oversized, not what it says, or not JSON. */
 export async function readJson<T>(src: TreeSource, d: Descriptor): Promise<T | null> {
   if (!src.present(d.digest) || d.size > MAX_JSON) return null
   try {
-    return JSON.parse(Buffer.from(await src.provider.readBlob(d)).toString('utf8')) as T
+    // Bounded by the descriptor: one claiming 200 bytes for a gigabyte blob reads 201 and gives up.
+    const body = await readBounded(src.provider, d, MAX_JSON, 'document')
+    return JSON.parse(Buffer.from(body).toString('utf8')) as T
   } catch {
     return null
   }
@@ -36,39 +47,82 @@ export interface TreeOptions {
   lean?: boolean
 }
 
+/** One tree's budget, and its documents read once each however often the tree names them. */
+class Build {
+  nodes = 0
+  cut = false
+  private readonly docs = new Map<string, Promise<unknown>>()
+
+  constructor(
+    readonly src: TreeSource,
+    readonly opts: TreeOptions,
+  ) {}
+
+  doc<T>(d: Descriptor): Promise<T | null> {
+    const key = `${d.digest} ${d.size}`
+    let p = this.docs.get(key)
+    if (!p) this.docs.set(key, (p = readJson<T>(this.src, d)))
+    return p as Promise<T | null>
+  }
+
+  /** A node for `d`, or null once the budget is spent (the caller marks its parent cut). */
+  leaf(d: Descriptor): DescriptorNode | null {
+    if (this.nodes >= MAX_TREE_NODES) {
+      this.cut = true
+      return null
+    }
+    this.nodes++
+    return leaf(this.src, d)
+  }
+}
+
 export async function buildTree(
   src: TreeSource,
   target: Descriptor,
   opts: TreeOptions = {},
-  depth = 0,
 ): Promise<DescriptorNode> {
-  const node = leaf(src, target)
-  if (!node.present || depth > 8) return node
+  const b = new Build(src, opts)
+  const root = b.leaf(target)!
+  await grow(b, root, target, 0)
+  if (b.cut) root.tooComplex = true
+  return root
+}
+
+/** Adds `child` under `node`, or marks `node` as cut when the budget is spent. */
+function adopt(b: Build, node: DescriptorNode, d: Descriptor): DescriptorNode | null {
+  const child = b.leaf(d)
+  if (child) node.children.push(child)
+  else node.tooComplex = true
+  return child
+}
+
+async function grow(b: Build, node: DescriptorNode, target: Descriptor, depth: number): Promise<void> {
+  if (!node.present || depth > 8) return
   if (isIndex(target.mediaType)) {
-    const raw = await readJson<Record<string, unknown>>(src, target)
+    const raw = await b.doc<Record<string, unknown>>(target)
     const index = raw ? decoded(() => decodeIndex(raw, target.digest)) : null
-    for (const m of index?.manifests ?? []) node.children.push(await buildTree(src, m, opts, depth + 1))
+    for (const m of index?.manifests ?? []) {
+      const child = adopt(b, node, m)
+      if (!child) return
+      await grow(b, child, m, depth + 1)
+    }
   } else if (isManifest(target.mediaType)) {
-    const raw = await readJson<Record<string, unknown>>(src, target)
+    const raw = await b.doc<Record<string, unknown>>(target)
     const manifest = raw ? decoded(() => decodeManifest(raw, target.digest)) : null
-    if (manifest?.config) {
-      const config = leaf(src, manifest.config)
-      node.children.push(config)
-      const wanted = !opts.lean || (!node.platform && node.kind === 'manifest')
-      const cfg =
-        wanted && isConfig(manifest.config.mediaType)
-          ? await readJson<ImageConfig>(src, manifest.config)
-          : null
-      if (cfg && !node.platform && node.kind === 'manifest') setPlatform(node, configPlatform(cfg))
-      const diffIds = cfg?.rootfs?.diff_ids ?? []
-      manifest.layers?.forEach((l, i) => {
-        const layer = leaf(src, l)
-        if (diffIds[i]) layer.diffId = diffIds[i]
-        node.children.push(layer)
-      })
+    if (!manifest?.config) return
+    const config = adopt(b, node, manifest.config)
+    if (!config) return
+    const wanted = !b.opts.lean || (!node.platform && node.kind === 'manifest')
+    const cfg =
+      wanted && isConfig(manifest.config.mediaType) ? await b.doc<ImageConfig>(manifest.config) : null
+    if (cfg && !node.platform && node.kind === 'manifest') setPlatform(node, configPlatform(cfg))
+    const diffIds = cfg?.rootfs?.diff_ids ?? []
+    for (const [i, l] of (manifest.layers ?? []).entries()) {
+      const layer = adopt(b, node, l)
+      if (!layer) return
+      if (diffIds[i]) layer.diffId = diffIds[i]
     }
   }
-  return node
 }
 
 /** The core's decoders turn JSON field names (os.version) into the model's; a malformed document is null. */

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { app } from './lib/state.svelte'
-import { installFakeBerth, summary } from './test/fake-berth'
+import { FakeError, installFakeBerth, summary } from './test/fake-berth'
 import App from './App.svelte'
 
 beforeEach(() => app.reset())
@@ -43,5 +43,51 @@ describe('App shell', () => {
     )
     await fireEvent.click(screen.getByRole('button', { name: /^Content/ }))
     expect(await screen.findByRole('heading', { name: 'Content' })).toBeInTheDocument()
+  })
+})
+
+describe('store host restarts', () => {
+  it('says "Store restarting…" while the host is away, and reloads the list when it is back', async () => {
+    let up = true
+    let names = ['a:1']
+    const fake = installFakeBerth({
+      'namespaces.list': () => [{ name: 'default', images: names.length, blobs: 1 }],
+      'images.list': () => {
+        if (!up) throw new FakeError('unavailable', 'the store host stopped (exit code 1); it is restarting')
+        return { items: names.map((n) => summary(n)), total: names.length, namespaceTotal: names.length }
+      },
+    })
+    const { container } = render(App)
+    await waitFor(() => expect(container.querySelector('[data-name="a:1"]')).not.toBeNull())
+    expect(screen.queryByTestId('host-status')).toBeNull()
+
+    up = false
+    fake.emit('host.state', { state: 'restarting', message: 'the store host stopped (exit code 1)', at: '' })
+    const status = await screen
+      .findByRole('status', { name: '' })
+      .catch(() => screen.getByTestId('host-status'))
+    expect(screen.getByTestId('host-status')).toHaveTextContent(/Store restarting…/)
+    expect(screen.getByTestId('host-status')).toHaveTextContent(/exit code 1/)
+    void status
+
+    const listsBefore = fake.calls.filter((c) => c.channel === 'images.list').length
+    up = true
+    names = ['a:1', 'b:2']
+    fake.emit('host.state', { state: 'ready', at: '' })
+    await waitFor(() => expect(container.querySelector('[data-name="b:2"]')).not.toBeNull())
+    expect(fake.calls.filter((c) => c.channel === 'images.list').length).toBeGreaterThan(listsBefore)
+    expect(screen.queryByTestId('host-status')).toBeNull()
+  })
+
+  it('says so as an alert when the host could not be restarted', async () => {
+    const fake = installFakeBerth({
+      'namespaces.list': () => [{ name: 'default', images: 0, blobs: 0 }],
+      'images.list': () => ({ items: [], total: 0, namespaceTotal: 0 }),
+    })
+    render(App)
+    fake.emit('host.state', { state: 'failed', message: 'the store host stopped 5 times in a row', at: '' })
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent(/could not be restarted/)
+    expect(alert).toHaveTextContent(/5 times in a row/)
   })
 })

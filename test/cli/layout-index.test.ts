@@ -25,7 +25,8 @@ describe('index.json after a CLI command', () => {
   })
 
   it('is not rebuilt by commands that only read', () => {
-    // A stale projection: read-only commands leave it as it is; the next write brings it up to date.
+    // A stale projection: read-only commands leave it as it is; the next write of a name or a target
+    // brings it up to date.
     const index = join(root, 'store', 'index.json')
     const stale = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'
     writeFileSync(index, stale)
@@ -38,7 +39,11 @@ describe('index.json after a CLI command', () => {
       expect(berth(root, argv).code).toBe(0)
       expect(readFileSync(index, 'utf8'), argv.join(' ')).toBe(stale)
     }
+    // A label is not in index.json: relabelling leaves it too. Adding a name rebuilds it.
     expect(berth(root, ['images', 'label', 'app:1', 'a=b']).code).toBe(0)
+    expect(readFileSync(index, 'utf8')).toBe(stale)
+    expect(berth(root, ['images', 'tag', 'app:1', 'app:2']).code).toBe(0)
     expect(readFileSync(index, 'utf8')).toContain('docker.io/library/app:1')
+    expect(readFileSync(index, 'utf8')).toContain('docker.io/library/app:2')
   })
 })

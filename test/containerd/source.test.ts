@@ -166,6 +166,30 @@ describe('the images of a containerd source', () => {
     ).toContain('example.com/note=checked')
   })
 
+  it('shows Files of an image in the daemon: layers read through its Content service, indexed in the mirror', async ({
+    skip,
+  }) => {
+    if (!s) return skip()
+    const ref = { namespace: NS, name: 'docker.io/library/small:1' }
+    const before = await s.h['files.layers'](ref)
+    expect(before).toMatchObject({ platform: 'linux/amd64', indexed: false, blocked: null })
+    expect(before.layers.map((l) => l.present)).toEqual([true, true])
+    const job = await s.h['files.index'](ref)
+    expect(await s.waitJob(job.id)).toMatchObject({ ok: true })
+    const after = await s.h['files.layers'](ref)
+    expect(after.indexed).toBe(true)
+    const root = await s.h['files.list']({ namespace: NS, tree: after.tree!, dir: '/' })
+    // Each generated layer adds one directory holding seed.txt and data.bin.
+    expect(root.entries.map((e) => e.type)).toEqual(['dir', 'dir'])
+    const dir = root.entries[0].path
+    const inside = await s.h['files.list']({ namespace: NS, tree: after.tree!, dir })
+    expect(inside.entries.map((e) => e.name).sort()).toEqual(['data.bin', 'seed.txt'])
+    const seed = await s.h['files.read']({ namespace: NS, tree: after.tree!, path: `${dir}/seed.txt` })
+    expect(seed.text).toMatch(/^layer seeded with shared/)
+    // The proven diff IDs are cached on the daemon's blobs, as containerd's own getDiffID does.
+    expect(s.d.ctr('-n', NS, 'content', 'ls')).toContain('containerd.io/uncompressed=sha256:')
+  })
+
   it('tags on the daemon, previews what a delete frees, and deletes with its GC', async ({ skip }) => {
     if (!s) return skip()
     // The target is named as pull names images, as on Berth's own store.

@@ -1,51 +1,50 @@
-// A test-only loopback bridge: the real service behind the same contract, over HTTP on 127.0.0.1 with a
-// random port and a random token, serving the built renderer from the same origin (so the renderer's
-// CSP 'self' covers every request) and injecting a `window.berth` shim that speaks to it. Calls go
-// through the very dispatch main binds to IPC (src-main/ipc.ts), schemas included; events arrive by SSE.
+// A test-only loopback bridge that plays Electron main: it starts the real store host (a Node child
+// process, as the app's utilityProcess), and serves the contract over HTTP on 127.0.0.1 with a random
+// port and a random token, with the built renderer from the same origin (so the renderer's CSP 'self'
+// covers every request) and a `window.berth` shim that speaks to it. Calls go through the very broker
+// main uses (src-main/app/broker.ts: schemas, path grants, insecure-host confirmation) and on to the
+// host; the bridge answers the native dialogs and the host's cipher requests as main would. Events
+// arrive by SSE.
 import { randomBytes } from 'node:crypto'
 import { readFileSync, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, sep } from 'node:path'
-import type { EventName, Events } from '../../src-preload/api'
-import { createDispatch } from '../../src-main/ipc'
-import { openBerth, type Berth } from '../../src-main/service/berth'
-import { createHandlers } from '../../src-main/service/index'
-import type { RegistryDeps } from '../../src-main/service/registry'
-import { FileCredentialStore, type Cipher } from '../../src-main/core/transfer/registry/credentials'
-import { coreTransfer } from '../../src-main/service/transfer'
-import { watchDataVersion } from '../../src-main/service/watch'
+import BetterSqlite3, { type Database } from 'better-sqlite3'
+import { createBroker } from '../../src-main/app/broker'
+import { createInsecureHosts } from '../../src-main/app/insecure-hosts'
+import { createPathGrants } from '../../src-main/app/path-grants'
+import { startHost, type HostClient } from '../../src-main/host/client'
+import type { HostConfig, ReverseHandlers } from '../../src-main/host/protocol'
 import type { Platform } from '../../src-main/core/oci'
+import { testCipherHandlers } from '../support/cipher'
+import { nodeHostLauncher } from '../support/host'
+
+export { testCipher } from '../support/cipher'
 
 export interface BridgeOptions {
   root: string
   rendererDir: string
   host?: Platform
-  /** Registry access; default: logins in <root>/logins.json under testCipher, no Docker config. */
-  registry?: RegistryDeps
-}
-
-/** Reversible and obviously not plain text (so a test can tell a secret was not stored as typed). */
-export const testCipher: Cipher = {
-  encrypt: (plain) => Buffer.from(`test:${Buffer.from(plain, 'utf8').reverse().toString('base64')}`),
-  decrypt: (data) =>
-    Buffer.from(
-      Buffer.from(data)
-        .toString('utf8')
-        .replace(/^test:/, ''),
-      'base64',
-    )
-      .reverse()
-      .toString('utf8'),
+  /** Registry connections (extra CAs, timeouts), as the host is configured. */
+  transport?: HostConfig['transport']
+  /** Answers the host's cipher requests; default: the tests' reversible cipher (logins in <root>/logins.json). */
+  cipher?: ReverseHandlers
 }
 
 export interface Bridge {
   /** Open this in the browser. */
   url: string
   token: string
-  berth: Berth
-  /** What the next native open/save dialog "chooses" (null: the user cancels). */
-  dialogs: { open: string | null; save: string | null }
+  /** The store as the test reads it: its root and a read-only connection (the host owns the writes). */
+  berth: { root: string; db: Database }
+  /** The store host's client: tests kill its process to play a crash. */
+  host: HostClient
+  /**
+   * What the next native dialog answers: the path an open/save dialog "chooses" (null: the user
+   * cancels), and whether the user allows an insecure registry when asked (`asked` lists the hosts).
+   */
+  dialogs: { open: string | null; save: string | null; insecure: boolean; asked: string[] }
   close(): Promise<void>
 }
 
@@ -86,40 +85,48 @@ const SHIM = `(() => {
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = randomBytes(18).toString('base64url')
   const prefix = `/app/${token}/`
-  const berth = openBerth({ root: opts.root, host: opts.host })
   const clients = new Set<ServerResponse>()
-  const dialogs: Bridge['dialogs'] = { open: null, save: null }
-  const emit = <E extends EventName>(event: E, payload: Events[E]): void => {
-    const data = `data: ${JSON.stringify({ event, payload })}\n\n`
-    for (const c of clients) c.write(data)
-  }
-  const handlers = createHandlers(berth, {
-    emit,
-    appInfo: () => ({
-      name: 'Berth',
-      version: '0.1.0',
-      electron: null,
-      node: process.versions.node,
-      chromium: null,
-      platform: `${process.platform}/${process.arch}`,
-      storePath: berth.root,
-      hostPlatform: opts.host
-        ? [opts.host.os, opts.host.architecture, opts.host.variant].filter(Boolean).join('/')
-        : 'linux/amd64',
-    }),
-    transfer: coreTransfer,
-    registry: opts.registry ?? {
-      logins: new FileCredentialStore(join(opts.root, 'logins.json'), testCipher),
+  const dialogs: Bridge['dialogs'] = { open: null, save: null, insecure: false, asked: [] }
+  const host = startHost({
+    launch: nodeHostLauncher(),
+    config: {
+      root: opts.root,
+      app: {
+        name: 'Berth',
+        version: '0.1.0',
+        electron: null,
+        node: process.versions.node,
+        chromium: null,
+        platform: `${process.platform}/${process.arch}`,
+      },
+      ...(opts.host ? { platform: opts.host } : {}),
+      ...(opts.transport ? { transport: opts.transport } : {}),
     },
+    reverse: opts.cipher ?? testCipherHandlers,
+  })
+  host.onEvent((e) => {
+    const data = `data: ${JSON.stringify({ event: e.event, payload: e.payload })}\n\n`
+    for (const c of clients) c.write(data)
+  })
+  try {
+    await host.ready()
+  } catch (e) {
+    await host.stop()
+    throw e
+  }
+  const dispatch = createBroker({
+    forward: (channel, args) => host.call(channel, args),
     dialogs: {
       openFile: async () => dialogs.open,
       saveFile: async () => dialogs.save,
     },
+    grants: createPathGrants(),
+    insecure: createInsecureHosts(join(opts.root, 'insecure-registries.json'), async (h) => {
+      dialogs.asked.push(h)
+      return dialogs.insecure
+    }),
   })
-  const dispatch = createDispatch(handlers)
-  const watcher = watchDataVersion(join(berth.root, 'berth.db'), () =>
-    emit('store.changed', { source: 'external', at: new Date().toISOString() }),
-  )
+  const db = new BetterSqlite3(join(opts.root, 'berth.db'), { readonly: true, fileMustExist: true })
 
   const indexHtml = (): string =>
     readFileSync(join(opts.rendererDir, 'index.html'), 'utf8').replace(
@@ -181,15 +188,15 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
     token,
-    berth,
+    berth: { root: opts.root, db },
+    host,
     dialogs,
     async close() {
-      watcher.stop()
-      handlers.sources.close()
       for (const c of clients) c.end()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections?.()
-      berth.close()
+      db.close()
+      await host.stop()
     },
   }
 }

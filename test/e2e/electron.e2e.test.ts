@@ -3,7 +3,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { _electron as electron } from 'playwright-core'
+import { spawn } from 'node:child_process'
+import { _electron as electron, chromium, type Page } from 'playwright-core'
+import { freePort } from '../registry/support/registry'
 import { describe, expect, it } from 'vitest'
 import { defaultRoot } from '../../src-main/service/berth'
 import { ROOT } from './harness'
@@ -32,18 +34,57 @@ const reason = packaged
       : null
 if (reason) console.log(`[electron e2e] skipped: ${reason}`)
 
+/**
+ * The packaged app has the EnableNodeCliInspectArguments fuse off, so Playwright's Electron driver
+ * (which attaches through --inspect) cannot start it: it is started as a user starts it, with only
+ * Chromium's remote debugging port, and its window driven over CDP.
+ */
+async function launchPackaged(
+  exe: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ win: Page; close(): Promise<void> }> {
+  const port = await freePort()
+  const child = spawn(exe, [`--remote-debugging-port=${port}`], { env, stdio: 'ignore' })
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  try {
+    let browser: Awaited<ReturnType<typeof chromium.connectOverCDP>> | undefined
+    for (let i = 0; !browser; i++) {
+      try {
+        browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`)
+      } catch (e) {
+        if (i > 150 || child.exitCode !== null) throw e
+        await new Promise((r) => setTimeout(r, 200))
+      }
+    }
+    const context = browser.contexts()[0]
+    const win = context.pages()[0] ?? (await context.waitForEvent('page'))
+    return {
+      win,
+      async close() {
+        await browser.close()
+        child.kill()
+        await exited
+      },
+    }
+  } catch (e) {
+    child.kill()
+    throw e
+  }
+}
+
 describe.skipIf(reason !== null)('Berth in Electron', () => {
   it('opens one secure window showing the shell, with the store in userData', async () => {
     const home = mkdtempSync(join(tmpdir(), 'berth-electron-'))
     // userData under the temp home on every OS: XDG_CONFIG_HOME (Linux), HOME (macOS), APPDATA (Windows).
     const env = { XDG_CONFIG_HOME: join(home, 'config'), APPDATA: join(home, 'AppData', 'Roaming') }
-    const app = await electron.launch({
-      executablePath: packaged ?? binary!,
-      args: packaged ? [] : [join(ROOT, 'out/main/index.js')],
-      env: { ...process.env, ...env, HOME: home },
-    })
+    const fullEnv = { ...process.env, ...env, HOME: home }
+    const app = packaged
+      ? await launchPackaged(packaged, fullEnv)
+      : await electron
+          .launch({ executablePath: binary!, args: [join(ROOT, 'out/main/index.js')], env: fullEnv })
+          .then(async (a) => ({ win: await a.firstWindow(), close: () => a.close() }))
     try {
-      const win = await app.firstWindow()
+      const { win } = app
       await win.getByRole('heading', { name: 'Images', level: 1 }).waitFor()
       expect(await win.getByRole('navigation', { name: 'Views' }).textContent()).toMatch(/Images.*Content/s)
       const nodeVisible = await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)

@@ -1,17 +1,22 @@
 // A proxy in front of a registry that holds large blob downloads half way until released, so a test
-// can look at a pull in flight (per-blob progress) and cancel it.
+// can look at a pull in flight (per-blob progress) and cancel it; or, with `hold`, any GET whose path
+// matches (manifests: a Check that cannot finish until the test says so).
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface GateProxy {
   host: string
-  /** Blob downloads currently held. */
+  /** Responses currently held. */
   held(): number
   release(): void
   stop(): Promise<void>
 }
 
-export async function startGateProxy(target: { port: number }, minBytes = 50_000): Promise<GateProxy> {
+export async function startGateProxy(
+  target: { port: number },
+  opts: { minBytes?: number; hold?: RegExp } = {},
+): Promise<GateProxy> {
+  const minBytes = opts.minBytes ?? 50_000
   let open!: () => void
   let gate = new Promise<void>((r) => (open = r))
   let held = 0
@@ -24,8 +29,10 @@ export async function startGateProxy(target: { port: number }, minBytes = 50_000
         ures.on('end', () => {
           const body = Buffer.concat(chunks)
           res.writeHead(ures.statusCode ?? 502, ures.headers)
-          const isBlob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '')
-          if (!isBlob || body.length < minBytes) {
+          const hold = opts.hold
+            ? req.method === 'GET' && opts.hold.test(req.url ?? '')
+            : req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && body.length >= minBytes
+          if (!hold) {
             res.end(body)
             return
           }

@@ -1,21 +1,13 @@
 // What every browser test needs: the renderer built (once, when its sources are newer than the build)
 // and Debian's Chromium launched headless with the flags known to work on these machines.
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
+import { newest, ROOT } from '../support/host'
 
-export const ROOT = resolve(__dirname, '../..')
+export { ROOT }
 export const RENDERER_OUT = join(ROOT, 'out/renderer')
 export const CHROMIUM = process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium'
-
-function newest(dir: string): number {
-  let t = 0
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
-  }
-  return t
-}
 
 export async function ensureRendererBuilt(): Promise<string> {
   const index = join(RENDERER_OUT, 'index.html')

@@ -31,6 +31,7 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
   let plain: RunningRegistry
   let secured: RunningRegistry
   let gate: GateProxy
+  let manifestGate: GateProxy
   let bridge: Bridge
   let app: AppSession
   let page: Page
@@ -63,6 +64,7 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
     ])
     remote = `${plain.host}/acme/demo:1.0`
     gate = await startGateProxy(plain)
+    manifestGate = await startGateProxy(plain, { hold: /\/manifests\// })
     app = await openApp(join(dir, 'root'))
     ;({ bridge, page, errors } = app)
     images = new ImagesPage(page)
@@ -74,6 +76,7 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
   afterAll(async () => {
     await app?.close()
     await gate?.stop()
+    await manifestGate?.stop()
     await Promise.all([plain?.stop(), secured?.stop()])
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
@@ -156,15 +159,46 @@ describe.skipIf(missing !== null)('pull, push and logins in Chromium against doc
     expect(bridge.berth.db.prepare('SELECT count(*) FROM images WHERE name = ?').pluck().get(slow)).toBe(0)
   })
 
+  it('the store host dies during a Check: the call fails as unavailable, the UI says so, the host restarts and the list works', async () => {
+    const pull = new PullDialogPage(page)
+    await pull.open()
+    await pull.check(`${manifestGate.host}/acme/demo:1.0`)
+    // The host is waiting for the registry's answer, which the proxy holds.
+    await expect.poll(() => manifestGate.held(), { timeout: 20_000 }).toBeGreaterThan(0)
+    const before = bridge.host.pid()!
+    process.kill(before, 'SIGKILL')
+    const error = pull.dialog.getByRole('alert')
+    await error.waitFor({ timeout: 10_000 })
+    expect(await error.textContent()).toMatch(/store host stopped .* before answering registry\.inspect/)
+    const status = page.getByTestId('host-status')
+    await status.waitFor({ timeout: 10_000 })
+    expect(await status.textContent()).toMatch(/Store restarting…/)
+    await shot('26-host-restarting')
+    await status.waitFor({ state: 'detached', timeout: 30_000 })
+    expect(bridge.host.pid()).not.toBe(before)
+    manifestGate.release()
+    await pull.dialog.getByRole('button', { name: 'Cancel' }).click()
+    // The restarted host answers: the list is there, and Check works again.
+    expect(await images.names()).toEqual([remote])
+    await pull.open()
+    await pull.check(remote)
+    await pull.platforms.waitFor()
+    await pull.dialog.getByRole('button', { name: 'Cancel' }).click()
+  })
+
   it('logs in to a Basic-auth registry: a wrong password is shown, the right one is listed', async () => {
     const registries = new RegistriesPage(page)
     await registries.goto()
+    // The test CA is not the system's: the user allows this registry when Berth asks, once.
+    bridge.dialogs.insecure = true
     await registries.add({ host: secured.host, username: 'alice', password: WRONG, insecure: true })
     await registries.error.waitFor({ timeout: 20_000 })
+    expect(bridge.dialogs.asked).toEqual([secured.host])
     expect(await registries.error.textContent()).toMatch(/refused the credentials of alice/)
     await shot('24-login-refused')
     await registries.add({ host: secured.host, username: 'alice', password: PASSWORD, insecure: true })
     await registries.login(secured.host).waitFor({ timeout: 20_000 })
+    expect(bridge.dialogs.asked).toEqual([secured.host])
     expect(await registries.login(secured.host).textContent()).toMatch(/alice/)
     expect(await registries.error.count()).toBe(0)
     await shot('21-registries')

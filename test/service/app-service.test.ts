@@ -4,47 +4,24 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Events, EventName, JobDone } from '../../src-preload/api'
+import type { JobDone } from '../../src-preload/api'
 import { openBerth, type Berth } from '../../src-main/service/berth'
-import { createHandlers, type Handlers } from '../../src-main/service/index'
-import { coreTransfer } from '../../src-main/service/transfer'
+import type { Handlers } from '../../src-main/service/index'
+import { testHandlers, waitJob as waitRecorded, type Recorded } from './handlers'
 import { multiPlatformImage, singlePlatformImage, writeOCIArchive } from '../fixtures/images'
 
 const HOST = { os: 'linux', architecture: 'amd64' }
 let dir: string
 let berth: Berth
 let h: Handlers
-const events: { event: EventName; payload: unknown }[] = []
+const events: Recorded[] = []
 
-function waitJob(id: string): Promise<JobDone> {
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      const e = events.find((x) => x.event === 'job.done' && (x.payload as JobDone).id === id)
-      if (e) {
-        clearInterval(t)
-        resolve(e.payload as JobDone)
-      }
-    }, 10)
-  })
-}
+const waitJob = (id: string): Promise<JobDone> => waitRecorded(events, id)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-svc-'))
   berth = openBerth({ root: join(dir, 'root'), host: HOST })
-  h = createHandlers(berth, {
-    emit: <E extends EventName>(event: E, payload: Events[E]) => void events.push({ event, payload }),
-    appInfo: () => ({
-      name: 'Berth',
-      version: '0',
-      electron: null,
-      node: process.versions.node,
-      chromium: null,
-      platform: 'linux/x64',
-      storePath: berth.root,
-      hostPlatform: 'linux/amd64',
-    }),
-    transfer: coreTransfer,
-  })
+  h = testHandlers(berth, events)
   const multi = multiPlatformImage({ name: 'multi', attestation: true })
   const shared = singlePlatformImage({ seed: 'shared', platform: 'linux/amd64' })
   writeOCIArchive(join(dir, 'a.tar'), [
@@ -169,6 +146,16 @@ describe('labels', () => {
   })
 })
 
+describe('import again', () => {
+  it('keeps the labels set since, as containerd updates only the target', async () => {
+    const job = await h['images.import']({ namespace: 'default', path: join(dir, 'a.tar') })
+    const done = await waitJob(job.id)
+    expect(done.ok, JSON.stringify(done.error)).toBe(true)
+    const demo = (await h['images.list']({ namespace: 'default', query: 'demo:1.0' })).items[0]
+    expect(demo.labels).toEqual({ env: 'prod' })
+  })
+})
+
 describe('content, tag, remove and gc', () => {
   it('lists blobs with kinds and the images reaching them', async () => {
     const c = await h['content.list']({ namespace: 'default' })
@@ -209,7 +196,6 @@ describe('content, tag, remove and gc', () => {
       namespace: 'default',
       names: ['docker.io/library/demo:copy', demo.name],
     })
-    // The collection also takes what was garbage before (the archive's own index.json).
     expect(r.reclaimedBytes).toBeGreaterThanOrEqual(demo.size)
     expect((await h['images.list']({ namespace: 'default' })).items.map((i) => i.name)).toEqual([
       'docker.io/library/small:1',

@@ -1,12 +1,10 @@
 // Hostile and broken archives: each is refused with a clear BerthError, and the store is exactly as
 // before (no image record, no content record or label, no lease; after GC, the same blob files).
-import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createGzip, gzipSync, zstdCompressSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Provider } from '../../src-main/core/content/provider'
-import { BerthError } from '../../src-main/core/errors'
-import { gc } from '../../src-main/core/gc'
+import type { BerthError } from '../../src-main/core/errors'
 import { childrenHandler } from '../../src-main/core/images/handlers'
 import { walk } from '../../src-main/core/images/walk'
 import type { Descriptor } from '../../src-main/core/oci'
@@ -16,6 +14,7 @@ import {
   dockerSaveArchive,
   dockerSaveEntries,
   indexBlob,
+  indexOnly,
   jsonBlob,
   layer,
   manifestBlob,
@@ -32,22 +31,13 @@ import {
   tarBuffer,
   type ImageFixture,
 } from '../fixtures/images'
-import { tempStore, type TestStore } from './helpers'
+import { expectRefused, storeWithImage, type TestStore } from './helpers'
 
 let s: TestStore
 let n = 0
 
-const blobFiles = () => readdirSync(join(s.root, 'blobs', 'sha256')).sort()
-
 beforeAll(async () => {
-  s = tempStore()
-  // Something already in the store, so "unchanged" means something.
-  const fx = multiPlatformImage({
-    name: 'docker.io/library/keep:1',
-    platforms: ['linux/amd64', 'linux/arm64'],
-  })
-  await importArchive(s, 'default', s.file('keep.tar', ociArchive([fx])), { allPlatforms: true })
-  gc(s.db, { root: s.root })
+  s = await storeWithImage()
 })
 afterAll(() => s.close())
 
@@ -56,13 +46,6 @@ const fxOf = (): ImageFixture => singlePlatformImage({ name: 'docker.io/library/
 /** An OCI archive of one fixture plus a replacement for some of its blobs or files. */
 function ociWith(fx: ImageFixture, opts: Parameters<typeof ociLayoutEntries>[1] = {}): Buffer {
   return tarBuffer(ociLayoutEntries([fx], opts))
-}
-
-/** A fixture whose index.json names `target`, with `extra` blobs. */
-function indexOnly(target: Descriptor, ...extra: { desc: Descriptor; data: Buffer }[]): ImageFixture {
-  const blobs = new Map<string, Uint8Array>()
-  for (const b of extra) blobs.set(b.desc.digest, b.data)
-  return { name: 'docker.io/library/bad:1', target, blobs, images: [], attestations: [], indexes: [] }
 }
 
 interface Case {
@@ -236,7 +219,7 @@ const cases: Case[] = [
       return tarBuffer([...entries, { path: layerEntry.path, data: Buffer.from('other bytes') }])
     },
     kind: 'invalid-argument',
-    message: /two entries named .*layer\.tar with different content/,
+    message: /two entries named ".*layer\.tar" with different content/,
   },
   {
     name: 'malformed index.json',
@@ -308,7 +291,7 @@ const cases: Case[] = [
         ),
       ),
     kind: 'invalid-argument',
-    message: /unsupported OCI layout version 9\.9/,
+    message: /unsupported OCI layout version "9\.9"/,
   },
   {
     name: 'a tar that is no image archive',
@@ -358,20 +341,8 @@ const cases: Case[] = [
 
 describe('hostile archives', () => {
   it.each(cases)('$name', async (c) => {
-    const before = s.snapshot()
-    const files = blobFiles()
     const file = s.file(`hostile-${n++}.tar`, c.archive())
-    const err = await importArchive(s, 'default', file, { allPlatforms: true, ...c.opts }).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(err, 'the import must fail').toBeInstanceOf(BerthError)
-    expect((err as BerthError).kind).toBe(c.kind)
-    expect((err as BerthError).message).toMatch(c.message)
-    expect(s.snapshot()).toEqual(before)
-    gc(s.db, { root: s.root })
-    expect(blobFiles()).toEqual(files)
-    expect(readdirSync(join(s.root, 'ingest'))).toEqual([])
+    await expectRefused(s, file, { allPlatforms: true, ...c.opts }, c.kind, c.message)
   })
 
   it('a cancelled import leaves the store as it was', async () => {
@@ -400,9 +371,14 @@ describe('hostile archives', () => {
     const idx: Descriptor = {
       mediaType: 'application/vnd.oci.image.index.v1+json',
       digest: sha256('cycle'),
-      size: 1,
+      size: 0,
     }
-    const body = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [idx] }))
+    // The index lists itself with its own size: settle the size field's digits first.
+    let body = Buffer.alloc(0)
+    for (let i = 0; i < 3; i++) {
+      body = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [idx] }))
+      idx.size = body.length
+    }
     const p: Provider = { readBlob: async () => body, has: async () => true }
     await expect(walk(childrenHandler(p), idx)).rejects.toMatchObject({
       kind: 'invalid-argument',

@@ -1,9 +1,8 @@
 // Import naming (ctr's rules), archive shapes (directory, index last, compressed, duplicates, shared
 // docker-save layers) and export choices (platforms, partial images, directory output).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { Parser } from 'tar'
 import { afterEach, describe, expect, it } from 'vitest'
 import { gc } from '../../src-main/core/gc'
 import { exportArchive, exportDirectory } from '../../src-main/core/transfer/export'
@@ -24,7 +23,7 @@ import {
   tarBuffer,
   writeOCILayoutDir,
 } from '../fixtures/images'
-import { tempStore, type TestStore } from './helpers'
+import { namedButAbsent, tarEntries, tempStore, type TestStore } from './helpers'
 
 let stores: TestStore[] = []
 const store = () => {
@@ -157,6 +156,41 @@ describe('import names (ctr images import over the transfer service)', () => {
   })
 })
 
+describe('the default platform', () => {
+  const fx = multiPlatformImage({
+    name: 'docker.io/library/host:1',
+    platforms: ['linux/amd64', 'linux/arm64'],
+  })
+
+  it('on a Mac is the host, then Linux on its architecture, as containerd’s Default()', async () => {
+    const s = store()
+    const r = await importArchive(s, 'default', s.file('a.tar', ociArchive([fx])), {
+      host: { os: 'darwin', architecture: 'arm64' },
+    })
+    expect(r.images.map((i) => i.name)).toEqual([fx.name])
+    const have = new Set(s.db.prepare('SELECT digest FROM content').pluck().all() as string[])
+    for (const img of fx.images) {
+      expect(have.has(img.config.desc.digest), img.platform.architecture).toBe(
+        img.platform.architecture === 'arm64',
+      )
+    }
+  })
+
+  it('on a host the archive has nothing for, the import is refused naming the host', async () => {
+    const s = store()
+    await expect(
+      importArchive(s, 'default', s.file('a.tar', ociArchive([fx])), {
+        host: { os: 'linux', architecture: 's390x' },
+      }),
+    ).rejects.toMatchObject({
+      kind: 'not-found',
+      message: expect.stringMatching(
+        /no match for platform linux\/s390x in image "docker\.io\/library\/host:1"/,
+      ),
+    })
+  })
+})
+
 describe('archive shapes', () => {
   it.each([
     {
@@ -219,19 +253,6 @@ describe('archive shapes', () => {
   })
 })
 
-function tarEntries(file: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>()
-  const p = new Parser({
-    onReadEntry: (e) => {
-      const parts: Buffer[] = []
-      e.on('data', (c: Buffer) => parts.push(c))
-      e.on('end', () => out.set(e.path, Buffer.concat(parts)))
-    },
-  })
-  p.end(readFileSync(file))
-  return out
-}
-
 describe('export choices', () => {
   const fx = multiPlatformImage({ name: 'docker.io/library/exp:1', attestation: true })
   const digestsOf = (img: (typeof fx.images)[number]) =>
@@ -286,27 +307,61 @@ describe('export choices', () => {
     )
   })
 
-  it('a partial image exports what is present and reports what is missing', async () => {
+  it('a partial image exports only its complete platforms, in an index rewritten to list only them', async () => {
     const s = store()
     await importArchive(s, 'default', s.file('a.tar', ociArchive([fx])), { platform: 'linux/arm64' })
     gc(s.db, { root: s.root })
     const out = join(s.dir, 'partial.tar')
     const r = await exportArchive(s, 'default', [fx.name!], out, { allPlatforms: true })
-    const others = fx.images.filter((i) => i.platform.architecture !== 'arm64')
-    const expectedMissing = others.flatMap((i) => [i.config, ...i.layers].map((b) => b.desc.digest))
-    // The attestation manifests survive (the index names them) but their content was not kept.
-    const attContent = fx.attestations.length
-    expect(
-      r.missing
-        .map((m) => m.digest)
-        .filter((d) => expectedMissing.includes(d))
-        .sort(),
-    ).toEqual([...expectedMissing].sort())
-    expect(r.missing.length).toBe(expectedMissing.length + attContent * 2)
+    const arm = fx.images.find((i) => i.platform.architecture === 'arm64')!
+    const others = fx.images.filter((i) => i !== arm)
+    expect(r.leftOut.map((l) => [l.platform, l.digest]).sort()).toEqual(
+      [
+        ...others.map((i) => [
+          i.desc.platform!.os +
+            '/' +
+            i.desc.platform!.architecture +
+            (i.desc.platform!.variant ? '/' + i.desc.platform!.variant : ''),
+          i.manifest.desc.digest,
+        ]),
+        ...fx.attestations
+          .filter((a) => a.annotations?.['vnd.docker.reference.digest'] === arm.manifest.desc.digest)
+          .map((a) => ['unknown/unknown', a.digest]),
+      ].sort(),
+    )
+    expect(r.missing.map((m) => m.digest).sort()).toEqual(
+      [
+        ...others.map((i) => i.manifest.desc.digest),
+        ...r.leftOut.filter((l) => l.platform === 'unknown/unknown').map((l) => l.digest),
+      ].sort(),
+    )
     const files = tarEntries(out)
-    for (const d of digestsOf(fx.images.find((i) => i.platform.architecture === 'arm64')!)) {
-      expect(files.has(`blobs/${d.replace(':', '/')}`)).toBe(true)
-    }
+    const index = JSON.parse(files.get('index.json')!.toString())
+    const top = index.manifests[0]
+    expect(top.digest).not.toBe(fx.target.digest)
+    const rewritten = JSON.parse(files.get(`blobs/${top.digest.replace(':', '/')}`)!.toString())
+    expect(rewritten.manifests.map((m: { digest: string }) => m.digest)).toEqual([arm.manifest.desc.digest])
+    // Every blob the archive's documents name is in the archive.
+    for (const d of digestsOf(arm)) expect(files.has(`blobs/${d.replace(':', '/')}`)).toBe(true)
+    expect(namedButAbsent(files)).toEqual([])
+    // And Berth reads it back, every platform it lists.
+    const t = store()
+    const back = await importArchive(t, 'default', out, { allPlatforms: true })
+    expect(back.images.map((i) => [i.name, i.target.digest])).toEqual([[fx.name, top.digest]])
+  })
+
+  it('an image with no complete platform is refused, and no file is written', async () => {
+    const s = store()
+    await importArchive(s, 'default', s.file('a.tar', ociArchive([fx])), { platform: 'linux/arm64' })
+    gc(s.db, { root: s.root })
+    const out = join(s.dir, 'none.tar')
+    await expect(
+      exportArchive(s, 'default', [fx.name!], out, { platforms: ['linux/amd64'] }),
+    ).rejects.toMatchObject({
+      kind: 'failed-precondition',
+      message: expect.stringMatching(/no platform has all its content/),
+    })
+    expect(existsSync(out)).toBe(false)
   })
 
   it('an image without the requested platform is NotFound', async () => {

@@ -1,5 +1,5 @@
 // Real container tools from Debian: tests use them where installed and skip with a printed reason where not.
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 
 const cache = new Map<string, boolean>()
 
@@ -11,4 +11,16 @@ export function hasTool(name: string): boolean {
     if (!ok) console.warn(`skipping tests that need ${name}: it is not installed (apt-get install ${name})`)
   }
   return ok
+}
+
+/** skopeo's view of an image's config for one platform: `skopeo inspect --config --override-…`. */
+export function skopeoConfig(
+  ref: string,
+  os: string,
+  arch: string,
+  variant?: string,
+): Record<string, unknown> {
+  const args = ['inspect', '--override-os', os, '--override-arch', arch]
+  if (variant) args.push('--override-variant', variant)
+  return JSON.parse(execFileSync('skopeo', [...args, '--config', ref]).toString()) as Record<string, unknown>
 }

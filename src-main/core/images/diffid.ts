@@ -70,7 +70,7 @@ export async function getDiffID(
     }
   }
   const max = opts.maxUncompressed ?? defaultMaxUncompressed(desc.size)
-  const diffID = await uncompressedDigest(cs.provider(ns), desc, max, opts.signal)
+  const { digest: diffID } = await uncompressedStats(cs.provider(ns), desc, max, opts.signal)
   try {
     await cs.update(
       ns,
@@ -85,16 +85,24 @@ export async function getDiffID(
 
 export { detectCompression }
 
+const bombs = new WeakSet<BerthError>()
+
+/** True for the error uncompressedStats gives when a layer decompresses past its bound. */
+export function isDecompressionBomb(e: unknown): boolean {
+  return e instanceof BerthError && bombs.has(e)
+}
+
 /**
  * Streams the blob through the detected decompressor into a hash, checking on the way that the compressed
- * bytes are the blob they claim to be, so a corrupt blob never gets a cached diff ID.
+ * bytes are the blob they claim to be (so a corrupt blob never gets a cached diff ID), and that they
+ * decompress to at most `max` bytes. Gives the diff ID and the uncompressed size.
  */
-async function uncompressedDigest(
+export async function uncompressedStats(
   p: Provider,
   desc: Descriptor,
   max: number,
   signal?: AbortSignal,
-): Promise<Digest> {
+): Promise<{ digest: Digest; size: number }> {
   const compressedHash = createHash(algorithmOf(desc.digest))
   const source = (await blobChunks(p, desc))[Symbol.asyncIterator]()
   // Sniff the first bytes (containerd peeks 10) without losing them.
@@ -107,16 +115,21 @@ async function uncompressedDigest(
     headLen += r.value.length
   }
   const kind = detectCompression(Buffer.concat(head))
+  let compressed = 0
+  const counted = (c: Uint8Array): Uint8Array => {
+    // A descriptor smaller than the stored blob: stop at its size instead of reading the whole blob.
+    if ((compressed += c.length) > desc.size) {
+      throw failedPrecondition(
+        `layer blob ${desc.digest} is corrupt: it is larger than the ${desc.size} bytes its descriptor says`,
+      )
+    }
+    compressedHash.update(c)
+    return c
+  }
   async function* all(): AsyncGenerator<Uint8Array> {
     try {
-      for (const c of head) {
-        compressedHash.update(c)
-        yield c
-      }
-      for (let r = await source.next(); !r.done; r = await source.next()) {
-        compressedHash.update(r.value)
-        yield r.value
-      }
+      for (const c of head) yield counted(c)
+      for (let r = await source.next(); !r.done; r = await source.next()) yield counted(r.value)
     } finally {
       // Stopping early (bomb, abort) must release the underlying file.
       await source.return?.()
@@ -124,10 +137,13 @@ async function uncompressedDigest(
   }
   const hash = createHash('sha256')
   let total = 0
-  const tooBig = (): BerthError =>
-    invalidArgument(
+  const tooBig = (): BerthError => {
+    const e = invalidArgument(
       `layer ${desc.digest} decompresses to more than ${max} bytes (from ${desc.size}); refusing it as a likely decompression bomb — raise maxUncompressed if the layer is genuine`,
     )
+    bombs.add(e)
+    return e
+  }
   const sink = async (chunks: AsyncIterable<Uint8Array>): Promise<void> => {
     for await (const c of chunks) {
       total += c.length
@@ -151,7 +167,7 @@ async function uncompressedDigest(
   if (actual !== desc.digest) {
     throw failedPrecondition(`layer blob ${desc.digest} is corrupt: its content hashes to ${actual}`)
   }
-  return `sha256:${hash.digest('hex')}`
+  return { digest: `sha256:${hash.digest('hex')}`, size: total }
 }
 
 function decompressor(kind: 'gzip' | 'zstd'): Transform {

@@ -1,10 +1,19 @@
 // Reading manifests, indexes and configs out of a provider into the typed shapes of oci.ts.
 // Decoding follows Go's encoding/json as containerd uses it: keys match case-insensitively, null leaves a
 // field at its zero value, unknown keys are ignored, and a value of the wrong JSON type is an error.
+import { quoteName } from '../quote'
 import type { Provider } from '../content/provider'
 import { BerthError, invalidArgument, notImplemented } from '../errors'
 import type { Descriptor, Digest, Index, Manifest, Platform } from '../oci'
-import { checkDocument, isSchema1Type, jsonField, parseJSON } from './mediatypes'
+import {
+  checkDocument,
+  isIndexType,
+  isSchema1Type,
+  jsonField,
+  MAX_DOCUMENT_SIZE,
+  parseJSON,
+} from './mediatypes'
+import { readBounded } from './read-bounded'
 
 type Obj = Record<string, unknown>
 
@@ -17,7 +26,12 @@ export function schema1Error(desc: Descriptor): BerthError {
 /** Reads and validates a manifest or index body; `who` prefixes messages (children, manifest). */
 async function readDocument(p: Provider, desc: Descriptor, who: string): Promise<Obj> {
   if (isSchema1Type(desc.mediaType)) throw schema1Error(desc)
-  const body = await p.readBlob(desc)
+  const body = await readBounded(
+    p,
+    desc,
+    MAX_DOCUMENT_SIZE,
+    isIndexType(desc.mediaType) ? 'index' : 'manifest',
+  )
   let doc: unknown
   try {
     doc = parseJSON(body, `${who}: invalid desc ${desc.digest}`)
@@ -124,14 +138,14 @@ export function decodePlatform(obj: Obj, where: string): Platform {
 
 /** The config's top-level platform fields, as written (the caller normalizes). */
 export async function readConfigPlatform(p: Provider, config: Descriptor): Promise<Platform> {
-  const obj = readObject(await p.readBlob(config), `config ${config.digest}`)
+  const obj = readObject(await readBounded(p, config, MAX_DOCUMENT_SIZE, 'config'), `config ${config.digest}`)
   return decodePlatform(obj, `config ${config.digest}`)
 }
 
 /** The config's rootfs.diff_ids in order. */
 export async function readDiffIDs(p: Provider, config: Descriptor): Promise<Digest[]> {
   const where = `config ${config.digest}`
-  const obj = readObject(await p.readBlob(config), where)
+  const obj = readObject(await readBounded(p, config, MAX_DOCUMENT_SIZE, 'config'), where)
   const rootfs = field(obj, 'rootfs')
   if (rootfs === undefined) return []
   const ids = field(asObject(rootfs, `${where} rootfs`), 'diff_ids')
@@ -188,7 +202,7 @@ function optStringMap(obj: Obj, name: string, where: string): Record<string, str
   const out: [string, string][] = []
   for (const [k, val] of Object.entries(m)) {
     if (val !== null && typeof val !== 'string')
-      throw invalidArgument(`${where}: ${name}.${k} must be a string`)
+      throw invalidArgument(`${where}: ${name}.${quoteName(k)} must be a string`)
     out.push([k, val === null ? '' : val])
   }
   // An annotation called "__proto__" stays an own key (assignment would set the prototype instead).

@@ -1,5 +1,6 @@
 // Which media types the walker understands, and the document check every manifest/index parse goes
 // through. Matches containerd's core/images/mediatypes.go and validateMediaType in image.go.
+import { escapeControls } from '../quote'
 import { invalidArgument, notImplemented } from '../errors'
 import {
   MediaTypeContainerdCheckpoint,
@@ -30,6 +31,13 @@ export { isNonDistributable } from '../oci'
  * referrers fetch refuse larger documents; the content store does not.
  */
 export const MAX_MANIFEST_SIZE = 4 * 1048 * 1048
+
+/**
+ * The largest JSON document (manifest, index, config) Berth reads out of the store: containerd's largest
+ * JSON decode limit (20 MiB, its archive importer's). containerd sets none for the content store; without
+ * one, a descriptor naming a multi-gigabyte blob as a config would be read whole into memory.
+ */
+export const MAX_DOCUMENT_SIZE = 20 << 20
 
 /** containerd's EROFS layer type; the older name is kept for callers that used it. */
 export const MediaTypeErofsLayerV1 = MediaTypeErofsLayer
@@ -157,7 +165,8 @@ export function parseJSON(body: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(text)
   } catch (e) {
-    throw invalidArgument(`${what}: invalid JSON: ${(e as Error).message}`)
+    // V8's message quotes a piece of the document: raw, a newline in it would cut the message in two.
+    throw invalidArgument(`${what}: invalid JSON: ${escapeControls((e as Error).message)}`)
   }
 }
 

@@ -2,6 +2,7 @@
 // the part of a filter that SQL can answer cheaply. The SQL only narrows the candidates; every
 // candidate is still checked with the real Filter, so the two can never disagree on semantics.
 import { matchesEverything, parseAll, type Adaptor, type Filter, type Selector } from '../filters'
+import { regexpPrefix } from '../filters/regexp-prefix'
 import { decodeMap, rowToImage, type Image, type ImageRow } from './store-rows'
 
 interface Fields {
@@ -78,14 +79,25 @@ class RowFields implements Fields {
  * decoded. One adaptor serves every row, so judging allocates nothing per row.
  */
 export function rowMatcher(f: Filter): (r: ImageRow) => Image | undefined {
+  const { fields, judge } = judgeRows(f)
+  return (r) => (judge(r) ? rowToImage(r, fields.decodedLabels, fields.decodedAnnotations) : undefined)
+}
+
+/** Whether raw rows match, building nothing (the service's SQL judge over a page's candidates). */
+export function rowJudge(f: Filter): (r: ImageRow) => boolean {
+  return judgeRows(f).judge
+}
+
+function judgeRows(f: Filter): { fields: RowFields; judge: (r: ImageRow) => boolean } {
   const fields = new RowFields()
   const a = adapt(fields)
-  return (r) => {
+  const judge = (r: ImageRow): boolean => {
     fields.row = r
     fields.decodedLabels = undefined
     fields.decodedAnnotations = undefined
-    return f.match(a) ? rowToImage(r, fields.decodedLabels, fields.decodedAnnotations) : undefined
+    return f.match(a)
   }
+  return { fields, judge }
 }
 
 export interface ListPlan {
@@ -126,17 +138,22 @@ const COLUMNS = new Map([
 /**
  * A necessary condition for the selector on `images i`, or null. `==` and presence use the primary
  * key, the digest index or the label index; `~=` with a plain literal (no RE2 metacharacter, not
- * empty) is an unanchored, case-sensitive substring search, which instr() decides in C.
+ * empty) is an unanchored, case-sensitive substring search, which instr() decides in C; an anchored
+ * pattern such as `^docker.io/` narrows to the range of its literal prefix in the same indexes.
  */
 function condition(s: Selector, param: (v: string) => string): string | null {
   const [head, second] = s.fieldpath
   const literal = s.operator === '~=' && isLiteral(s.value)
+  const prefix = s.operator === '~=' && !literal ? rangePrefix(s.value) : ''
+  const range = (column: string) =>
+    `${column} >= ${param(prefix)} AND ${column} < ${param(prefix.slice(0, -1) + next(prefix.slice(-1)))}`
   let column: string | undefined
   if (head === 'name') column = 'i.name'
   else if (head === 'target' && second !== undefined) column = COLUMNS.get(second)
   if (column !== undefined) {
     if (s.operator === '==') return `${column} = ${param(s.value)}`
     if (literal) return `instr(${column}, ${param(s.value)}) > 0`
+    if (prefix) return range(column)
     return null
   }
   if (head !== 'labels') return null
@@ -144,11 +161,24 @@ function condition(s: Selector, param: (v: string) => string): string | null {
   if (s.operator === '==') value = ` AND value = ${param(s.value)}`
   else if (s.operator === '') value = ''
   else if (literal) value = ` AND instr(value, ${param(s.value)}) > 0`
+  else if (prefix) value = ` AND ${range('value')}`
   else return null
   const key = param(s.fieldpath.slice(1).join('.'))
   return `i.name IN (SELECT name FROM image_labels WHERE namespace = @ns AND key = ${key}${value})`
 }
 
-function isLiteral(pattern: string): boolean {
+/**
+ * The pattern's literal prefix when it is printable ASCII: then every string that starts with it lies in
+ * [prefix, prefix with its last character's successor) in byte order (SQLite's BINARY collation).
+ */
+function rangePrefix(pattern: string): string {
+  const p = regexpPrefix(pattern)
+  return /^[ -~]+$/.test(p) ? p : ''
+}
+
+const next = (c: string): string => String.fromCharCode(c.charCodeAt(0) + 1)
+
+/** A `~=` pattern without RE2 metacharacters: searching for it is a plain, case-sensitive substring test. */
+export function isLiteral(pattern: string): boolean {
   return pattern !== '' && !/[\\.+*?()|[\]{}^$]/.test(pattern)
 }

@@ -113,6 +113,39 @@ export async function walkNotEmpty(h: Handler, ...descs: Descriptor[]): Promise<
   if (empty) throw ErrEmptyWalk
 }
 
+/**
+ * Hands each descriptor (by digest and media type) to `h` once per walk; later visits get no children.
+ * containerd's Walk revisits shared entries, which turns an index listing one manifest N times, that
+ * manifest listing one layer N times, into N² visits from a few hundred kilobytes of JSON. `seen` holds
+ * what was visited, for callers that need it afterwards.
+ */
+export function visitOnce(h: Handler, seen: Set<string> = new Set()): Handler {
+  return async (desc, signal) => {
+    const key = `${desc.mediaType} ${desc.digest}`
+    if (seen.has(key)) return []
+    seen.add(key)
+    return h(desc, signal)
+  }
+}
+
+/**
+ * Fails with InvalidArgument once the handler has returned more than `max` children in total: however
+ * shared entries are deduplicated, a crafted graph can still name millions of descriptors.
+ */
+export function capDescriptors(h: Handler, max: number, what: string): Handler {
+  let total = 0
+  return async (desc, signal) => {
+    const kids = (await h(desc, signal)) ?? []
+    total += kids.length
+    if (total > max) {
+      throw invalidArgument(
+        `${what} names more than ${max} descriptors across its indexes and manifests; refusing it as too complex`,
+      )
+    }
+    return kids
+  }
+}
+
 interface DispatchRun {
   h: Handler
   sem: Semaphore | undefined

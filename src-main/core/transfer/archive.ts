@@ -9,6 +9,9 @@ import { Parser, type ReadEntry } from 'tar'
 import type { BerthError } from '../errors'
 import { COMPRESSION_HEAD_BYTES, detectCompression, type Compression } from '../compression'
 import { invalidArgument, notFound, unavailable } from '../errors'
+import { defaultMaxUncompressed } from '../images/diffid'
+import { quoteName } from '../quote'
+import { paxRecordProblem } from './tar-pax'
 
 export { detectCompression, type Compression } from '../compression'
 
@@ -25,7 +28,20 @@ export interface ReadOptions {
   signal?: AbortSignal
   /** Compressed bytes read so far, out of the file's size. */
   onBytes?: (done: number, total: number) => void
+  /** Most entries (files, directories, links) the archive may hold; default MAX_ARCHIVE_ENTRIES. */
+  maxEntries?: number
+  /**
+   * Most bytes a compressed archive may expand to once `compressed` bytes of it were read; default the
+   * diff-ID path's bound (128× plus 256 MiB), so a decompression bomb stops early.
+   */
+  maxExpanded?: (compressed: number) => number
 }
+
+/**
+ * An image archive holds one entry per blob plus a few metadata files: 100,000 is far past any real one
+ * (ten thousand images of ten blobs each) and stops a junk archive from running for many minutes.
+ */
+export const MAX_ARCHIVE_ENTRIES = 100_000
 
 function fileHead(file: string): Uint8Array {
   const fd = openSync(file, 'r')
@@ -63,7 +79,7 @@ async function peekHead(s: Readable): Promise<Buffer> {
  * root: absolute paths, drive letters, backslashes, NUL and any `..` component are refused outright.
  */
 export function safeEntryPath(raw: string): string {
-  const where = `archive entry ${JSON.stringify(raw)}`
+  const where = `archive entry ${quoteName(raw)}`
   if (raw.includes('\0')) throw invalidArgument(`${where}: the name contains a NUL byte`)
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw))
     throw invalidArgument(`${where}: absolute paths are not allowed in an image archive`)
@@ -80,7 +96,7 @@ function cancelled(what: string): BerthError {
 }
 
 function tarError(file: string, e: { code?: string; message?: string }): BerthError {
-  const msg = e.message ?? String(e)
+  const msg = JSON.stringify(e.message ?? String(e)).slice(1, -1)
   if (/Truncated input/.test(msg)) return invalidArgument(`${file}: the archive is truncated (${msg})`)
   if (/Unrecognized archive format|checksum failure|invalid base256|TAR_ENTRY_INVALID/.test(msg)) {
     return invalidArgument(`${file}: not a tar archive (nor a gzip or zstd compressed one)`)
@@ -130,21 +146,32 @@ export async function readTarArchive(
   let failure: unknown
   let chain: Promise<void> = Promise.resolve()
   let entries = 0
-  // Rejected on the first failure, so a visitor blocked on an entry that will never get more bytes
-  // (the pass stopped feeding the parser) fails too and cleans up after itself.
-  let rejectFailed!: (e: unknown) => void
-  const failed = new Promise<never>((_, reject) => (rejectFailed = reject))
-  failed.catch(() => undefined)
+  const maxEntries = opts.maxEntries ?? MAX_ARCHIVE_ENTRIES
+  const maxExpanded = opts.maxExpanded ?? defaultMaxUncompressed
+  // Aborted on the first failure, so a visitor blocked on an entry that will never get more bytes (the
+  // pass stopped feeding the parser) fails too and cleans up after itself. One listener per entry, not a
+  // promise raced per chunk: a race against a promise that never settles keeps every chunk's handlers alive.
+  const pass = new AbortController()
   const fail = (e: unknown) => {
     if (failure !== undefined) return
     failure = e
-    rejectFailed(e)
+    pass.abort(e)
   }
   parser.on('error', (e: Error) => fail(tarError(file, e)))
+  parser.on('meta', (raw: string) => {
+    const problem = paxRecordProblem(raw)
+    if (problem) fail(invalidArgument(`${file}: malformed tar header: ${problem}`))
+  })
   parser.on('entry', (entry: ReadEntry) => {
-    entries++
+    if (++entries > maxEntries) {
+      fail(
+        invalidArgument(
+          `${file}: the archive has more than ${maxEntries} entries; an image archive holds one per blob and a few metadata files, so this is refused as junk`,
+        ),
+      )
+    }
     chain = chain
-      .then(() => (failure === undefined ? visitEntry(entry, visitor, failed) : void entry.resume()))
+      .then(() => (failure === undefined ? visitEntry(entry, visitor, pass.signal) : void entry.resume()))
       .catch((e) => {
         fail(e)
         entry.resume()
@@ -152,12 +179,21 @@ export async function readTarArchive(
   })
   const onAbort = () => fail(cancelled(`import of ${file}`))
   opts.signal?.addEventListener('abort', onAbort, { once: true })
+  let expanded = 0
   try {
     if (opts.signal?.aborted) onAbort()
     for await (const chunk of source) {
-      if (source === raw) counted((chunk as Buffer).length)
+      const c = chunk as Buffer
+      if (source === raw) counted(c.length)
+      else if ((expanded += c.length) > maxExpanded(done)) {
+        fail(
+          invalidArgument(
+            `${file}: the ${compression} stream expands to more than ${maxExpanded(done)} bytes from ${done} compressed bytes; refusing it as a likely decompression bomb`,
+          ),
+        )
+      }
       if (failure !== undefined) break
-      if (!parser.write(chunk as Buffer)) await waitForDrain(parser, () => failure !== undefined)
+      if (!parser.write(c)) await waitForDrain(parser, pass.signal)
     }
     if (failure === undefined) {
       await new Promise<void>((resolve) => {
@@ -184,17 +220,16 @@ export async function readTarArchive(
   return compression
 }
 
-/** Resolves on the parser's drain, or once `failed` says a visitor gave up (it will never drain then). */
-function waitForDrain(parser: Parser, failed: () => boolean): Promise<void> {
+/** Resolves on the parser's drain, or once the pass fails (the parser will never drain then). */
+function waitForDrain(parser: Parser, failed: AbortSignal): Promise<void> {
+  if (failed.aborted) return Promise.resolve()
   return new Promise((resolve) => {
-    const t = setInterval(() => {
-      if (failed()) finish()
-    }, 20)
     const finish = () => {
-      clearInterval(t)
+      failed.removeEventListener('abort', finish)
       parser.off('drain', finish)
       resolve()
     }
+    failed.addEventListener('abort', finish, { once: true })
     parser.on('drain', finish)
   })
 }
@@ -204,21 +239,30 @@ async function drain(entry: ReadEntry): Promise<void> {
   await new Promise<void>((r) => entry.once('end', () => r()))
 }
 
-/** The entry's bytes, ending in the pass's failure if there is one before the entry ends. */
-function guarded(entry: ReadEntry, failed: Promise<never>): AsyncIterable<Uint8Array> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      const it = (entry as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
-      for (;;) {
-        const r = await Promise.race([it.next(), failed])
-        if (r.done) return
-        yield r.value
-      }
-    },
+/**
+ * The entry's bytes, ending in the pass's failure if there is one before the entry ends. The abort turns
+ * into an error on the entry only while a read is pending (its iterator listens then); otherwise the next
+ * turn of the loop sees it.
+ */
+async function* guarded(entry: ReadEntry, failed: AbortSignal): AsyncGenerator<Uint8Array> {
+  const it = (entry as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
+  const interrupt = () => {
+    if (entry.listenerCount('error') > 0) entry.emit('error', failed.reason)
+  }
+  failed.addEventListener('abort', interrupt, { once: true })
+  try {
+    for (;;) {
+      failed.throwIfAborted()
+      const r = await it.next()
+      if (r.done) return
+      yield r.value
+    }
+  } finally {
+    failed.removeEventListener('abort', interrupt)
   }
 }
 
-async function visitEntry(entry: ReadEntry, visitor: ArchiveVisitor, failed: Promise<never>): Promise<void> {
+async function visitEntry(entry: ReadEntry, visitor: ArchiveVisitor, failed: AbortSignal): Promise<void> {
   const path = safeEntryPath(entry.path)
   switch (entry.type) {
     case 'File':
@@ -236,7 +280,7 @@ async function visitEntry(entry: ReadEntry, visitor: ArchiveVisitor, failed: Pro
     default:
       // Devices, FIFOs and the like have no place in an image archive.
       throw invalidArgument(
-        `archive entry ${JSON.stringify(entry.path)}: ${entry.type} entries are not allowed in an image archive`,
+        `archive entry ${quoteName(entry.path)}: ${entry.type} entries are not allowed in an image archive`,
       )
   }
 }
@@ -248,11 +292,18 @@ export async function readLayoutDirectory(
   opts: ReadOptions = {},
 ): Promise<void> {
   const files: { path: string; size: number }[] = []
+  const maxEntries = opts.maxEntries ?? MAX_ARCHIVE_ENTRIES
+  let entries = 0
   const visit = (rel: string) => {
     const abs = join(dir, rel)
+    if (++entries > maxEntries) {
+      throw invalidArgument(
+        `${dir}: the layout has more than ${maxEntries} files and directories; an image layout holds one per blob and a few metadata files, so this is refused as junk`,
+      )
+    }
     const st = lstatSync(abs)
     if (st.isSymbolicLink()) {
-      throw invalidArgument(`${abs}: symbolic links are not allowed in an OCI layout directory`)
+      throw invalidArgument(`${quoteName(abs)}: symbolic links are not allowed in an OCI layout directory`)
     }
     if (st.isDirectory()) {
       for (const name of readdirSync(abs).sort()) visit(rel ? `${rel}/${name}` : name)

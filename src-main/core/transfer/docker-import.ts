@@ -17,10 +17,13 @@ import {
   MediaTypeOCIIndex,
 } from '../oci'
 import { digestOf } from '../digest'
-import type { ArchiveContents, ImportStore, StoredFile } from './collect'
+import type { Provider } from '../content/provider'
+import { MAX_DOCUMENT_SIZE } from '../images/mediatypes'
+import type { ArchiveContents, StoredFile } from './collect'
+import { quoteName } from '../quote'
 import { safeEntryPath } from './archive'
-import { normalizeDockerRef, ociReferenceName } from './names'
-import { parseArchiveJSON, storeMetadata } from './oci-import'
+import { normalizeDockerRef, ociReferenceName, referenceProblem } from './names'
+import { parseArchiveJSON } from './oci-import'
 
 interface SaveManifest {
   Config: string
@@ -60,18 +63,18 @@ function lookup(contents: ArchiveContents, name: string, what: string): StoredFi
     if (!link) break
     if (link.kind === 'hardlink') {
       throw invalidArgument(
-        `archive entry ${path} is a hard link (to ${link.target}): links are not allowed in an image archive`,
+        `archive entry ${quoteName(path)} is a hard link (to ${quoteName(link.target)}): links are not allowed in an image archive`,
       )
     }
     const joined = posix.normalize(posix.join(posix.dirname(path), link.target))
     if (link.target.startsWith('/') || joined.startsWith('..')) {
       throw invalidArgument(
-        `archive entry ${path} is a symbolic link leaving the archive (to ${link.target})`,
+        `archive entry ${quoteName(path)} is a symbolic link leaving the archive (to ${quoteName(link.target)})`,
       )
     }
     path = joined
   }
-  throw notFound(`manifest.json names ${what} ${name}, which is not in the archive`)
+  throw notFound(`manifest.json names ${what} ${quoteName(name)}, which is not in the archive`)
 }
 
 function layerMediaType(f: StoredFile): string {
@@ -98,15 +101,20 @@ function platformJSON(p: Platform): Record<string, unknown> {
 
 export async function dockerSaveIndex(
   contents: ArchiveContents,
-  cs: ImportStore,
-  ns: string,
-  lease: string,
+  provider: Provider,
 ): Promise<{ index: Descriptor; entries: Descriptor[] }> {
   const saved = decodeSaveManifest(contents.meta.get('manifest.json')!)
   const entries: Descriptor[] = []
   for (const m of saved) {
     const cfg = lookup(contents, m.Config, 'config')
+    if (cfg.size > MAX_DOCUMENT_SIZE) {
+      throw invalidArgument(
+        `manifest.json names config ${quoteName(m.Config)} of ${cfg.size} bytes, over the ${MAX_DOCUMENT_SIZE}-byte limit for an image config`,
+      )
+    }
     const config: Descriptor = { mediaType: MediaTypeDockerConfig, digest: cfg.digest, size: cfg.size }
+    // The platform is read from the config now; the layers reach the store when the walk visits them.
+    await contents.materialize(config.digest, config.mediaType)
     const layers = m.Layers.map((l) => {
       const f = lookup(contents, l, 'layer')
       return { mediaType: layerMediaType(f), digest: f.digest, size: f.size }
@@ -120,8 +128,8 @@ export async function dockerSaveIndex(
       }),
     )
     const desc: Descriptor = { mediaType: MediaTypeDockerManifest, digest: digestOf(body), size: body.length }
-    await storeMetadata(cs, ns, lease, contents, body, desc)
-    const ps = await imagePlatforms(cs.provider(ns), desc)
+    await contents.storeDocument(body, desc)
+    const ps = await imagePlatforms(provider, desc)
     if (ps.length > 0) desc.platform = ps[0]
     if (m.RepoTags.length === 0) {
       entries.push(desc)
@@ -132,7 +140,7 @@ export async function dockerSaveIndex(
       try {
         name = normalizeDockerRef(tag)
       } catch (e) {
-        throw invalidArgument(`manifest.json names image ${JSON.stringify(tag)}: ${(e as Error).message}`)
+        throw invalidArgument(`manifest.json names image ${quoteName(tag)}: ${referenceProblem(e, tag)}`)
       }
       entries.push({
         ...desc,
@@ -142,6 +150,6 @@ export async function dockerSaveIndex(
   }
   const data = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: entries.map(descriptorJSON) }))
   const index: Descriptor = { mediaType: MediaTypeOCIIndex, digest: digestOf(data), size: data.length }
-  await storeMetadata(cs, ns, lease, contents, data, index)
+  await contents.storeDocument(data, index)
   return { index, entries }
 }

@@ -10,30 +10,13 @@ import type { Writable } from 'node:stream'
 import { createGzip, createZstdCompress } from 'node:zlib'
 import { blobChunks, type Provider } from '../content/provider'
 import { algorithmOf, newHash } from '../digest'
-import { failedPrecondition, invalidArgument, notFound, unavailable } from '../errors'
+import { failedPrecondition, invalidArgument, unavailable } from '../errors'
 import type { ImageStore } from '../images/store'
-import { children } from '../images/children'
-import { readIndex } from '../images/documents'
-import { isIndexType, isManifestType } from '../images/mediatypes'
-import { walk } from '../images/walk'
 import { validateNamespace } from '../namespace'
-import {
-  AnnotationImageName,
-  AnnotationRefName,
-  MediaTypeOCIIndex,
-  type Descriptor,
-  type Platform,
-} from '../oci'
-import {
-  defaultMatcher,
-  defaultStrict,
-  ordered,
-  parse as parsePlatform,
-  type MatchComparer,
-} from '../platforms'
+import { MediaTypeOCIIndex, type Descriptor, type Platform } from '../oci'
 import type { Compression } from './archive'
-import { blobFile, dockerManifestFile, type ManifestChoice } from './docker-manifest'
-import { ociReferenceName } from './names'
+import { blobFile, dockerManifestFile } from './docker-manifest'
+import { descriptorJSON, planExport, type LeftOut, type MissingBlob, type Plan } from './export-plan'
 import { TAR_END, tarHeader, tarPadding } from './tar-writer'
 import type { TransferProgress } from './import'
 
@@ -54,12 +37,7 @@ export interface ExportOptions {
   onProgress?: (p: TransferProgress) => void
 }
 
-export interface MissingBlob {
-  image: string
-  digest: string
-  mediaType: string
-  size: number
-}
+export type { LeftOut, MissingBlob } from './export-plan'
 
 export interface ExportResult {
   images: string[]
@@ -68,139 +46,18 @@ export interface ExportResult {
   bytes: number
   /** What the images name but the store does not have: the export holds everything else. */
   missing: MissingBlob[]
+  /**
+   * Index entries (platforms) left out because some of their content is missing; the image's index was
+   * then rewritten to list only what the archive holds.
+   */
+  leftOut: LeftOut[]
   dockerManifest: boolean
-}
-
-interface Plan {
-  entries: Descriptor[]
-  blobs: Map<string, Descriptor>
-  missing: MissingBlob[]
-  choices: ManifestChoice[]
 }
 
 const OCI_LAYOUT = Buffer.from('{"imageLayoutVersion":"1.0.0"}')
 
-function sortedObject(o: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.keys(o)
-      .sort()
-      .map((k) => [k, o[k]]),
-  )
-}
-
-function descriptorJSON(d: Descriptor): Record<string, unknown> {
-  const o: Record<string, unknown> = { mediaType: d.mediaType, digest: d.digest, size: d.size }
-  if (d.urls) o.urls = d.urls
-  if (d.annotations) o.annotations = sortedObject(d.annotations)
-  if (d.data) o.data = d.data
-  if (d.platform) {
-    const p = d.platform
-    o.platform = {
-      architecture: p.architecture,
-      os: p.os,
-      ...(p.osVersion ? { 'os.version': p.osVersion } : {}),
-      ...(p.osFeatures?.length ? { 'os.features': p.osFeatures } : {}),
-      ...(p.variant ? { variant: p.variant } : {}),
-    }
-  }
-  if (d.artifactType) o.artifactType = d.artifactType
-  return o
-}
-
-const isUnknown = (p?: Platform) => p?.os === 'unknown' || p?.architecture === 'unknown'
-
-async function plan(ctx: ExportContext, ns: string, names: string[], opts: ExportOptions): Promise<Plan> {
-  const provider = ctx.content.provider(ns)
-  const filter: MatchComparer | undefined = opts.allPlatforms
-    ? undefined
-    : opts.platforms?.length
-      ? ordered(...opts.platforms.map((p) => (typeof p === 'string' ? parsePlatform(p) : p)))
-      : defaultStrict()
-  const chooser = filter ?? defaultMatcher()
-  const out: Plan = { entries: [], blobs: new Map(), missing: [], choices: [] }
-  const choiceOf = new Map<string, ManifestChoice>()
-
-  const collect = async (image: string, desc: Descriptor) => {
-    await walk(async (d) => {
-      if (out.blobs.has(d.digest)) return []
-      if (!(await provider.has(d))) {
-        if (!out.missing.some((m) => m.digest === d.digest)) {
-          out.missing.push({ image, digest: d.digest, mediaType: d.mediaType, size: d.size })
-        }
-        return []
-      }
-      out.blobs.set(d.digest, d)
-      return children(provider, d)
-    }, desc)
-  }
-  const choose = (name: string, candidates: Descriptor[]) => {
-    for (const c of candidates)
-      if (!choiceOf.has(c.digest)) {
-        const choice = { manifest: c, names: [] }
-        choiceOf.set(c.digest, choice)
-        out.choices.push(choice)
-      }
-    const ranked = candidates
-      .filter((c) => c.platform && chooser.match(c.platform))
-      .sort((a, b) =>
-        chooser.less(a.platform!, b.platform!) ? -1 : chooser.less(b.platform!, a.platform!) ? 1 : 0,
-      )
-    const best = ranked[0] ?? candidates.find((c) => !c.platform)
-    if (best) choiceOf.get(best.digest)!.names.push(name)
-  }
-
-  for (const name of names) {
-    if (opts.signal?.aborted) throw unavailable('export: cancelled')
-    const img = ctx.images.get(ns, name)
-    const target: Descriptor = {
-      ...img.target,
-      annotations: {
-        ...img.target.annotations,
-        [AnnotationImageName]: name,
-        [AnnotationRefName]: ociReferenceName(name),
-      },
-    }
-    delete target.platform
-    out.entries.push(target)
-    if (isManifestType(target.mediaType)) {
-      await collect(name, img.target)
-      choose(name, [img.target])
-      continue
-    }
-    if (!isIndexType(target.mediaType)) {
-      throw invalidArgument(
-        `image ${name}: only manifests and indexes can be exported (target is ${target.mediaType})`,
-      )
-    }
-    // The index itself, then the entries the platform choice keeps (platform-less ones always).
-    if (!(await provider.has(img.target))) {
-      out.missing.push({ image: name, digest: target.digest, mediaType: target.mediaType, size: target.size })
-      continue
-    }
-    out.blobs.set(target.digest, img.target)
-    const candidates: Descriptor[] = []
-    let kept = 0
-    const visitIndex = async (idxDesc: Descriptor, depth: number) => {
-      const idx = await readIndex(provider, idxDesc, 'export')
-      for (const m of idx.manifests) {
-        if (filter && m.platform && !filter.match(m.platform)) continue
-        if (depth === 0) kept++
-        await collect(name, m)
-        if (isManifestType(m.mediaType) && !isUnknown(m.platform)) candidates.push(m)
-        else if (isIndexType(m.mediaType) && depth < 8 && (await provider.has(m)))
-          await visitIndex(m, depth + 1)
-      }
-      return idx.manifests.length
-    }
-    const listed = await visitIndex(img.target, 0)
-    if (filter && kept === 0 && listed > 0) {
-      throw notFound(
-        `image ${name} has no manifest for the requested platform: use --all-platforms or another --platform`,
-      )
-    }
-    choose(name, candidates)
-  }
-  return out
+function plan(ctx: ExportContext, ns: string, names: string[], opts: ExportOptions): Promise<Plan> {
+  return planExport(ctx.content.provider(ns), ctx.images, ns, names, opts)
 }
 
 interface Sink {
@@ -240,6 +97,12 @@ async function emit(
     dirs.add(`${dirname(path)}/`)
     files.set(path, { size: d.size, body: () => verified(provider, d) })
   }
+  for (const [digest, bytes] of p.generated) {
+    const path = blobFile(digest)
+    dirs.add('blobs/')
+    dirs.add(`${dirname(path)}/`)
+    files.set(path, { size: bytes.length, body: () => bytes })
+  }
   const total = [...files.values()].reduce((n, f) => n + f.size, 0)
   let done = 0
   const names = [...dirs, ...files.keys()].sort()
@@ -266,9 +129,16 @@ async function* verified(provider: Provider, d: Descriptor): AsyncIterable<Uint8
   for await (const chunk of await blobChunks(provider, d)) {
     h.update(chunk)
     n += chunk.length
+    // A descriptor smaller than the stored blob: stop here rather than stream gigabytes into the archive.
+    if (n > d.size) break
     yield chunk
   }
   // A Hash can be finalized once: the message needs the same value the comparison used.
+  if (n > d.size) {
+    throw failedPrecondition(
+      `blob ${d.digest} in the store is larger than the ${d.size} bytes its descriptor says: run images check`,
+    )
+  }
   const got = `${alg}:${h.digest('hex')}`
   if (n !== d.size || got !== d.digest) {
     throw failedPrecondition(
@@ -278,7 +148,14 @@ async function* verified(provider: Provider, d: Descriptor): AsyncIterable<Uint8
 }
 
 function result(names: string[], p: Plan, bytes: number, docker: boolean): ExportResult {
-  return { images: names, blobs: p.blobs.size, bytes, missing: p.missing, dockerManifest: docker }
+  return {
+    images: names,
+    blobs: p.blobs.size + p.generated.size,
+    bytes,
+    missing: p.missing,
+    leftOut: p.leftOut,
+    dockerManifest: docker,
+  }
 }
 
 async function writeAll(out: Writable, data: Uint8Array): Promise<void> {

@@ -2,8 +2,10 @@
 // `io.containerd.image.name` annotation (kept only when it is a full reference) or the
 // `org.opencontainers.image.ref.name` annotation (completed with a base name), plus optional digest
 // names and a name for the archive's index itself.
+import { invalidArgument } from '../errors'
 import type { Descriptor } from '../oci'
 import { AnnotationImageName, AnnotationRefName } from '../oci'
+import { escapeControls, quoteName } from '../quote'
 import { formatReference, parseReference } from './registry/reference'
 
 export interface NamingOptions {
@@ -64,6 +66,7 @@ export function importNames(index: Descriptor, entries: Descriptor[], opts: Nami
   const cleanup = refTranslator(prefix, !overwrite)
   for (const desc of entries) {
     const name = imageName(desc.annotations, cleanup)
+    if (name !== '') checkImageName(name)
     if (name === '') {
       if (opts.digests) out.push({ name: `${prefix}@${desc.digest}`, target: desc })
       continue
@@ -72,6 +75,35 @@ export function importNames(index: Descriptor, entries: Descriptor[], opts: Nami
     if (opts.digests && !opts.skipDigestForNamed) out.push({ name: `${prefix}@${desc.digest}`, target: desc })
   }
   return out
+}
+
+/**
+ * A name an archive gives an image must be a reference (distribution's grammar, the one pull and tag
+ * use): `docker.io/x/../../etc/passwd:latest`, or a name with a newline or ESC in it, is refused.
+ */
+export function checkImageName(name: string): void {
+  try {
+    parseReference(name, { defaultTag: false })
+  } catch (e) {
+    throw invalidArgument(`the archive names an image ${quoteName(name)}: ${referenceProblem(e, name)}`)
+  }
+}
+
+/** Why parseReference refused `name`, without the name (which it quotes raw) and with controls escaped. */
+export function referenceProblem(e: unknown, name: string): string {
+  const msg = (e as Error).message
+  const prefix = `invalid reference "${name}": `
+  return escapeControls(msg.startsWith(prefix) ? msg.slice(prefix.length) : msg)
+}
+
+/** The image names an archive's index entries carry, as written (containerd's, else the OCI ref name). */
+export function archiveImageNames(entries: Descriptor[]): string[] {
+  const out = new Set<string>()
+  for (const d of entries) {
+    const n = d.annotations?.[AnnotationImageName] || d.annotations?.[AnnotationRefName] || ''
+    if (n !== '') out.add(n)
+  }
+  return [...out]
 }
 
 /** distribution's ParseDockerRef: fully qualified, `latest` added, a tag dropped when a digest is present. */

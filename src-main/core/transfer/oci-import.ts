@@ -1,12 +1,12 @@
 // An OCI image layout, once its blobs are in the store: check oci-layout, parse index.json, and store
 // index.json itself as a blob so the walk (and --index-name) can start from it, as containerd does.
-import { writeBlob } from '../content/store'
 import { invalidArgument, notFound } from '../errors'
 import { checkDocument, parseJSON } from '../images/mediatypes'
 import { decodeIndex } from '../images/documents'
 import { MediaTypeOCIIndex, type Descriptor, type Index } from '../oci'
 import { digestOf } from '../digest'
-import type { ArchiveContents, ImportStore } from './collect'
+import type { ArchiveContents } from './collect'
+import { escapeControls, quoteName } from '../quote'
 
 export const IMAGE_LAYOUT_VERSION = '1.0.0'
 
@@ -14,7 +14,7 @@ export function parseArchiveJSON(data: Buffer, file: string): unknown {
   try {
     return JSON.parse(data.toString('utf8'))
   } catch (e) {
-    throw invalidArgument(`${file} in the archive is not valid JSON: ${(e as Error).message}`)
+    throw invalidArgument(`${file} in the archive is not valid JSON: ${escapeControls((e as Error).message)}`)
   }
 }
 
@@ -22,7 +22,7 @@ export function parseArchiveJSON(data: Buffer, file: string): unknown {
 export function refuseLinks(contents: ArchiveContents): void {
   for (const [path, l] of contents.links) {
     throw invalidArgument(
-      `archive entry ${path} is a ${l.kind === 'hardlink' ? 'hard link' : 'symbolic link'} (to ${l.target}): links are not allowed in an image archive`,
+      `archive entry ${quoteName(path)} is a ${l.kind === 'hardlink' ? 'hard link' : 'symbolic link'} (to ${quoteName(l.target)}): links are not allowed in an image archive`,
     )
   }
 }
@@ -36,7 +36,9 @@ export function checkLayoutFile(contents: ArchiveContents): void {
     throw invalidArgument('oci-layout in the archive has no imageLayoutVersion')
   }
   if (version !== IMAGE_LAYOUT_VERSION) {
-    throw invalidArgument(`unsupported OCI layout version ${version} (Berth reads ${IMAGE_LAYOUT_VERSION})`)
+    throw invalidArgument(
+      `unsupported OCI layout version ${quoteName(version)} (Berth reads ${IMAGE_LAYOUT_VERSION})`,
+    )
   }
 }
 
@@ -47,14 +49,22 @@ export function decodeIndexFile(data: Buffer, file = 'index.json'): Index {
     throw invalidArgument(`${file} in the archive is not a JSON object`)
   }
   checkDocument(doc, MediaTypeOCIIndex)
-  return decodeIndex(doc as Record<string, unknown>, file)
+  const index = decodeIndex(doc as Record<string, unknown>, file)
+  checkIndexVersion(index, `${file} in the archive`)
+  return index
+}
+
+/** The image spec fixes an index's schemaVersion at 2; anything else is not an OCI index Berth can read. */
+export function checkIndexVersion(index: Index, where: string): void {
+  if (index.schemaVersion !== 2) {
+    throw invalidArgument(
+      `${where} has schemaVersion ${index.schemaVersion}: an OCI image index must have schemaVersion 2`,
+    )
+  }
 }
 
 export async function ociLayoutIndex(
   contents: ArchiveContents,
-  cs: ImportStore,
-  ns: string,
-  lease: string,
 ): Promise<{ index: Descriptor; entries: Descriptor[] }> {
   refuseLinks(contents)
   checkLayoutFile(contents)
@@ -62,22 +72,6 @@ export async function ociLayoutIndex(
   if (!data) throw notFound(`missing index.json in the OCI layout`)
   const parsed = decodeIndexFile(data)
   const index: Descriptor = { mediaType: MediaTypeOCIIndex, digest: digestOf(data), size: data.length }
-  await storeMetadata(cs, ns, lease, contents, data, index)
+  await contents.storeDocument(data, index)
   return { index, entries: parsed.manifests }
-}
-
-/** Stores a document the import generated or buffered, remembering it for rollback. */
-export async function storeMetadata(
-  cs: ImportStore,
-  ns: string,
-  lease: string,
-  contents: ArchiveContents,
-  data: Uint8Array,
-  desc: Descriptor,
-): Promise<void> {
-  const existed = (await contents.blobSize(desc.digest)) !== undefined
-  await writeBlob(cs as Parameters<typeof writeBlob>[0], ns, `import-${lease}-${desc.digest}`, data, desc, {
-    lease,
-  })
-  if (!existed) contents.added.add(desc.digest)
 }

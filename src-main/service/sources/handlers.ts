@@ -18,6 +18,7 @@ import type { Handlers } from '../index'
 import { listNamespaces } from '../../core/containerd/daemon'
 import type { ContainerdSource } from './containerd-source'
 import { remove, setLabels, tag } from './daemon-writes'
+import { FILES_CHANNELS, filesChannels, type StartJob } from '../files-channels'
 
 /** The channels whose answer depends on which source is active. */
 export const SOURCE_CHANNELS = [
@@ -37,6 +38,7 @@ export const SOURCE_CHANNELS = [
   'content.setLabels',
   'gc.preview',
   'gc.run',
+  ...FILES_CHANNELS,
 ] as const satisfies readonly Channel[]
 
 export type SourceChannel = (typeof SOURCE_CHANNELS)[number]
@@ -48,9 +50,11 @@ const elsewhere = (what: string) => async (): Promise<never> => {
   )
 }
 
-export function containerdHandlers(src: ContainerdSource): SourceHandlers {
+export function containerdHandlers(src: ContainerdSource, job: StartJob): SourceHandlers {
   const { ctx, conn } = src
   return {
+    // Files read the layers through the daemon's Content service and index them in the mirror.
+    ...filesChannels(ctx, job, (ns) => src.fresh(validateNamespace(ns))),
     'namespaces.list': () => namespaces(src),
     'images.list': async (req) => {
       const ns = validateNamespace(req.namespace)

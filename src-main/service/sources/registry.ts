@@ -10,7 +10,7 @@ import { parseAddress } from '../../core/containerd/address'
 import { ContainerdConnection } from '../../core/containerd/client'
 import { daemonVersion, listNamespaces } from '../../core/containerd/daemon'
 import { subscribe } from '../../core/containerd/events'
-import { invalidArgument, notFound } from '../../core/errors'
+import { invalidArgument, notFound, notImplemented } from '../../core/errors'
 import { validateNamespace } from '../../core/namespace'
 import {
   BERTH_SOURCE,
@@ -22,6 +22,7 @@ import type { ServiceContext } from '../context'
 import { ContainerdSource } from './containerd-source'
 import { containerdHandlers, type SourceHandlers } from './handlers'
 import { mirrorFile } from './mirror'
+import type { StartJob } from '../files-channels'
 
 /** How often the active containerd source is compared with its daemon when no event said so. */
 export const POLL_MS = 30_000
@@ -39,11 +40,17 @@ interface Row {
 }
 
 export interface SourcesOptions {
+  /** Starts a job (Files indexing and saving on a daemon's images). */
+  job?: StartJob
   /** The daemon changed something the UI shows (found by a sync). */
   onChange?: () => void
   pollMs?: number
   /** A list this soon after the last sync reads the mirror as it is (containerd-source.ts SYNC_TTL_MS). */
   syncTtlMs?: number
+}
+
+const noJobs: StartJob = () => {
+  throw notImplemented('jobs are not available here')
 }
 
 export function sourceId(address: string, namespace: string): string {
@@ -221,7 +228,7 @@ export class Sources {
           if (changed.images + changed.content > 0) this.opts.onChange?.()
         },
       })
-      d = { source, handlers: containerdHandlers(source) }
+      d = { source, handlers: containerdHandlers(source, this.opts.job ?? noJobs) }
       this.daemons.set(r.address, d)
     }
     return d

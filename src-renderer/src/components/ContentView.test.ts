@@ -26,4 +26,28 @@ describe('ContentView', () => {
     expect(screen.queryByText(/111 blobs/)).toBeNull()
     expect(screen.getByText(/222 blobs/)).toBeInTheDocument()
   })
+
+  it('counts every image that reaches a blob, though it lists only the first names', async () => {
+    installFakeBerth({
+      'content.list': () => ({
+        items: [
+          {
+            digest: 'sha256:' + 'a'.repeat(64),
+            size: 10,
+            kind: 'layer',
+            mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+            createdAt: '2026-01-01T00:00:00.000Z',
+            updatedAt: '2026-01-01T00:00:00.000Z',
+            labels: {},
+            images: ['a:1', 'b:1', 'c:1', 'd:1'],
+            imageCount: 100_000,
+          },
+        ],
+        total: 1,
+        totalBytes: 10,
+      }),
+    })
+    render(ContentView)
+    expect(await screen.findByText('+99997')).toBeInTheDocument()
+  })
 })

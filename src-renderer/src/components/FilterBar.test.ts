@@ -26,4 +26,36 @@ describe('FilterBar', () => {
     expect(screen.queryByRole('alert')).toBeNull()
     expect(screen.getByLabelText('Filter (containerd syntax)')).toHaveAttribute('aria-invalid', 'false')
   })
+
+  it('says which selector can never match and why, without marking the filter invalid', () => {
+    render(FilterBar, {
+      props: {
+        filter: 'name~=(',
+        warnings: [
+          {
+            expression: 'name~=(',
+            message: 'name~=( matches nothing: error parsing regexp: missing closing ): `(`',
+          },
+        ],
+      },
+    })
+    const status = screen.getByRole('status', { name: 'Filter warnings' })
+    expect(status).toHaveTextContent('name~=( matches nothing: error parsing regexp: missing closing ): `(`')
+    expect(screen.queryByRole('alert')).toBeNull()
+    const input = screen.getByLabelText('Filter (containerd syntax)')
+    expect(input).toHaveAttribute('aria-invalid', 'false')
+    expect(input).toHaveAttribute('aria-describedby', 'filter-warnings')
+  })
+
+  it('shows a parse error rather than warnings when both are given', () => {
+    render(FilterBar, {
+      props: {
+        filter: 'name~=(,',
+        error: { message: 'filters: parse error: [name~=(, >|,|< ]: expected field or quoted', position: 8 },
+        warnings: [{ expression: 'name~=(', message: 'name~=( matches nothing: x' }],
+      },
+    })
+    expect(screen.getByRole('alert')).toBeInTheDocument()
+    expect(screen.queryByRole('status', { name: 'Filter warnings' })).toBeNull()
+  })
 })

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { ImageSummary } from '../../../src-preload/api'
+import type { ImagePage, ImageSummary } from '../../../src-preload/api'
 import { app } from '../lib/state.svelte'
 import { FakeError, installFakeBerth, summary } from '../test/fake-berth'
 import ImagesView from './ImagesView.svelte'
@@ -79,24 +79,26 @@ describe('ImagesView', () => {
     expect(screen.getByRole('dialog', { name: 'Garbage collect' })).toBeInTheDocument()
   })
 
-  it('shows a filter parse error inline', async () => {
+  /** A namespace of five whose list answers `filtered` to any filter, and the filter typed in. */
+  async function typeFilter(value: string, filtered: Partial<ImagePage>): Promise<void> {
     installFakeBerth({
       'images.list': (req) =>
         req.filter
-          ? {
-              items: [],
-              total: 0,
-              namespaceTotal: 5,
-              filterError: { message: 'filters: parse error: [x >|=|< ]: expected', position: 1 },
-            }
+          ? { items: [], total: 0, namespaceTotal: 5, ...filtered }
           : { items: all.slice(0, 5), total: 5, namespaceTotal: 5 },
     })
     render(ImagesView)
-    await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value: 'x=' } })
+    await fireEvent.input(screen.getByLabelText('Filter (containerd syntax)'), { target: { value } })
+  }
+
+  it('shows a filter parse error inline', async () => {
+    await typeFilter('x=', {
+      filterError: { message: 'filters: parse error: [x >|=|< ]: expected', position: 1 },
+    })
     expect(await screen.findByRole('alert')).toHaveAttribute('data-position', '1')
   })
 
-  it('on a containerd source: no import, pull, push, export or GC; Copy to… instead', async () => {
+  it('on a containerd source: no import, pull, push, export or GC; Copy to… instead, and Compare (Files read through the daemon)', async () => {
     app.sources = [
       { id: 'berth', kind: 'berth', name: 'Berth', active: false },
       {
@@ -112,7 +114,7 @@ describe('ImagesView', () => {
     render(ImagesView)
     const bar = await screen.findByRole('toolbar', { name: 'Image actions' })
     const names = [...bar.querySelectorAll('button')].map((b) => b.textContent?.trim())
-    expect(names).toEqual(['Copy to…', 'Tag…', 'Delete'])
+    expect(names).toEqual(['Copy to…', 'Tag…', 'Compare', 'Delete'])
   })
 
   it('an empty containerd namespace says where its images come from', async () => {
@@ -124,5 +126,33 @@ describe('ImagesView', () => {
     expect(await screen.findByRole('region', { name: 'No images yet' })).toHaveTextContent(
       'containerd at /c.sock',
     )
+  })
+
+  it('compares the files of the two selected images', async () => {
+    installFakeBerth({ 'images.list': () => ({ items: all.slice(0, 3), total: 3, namespaceTotal: 3 }) })
+    const { container } = render(ImagesView)
+    await waitFor(() => expect(container.querySelectorAll('[role="row"][data-name]').length).toBe(3))
+    const compare = screen.getByRole('button', { name: 'Compare' })
+    expect(compare).toBeDisabled()
+    const rows = container.querySelectorAll('[role="row"][data-name]')
+    await fireEvent.click(rows[0] as HTMLElement)
+    await fireEvent.click(rows[2] as HTMLElement, { ctrlKey: true })
+    await fireEvent.click(compare)
+    expect(app.view).toEqual({ name: 'compare', a: { image: all[0].name }, b: { image: all[2].name } })
+  })
+
+  it('says why a filter that parses lists nothing when its regular expression does not compile', async () => {
+    await typeFilter('name~=(', {
+      filterWarnings: [
+        {
+          expression: 'name~=(',
+          message: 'name~=( matches nothing: error parsing regexp: missing closing ): `(`',
+        },
+      ],
+    })
+    expect(await screen.findByRole('status', { name: 'Filter warnings' })).toHaveTextContent(
+      'missing closing )',
+    )
+    expect(screen.queryByRole('alert')).toBeNull()
   })
 })

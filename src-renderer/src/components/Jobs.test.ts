@@ -48,4 +48,26 @@ describe('Jobs', () => {
       expect(fake.calls.find((c) => c.channel === 'jobs.cancel')?.args[0]).toEqual({ id: 'j1' }),
     )
   })
+
+  it('lists what a finished export left out', () => {
+    installFakeBerth({})
+    app.addJob('j2', 'export', 'Export app:1')
+    app.jobDone({
+      id: 'j2',
+      kind: 'export',
+      ok: true,
+      path: '/tmp/app.tar',
+      notes: ['app:1: left out linux/arm64 (sha256:…): 2 of its blobs are missing from the store'],
+    })
+    render(Jobs)
+    expect(screen.getByRole('list', { name: 'Export app:1 notes' })).toHaveTextContent('left out linux/arm64')
+  })
+
+  it('shows a job done whose job.done arrived before the call that started it answered', async () => {
+    render(Jobs)
+    app.jobDone({ id: 'quick', kind: 'index', ok: true, images: ['demo:1'] })
+    app.addJob('quick', 'index', 'Index files of demo:1')
+    expect(await screen.findByText('done')).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Cancel Index files of demo:1' })).toBeNull()
+  })
 })

@@ -23,3 +23,18 @@ describe('PlatformMatrix', () => {
     expect(onopen).toHaveBeenCalledWith(m.cells[0].manifestDigest)
   })
 })
+
+describe('PlatformMatrix compare', () => {
+  it('compares the files of two picked platforms', async () => {
+    const oncompare = vi.fn()
+    const m = details('demo:1').matrix
+    render(PlatformMatrix, { props: { matrix: m, onopen: vi.fn(), oncompare } })
+    expect(screen.queryByRole('button', { name: /Compare files/ })).toBeNull()
+    await fireEvent.click(screen.getByRole('checkbox', { name: 'Pick linux/arm64 to compare' }))
+    await fireEvent.click(screen.getByRole('checkbox', { name: 'Pick linux/amd64 to compare' }))
+    // A missing platform has nothing to compare.
+    expect(screen.queryByRole('checkbox', { name: /Pick windows/ })).toBeNull()
+    await fireEvent.click(screen.getByRole('button', { name: 'Compare files: linux/arm64 ↔ linux/amd64' }))
+    expect(oncompare).toHaveBeenCalledWith(m.cells[1].manifestDigest, m.cells[0].manifestDigest)
+  })
+})

@@ -57,3 +57,37 @@ export function mediaShort(mt: string | null | undefined): string {
   if (mt === 'application/vnd.in-toto+json') return 'in-toto statement'
   return mt.replace(/^application\//, '')
 }
+
+// Names from inside an image are written by whoever built it: control characters (terminal escapes,
+// newlines) and bidi overrides (`exe.txt` shown as `txt.exe`) are shown escaped, as `ls -b` does.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_NAME = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
+
+export function shownName(s: string): string {
+  return s.replace(UNSAFE_NAME, (c) => {
+    const code = c.charCodeAt(0)
+    if (c === '\n') return '\\n'
+    if (c === '\t') return '\\t'
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
+
+/** `ls -l`'s mode column: drwxr-xr-x, with s/S and t/T for setuid, setgid and sticky. */
+export function lsMode(type: string, mode: number): string {
+  const letter = { dir: 'd', symlink: 'l', char: 'c', block: 'b', fifo: 'p' }[type] ?? '-'
+  const rwx = (shift: number, special: number, on: string) => {
+    const r = mode & (4 << shift) ? 'r' : '-'
+    const w = mode & (2 << shift) ? 'w' : '-'
+    const x = mode & (1 << shift)
+    const s = mode & special ? (x ? on : on.toUpperCase()) : x ? 'x' : '-'
+    return r + w + s
+  }
+  return letter + rwx(6, 0o4000, 's') + rwx(3, 0o2000, 's') + rwx(0, 0o1000, 't')
+}
+
+/** Seconds since the epoch as a local date and time. */
+export function fileTime(seconds: number): string {
+  return seconds > 0 ? new Date(seconds * 1000).toLocaleString() : '—'
+}

@@ -2,6 +2,7 @@
 // and bump `revision` when the store changes so every visible list reloads once.
 import type {
   AppInfo,
+  HostState,
   JobBlob,
   JobDone,
   JobKind,
@@ -15,8 +16,15 @@ export type View =
   | { name: 'image'; image: string; tab?: DetailTab; platform?: string }
   | { name: 'content' }
   | { name: 'registries' }
+  | { name: 'compare'; a: CompareSide; b: CompareSide }
 
-export type DetailTab = 'overview' | 'platforms' | 'labels' | 'content' | 'config' | 'raw'
+export type DetailTab = 'overview' | 'platforms' | 'labels' | 'content' | 'files' | 'config' | 'raw'
+
+/** One side of a comparison: an image, and which of its platform manifests (absent: this machine's best). */
+export interface CompareSide {
+  image: string
+  manifest?: string
+}
 
 export interface JobState {
   id: string
@@ -52,7 +60,10 @@ class AppState {
   toasts = $state<Toast[]>([])
   /** Set by the menu: the images view acts on it and clears it. */
   pendingCommand = $state<string | null>(null)
+  /** The store host's state as main last reported it; 'ready' until told otherwise. */
+  host = $state<Pick<HostState, 'state' | 'message'>>({ state: 'ready' })
   private nextToast = 1
+  private early = new Map<string, JobDone>()
 
   toast(kind: Toast['kind'], text: string, ms = 5000): void {
     const id = this.nextToast++
@@ -75,6 +86,12 @@ class AppState {
   }
 
   jobDone(d: JobDone): void {
+    if (!this.jobs.some((j) => j.id === d.id)) {
+      // A quick job can end before the call that started it has answered: keep the outcome for addJob.
+      this.early.set(d.id, d)
+      if (this.early.size > 50) this.early.delete(this.early.keys().next().value as string)
+      return
+    }
     this.jobs = this.jobs.map((j) =>
       j.id === d.id ? { ...j, finished: d, done: j.total || 1, total: j.total || 1 } : j,
     )
@@ -84,6 +101,11 @@ class AppState {
   /** Shows a job started by a call in the jobs panel until its job.done arrives. */
   addJob(id: string, kind: JobKind, label: string): void {
     this.jobs = [...this.jobs, { id, kind, label, phase: 'starting', done: 0, total: 0 }]
+    const done = this.early.get(id)
+    if (done) {
+      this.early.delete(id)
+      this.jobDone(done)
+    }
   }
 
   /** The source every image and content call acts on (Berth's own store until the user switches). */
@@ -106,6 +128,8 @@ class AppState {
     this.jobs = []
     this.toasts = []
     this.pendingCommand = null
+    this.early.clear()
+    this.host = { state: 'ready' }
   }
 }
 

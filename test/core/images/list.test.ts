@@ -188,8 +188,14 @@ describe('filters over a corpus', () => {
     expect(where('labels.env~=pro')).toMatch(/instr\(value, @p0\)/)
     expect(where('name==x', 'labels.a==b')).toMatch(/\) OR \(/)
     expect(where('name==x,labels.a==b')).toMatch(/ AND i.name IN/)
+    // An anchored pattern narrows to the range of its literal prefix, in the name or a label's value.
+    expect(where('name==x', 'name~=^y')).toBe('AND ((i.name = @p0) OR (i.name >= @p1 AND i.name < @p2))')
+    expect(planList(['name~=^docker.io/']).params).toEqual({ p0: 'docker', p1: 'dockes' })
+    expect(where('labels.env~=^pro')).toMatch(/value >= @p0 AND value < @p1/)
     for (const scan of [
-      ['name==x', 'name~=^y'],
+      ['name~=^(?i)y'],
+      ['name~=^y|z'],
+      ['name~=^é'],
       ['labels.env!=prod'],
       ['name~=(?i)foo'],
       ['name~=a.b'],

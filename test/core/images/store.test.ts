@@ -232,13 +232,25 @@ describe('events and transactions', () => {
     expect(env.store.createMany(NS, [image('a'), image('b')]).map((i) => i.name)).toEqual(['a', 'b'])
   })
   it('migration 3 builds the label objects of images stored before it', async () => {
-    const { openDatabase } = await import('../../../src-main/core/db')
+    const { MIGRATIONS, openDatabase } = await import('../../../src-main/core/db')
     const { ImageStore } = await import('../../../src-main/core/images/store')
-    env.store.create(NS, image('x', { labels: { a: '1', 'b.c': '2' } }))
-    env.store.create(NS, image('y'))
-    env.db.exec('DROP TABLE image_label_maps; UPDATE schema_version SET version = 2')
-    const file = env.db.name
-    env.db.close()
+    const { default: BetterSqlite3 } = await import('better-sqlite3')
+    // A database as version 2 left it, built by its own steps (later steps need not undo themselves).
+    const file = `${env.db.name}.v2`
+    const v2 = new BetterSqlite3(file)
+    v2.exec(MIGRATIONS[0])
+    v2.exec(MIGRATIONS[1])
+    v2.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2)')
+    const row = v2.prepare(
+      `INSERT INTO images (namespace, name, target_media_type, target_digest, target_size, created_at, updated_at)
+       VALUES (?, ?, 'application/vnd.oci.image.manifest.v1+json', ?, 10, 0, 0)`,
+    )
+    row.run(NS, 'x', dgst('x'))
+    row.run(NS, 'y', dgst('y'))
+    const label = v2.prepare('INSERT INTO image_labels (namespace, name, key, value) VALUES (?, ?, ?, ?)')
+    label.run(NS, 'x', 'a', '1')
+    label.run(NS, 'x', 'b.c', '2')
+    v2.close()
     const db = openDatabase(file)
     const again = new ImageStore(db)
     expect(again.get(NS, 'x').labels).toEqual({ a: '1', 'b.c': '2' })
@@ -246,7 +258,7 @@ describe('events and transactions', () => {
       ['x', { a: '1', 'b.c': '2' }],
       ['y', {}],
     ])
-    env.db = db
+    db.close()
   })
   it('a record written in a file survives reopening the database', async () => {
     const { openDatabase } = await import('../../../src-main/core/db')

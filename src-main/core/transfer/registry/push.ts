@@ -134,7 +134,15 @@ function withDocuments(base: Provider, documents: Map<Digest, Uint8Array>): Prov
   return {
     readBlob: async (desc) => documents.get(desc.digest) ?? base.readBlob(desc),
     has: async (desc) => documents.has(desc.digest) || base.has(desc),
-    ...(base.readStream ? { readStream: base.readStream.bind(base) } : {}),
+    // Both read paths see the rewritten documents: readers that stream (bounded document reads) too.
+    ...(base.readStream
+      ? {
+          readStream: async (desc: Descriptor) => {
+            const doc = documents.get(desc.digest)
+            return doc ? Readable.from([Buffer.from(doc)]) : base.readStream!(desc)
+          },
+        }
+      : {}),
   }
 }
 
