@@ -37,7 +37,8 @@ beforeAll(() => {
     { fixture: stackedIndex(NAME, [amd64, arm64]), name: NAME },
     { fixture: hostile, name: 'docker.io/library/hostile:1' },
   ])
-  const r = berth(root, ['images', 'import', '--no-progress', join(dir, 'a.tar')])
+  // Every platform: a plain import keeps only this machine's (ctr's rule), and the diff compares two.
+  const r = berth(root, ['images', 'import', '--all-platforms', '--no-progress', join(dir, 'a.tar')])
   expect(r.code, r.stderr).toBe(0)
 })
 
