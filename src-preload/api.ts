@@ -4,10 +4,10 @@
 // and imports TYPES ONLY from here. Everything that crosses is
 // plain structured-clone data: no classes, dates as ISO-8601 strings, sizes as numbers of bytes.
 //
-// Call arguments are the one exception: their types are derived from their schemas (args.ts), which
-// main and the store host check every call against, so the two cannot drift. This file imports only
-// those types (erased at build), so the renderer and the sandboxed CommonJS preload take no runtime code
-// from here beyond the lists below.
+// Its one import: the call arguments' types, derived from their schemas (args.ts), which main and the
+// store host check every call against, so a type and its check cannot drift. Only types are imported
+// (erased at build): the sandboxed CommonJS preload bundles no schema, and the renderer, which may take
+// only types from here (a layering rule), never sees one.
 import type { ArgChannel, ArgsOf } from './args'
 
 export type {
