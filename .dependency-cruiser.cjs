@@ -12,7 +12,7 @@ const STORE =
 
 /** Main's files that the e2e bridge (plain Node) runs too: they must stay Electron-free. */
 const ELECTRON_FREE_APP =
-  '^src-main/app/(broker|path-grants|insecure-hosts|schemas|validate|app-protocol|cli-stdin)\\.ts$'
+  '^src-main/app/(broker|path-grants|insecure-hosts|check-args|app-protocol|cli-stdin)\\.ts$'
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -42,10 +42,10 @@ module.exports = {
     },
     {
       name: 'host-not-app-glue',
-      comment: 'The host shares only the argument schemas with main, never its Electron glue.',
+      comment: 'The host shares only the argument check with main, never its Electron glue.',
       severity: 'error',
       from: { path: '^src-main/host/' },
-      to: { path: '^src-main/app/(?!(schemas|validate)\\.ts$)' },
+      to: { path: '^src-main/app/(?!check-args\\.ts$)' },
     },
     {
       name: 'core-no-electron',
@@ -73,6 +73,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^src-renderer/' },
       to: { path: '^(src-main|src-preload/(?!api\\.ts$))' },
+    },
+    {
+      name: 'renderer-contract-types-only',
+      comment:
+        'The renderer takes only types from the contract: its lists are for main and the preload, and ' +
+        'the argument types lead to the schemas (valibot), which the page must not bundle.',
+      severity: 'error',
+      from: { path: '^src-renderer/' },
+      to: { path: '^src-preload/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'renderer-no-node',

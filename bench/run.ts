@@ -17,6 +17,7 @@ const ALL = [
   'scale',
   'files',
   'containerd',
+  'args',
 ] as const
 const asked = process.argv.slice(2)
 const unknown = asked.filter((b) => !(ALL as readonly string[]).includes(b))

@@ -4,7 +4,40 @@
 // and imports TYPES ONLY from here. Everything that crosses is
 // plain structured-clone data: no classes, dates as ISO-8601 strings, sizes as numbers of bytes.
 //
-// This file must stay self-contained (no imports): the sandboxed preload bundles it as CommonJS.
+// Its one import: the call arguments' types, derived from their schemas (args.ts), which main and the
+// store host check every call against, so a type and its check cannot drift. Only types are imported
+// (erased at build): the sandboxed CommonJS preload bundles no schema, and the renderer, which may take
+// only types from here (a layering rule), never sees one.
+import type { ArgChannel, ArgsOf } from './args'
+
+export type {
+  AddSourceRequest,
+  ContentSetLabelsRequest,
+  CopyEnd,
+  CopyRequest,
+  ExportRequest,
+  FileFilter,
+  FilesCompareRequest,
+  FilesImageRef,
+  FilesListRequest,
+  FilesReadRequest,
+  FilesSaveRequest,
+  FilesSearchRequest,
+  ImageSortKey,
+  ImportRequest,
+  InspectRequest,
+  LabelChanges,
+  ListContentRequest,
+  ListImagesRequest,
+  LoginRequest,
+  OpenFileRequest,
+  PullRequest,
+  PushRequest,
+  RemoveRequest,
+  SaveFileRequest,
+  SetLabelsRequest,
+  TagRequest,
+} from './args'
 
 export type ErrorKind =
   | 'not-found'
@@ -107,19 +140,6 @@ export interface ImageSummary {
   createdAt: string
   updatedAt: string
   labels: Record<string, string>
-}
-
-export type ImageSortKey = 'name' | 'tag' | 'kind' | 'platforms' | 'size' | 'unique' | 'updated' | 'created'
-
-export interface ListImagesRequest {
-  namespace: string
-  /** containerd filter syntax (fields: name, target.digest, target.mediatype, labels.KEY, annotations.KEY). */
-  filter?: string
-  /** Plain text matched (case-insensitively) against names, digests and label values. */
-  query?: string
-  sort?: { key: ImageSortKey; direction: 'asc' | 'desc' }
-  offset?: number
-  limit?: number
 }
 
 export interface FilterError {
@@ -260,30 +280,6 @@ export interface BlobJson {
   note?: string
 }
 
-/** Per-key label changes: a string sets the key, null removes it. */
-export type LabelChanges = Record<string, string | null>
-
-export interface SetLabelsRequest {
-  namespace: string
-  name: string
-  changes: LabelChanges
-  /** The updatedAt the editor started from; a newer record gives a conflict naming the keys. */
-  expectedUpdatedAt: string
-}
-
-export interface TagRequest {
-  namespace: string
-  source: string
-  target: string
-  /** Replace an existing image of that name. */
-  force?: boolean
-}
-
-export interface RemoveRequest {
-  namespace: string
-  names: string[]
-}
-
 export interface ReclaimPreview {
   names: string[]
   /** Bytes a garbage collection would free once these images are gone. */
@@ -295,20 +291,6 @@ export interface RemoveResult {
   removed: string[]
   reclaimedBytes: number
   blobs: number
-}
-
-export interface ImportRequest {
-  namespace: string
-  path: string
-  /** containerd's --all-platforms is the default; a list keeps only those platforms' blobs. */
-  platforms?: string[]
-}
-
-export interface ExportRequest {
-  namespace: string
-  names: string[]
-  path: string
-  platforms?: string[]
 }
 
 export type JobKind = 'import' | 'export' | 'pull' | 'push' | 'copy' | 'index' | 'save'
@@ -342,43 +324,10 @@ export interface RemoteImageInfo {
   platforms: RemotePlatform[]
 }
 
-export interface InspectRequest {
-  ref: string
-  /** Allow plain HTTP, or HTTPS without certificate verification, to this registry. */
-  insecure?: boolean
-}
-
-export interface PullRequest {
-  namespace: string
-  ref: string
-  /** Platforms to fetch, or 'all'; absent or empty: the host's best match. */
-  platforms?: string[] | 'all'
-  insecure?: boolean
-}
-
-export interface PushRequest {
-  namespace: string
-  /** The local image. */
-  name: string
-  /** Where to push it; defaults to the image name. */
-  ref?: string
-  /** Only these platforms' manifests (the index is pushed as it is). */
-  platforms?: string[]
-  insecure?: boolean
-}
-
 /** A stored login: never its secret. */
 export interface RegistryLogin {
   host: string
   username: string
-}
-
-export interface LoginRequest {
-  host: string
-  username: string
-  /** Password or token: verified against the registry, then stored encrypted; never sent back. */
-  secret: string
-  insecure?: boolean
 }
 
 export interface ContentItem {
@@ -395,14 +344,6 @@ export interface ContentItem {
   imageCount: number
 }
 
-export interface ListContentRequest {
-  namespace: string
-  filter?: string
-  query?: string
-  offset?: number
-  limit?: number
-}
-
 export interface ContentPage {
   items: ContentItem[]
   total: number
@@ -411,34 +352,11 @@ export interface ContentPage {
   filterWarnings?: FilterWarning[]
 }
 
-export interface ContentSetLabelsRequest {
-  namespace: string
-  digest: string
-  changes: LabelChanges
-  expectedUpdatedAt?: string
-}
-
 export interface GcReport {
   dryRun: boolean
   blobs: number
   bytes: number
   digests: string[]
-}
-
-export interface FileFilter {
-  name: string
-  extensions: string[]
-}
-
-export interface OpenFileRequest {
-  title?: string
-  filters?: FileFilter[]
-}
-
-export interface SaveFileRequest {
-  title?: string
-  defaultName?: string
-  filters?: FileFilter[]
 }
 
 /** The id of Berth's own store among the sources. */
@@ -459,14 +377,6 @@ export interface SourceInfo {
   active: boolean
 }
 
-export interface AddSourceRequest {
-  /** A socket path or unix:// address, as ctr's --address takes it. */
-  address: string
-  namespace: string
-  /** A name for the sidebar (default: containerd · NAMESPACE). */
-  name?: string
-}
-
 /** What a daemon answers before it is added: who it is, and its namespaces. */
 export interface DaemonInfo {
   address: string
@@ -474,35 +384,11 @@ export interface DaemonInfo {
   namespaces: NamespaceInfo[]
 }
 
-/** One end of a copy: a source and a namespace in it. */
-export interface CopyEnd {
-  source: string
-  namespace: string
-}
-
-export interface CopyRequest {
-  from: CopyEnd
-  to: CopyEnd
-  names: string[]
-  /** Only these platforms' manifests and blobs (the index is copied as it is); absent or empty: all. */
-  platforms?: string[]
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Files: what is inside an image (one platform manifest's layers, stacked)
 
 export type FileType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo'
 export type FileChange = 'added' | 'modified' | 'removed'
-
-/** An image and one of its platform manifests. */
-export interface FilesImageRef {
-  namespace: string
-  name: string
-  /** A platform manifest's digest (a platform-matrix cell); wins over `platform`. */
-  manifest?: string
-  /** A platform specifier such as linux/arm64; absent: this machine's best match. */
-  platform?: string
-}
 
 export interface FileLayerChanges {
   added: number
@@ -601,34 +487,11 @@ export interface FileEntry {
   broken?: boolean
 }
 
-export interface FilesListRequest {
-  namespace: string
-  tree: string
-  /** Absolute directory path; '/' is the root. */
-  dir: string
-  /** View the tree as of this layer, with its changes marked; absent: the merged tree. */
-  layer?: number
-  /** With `layer`: only changed entries and the directories leading to them. */
-  onlyChanges?: boolean
-  offset?: number
-  limit?: number
-}
-
 export interface FilePage {
   dir: string
   total: number
   offset: number
   entries: FileEntry[]
-}
-
-export interface FilesSearchRequest {
-  namespace: string
-  tree: string
-  pattern: string
-  /** glob: `*.so`, `/etc/**`, `libc*` (without a slash it matches names); regex: RE2, unanchored. */
-  mode: 'glob' | 'regex'
-  offset?: number
-  limit?: number
 }
 
 export interface FileSearchResult {
@@ -655,14 +518,6 @@ export interface WastedReport {
   top: WastedFile[]
 }
 
-export interface FilesReadRequest {
-  namespace: string
-  tree: string
-  /** Absolute path in the image. */
-  path: string
-  layer?: number
-}
-
 export interface FilePreview {
   path: string
   type: FileType
@@ -677,16 +532,6 @@ export interface FilePreview {
   /** More bytes follow than were read. */
   truncated: boolean
   link?: string
-}
-
-export interface FilesSaveRequest {
-  namespace: string
-  tree: string
-  /** The file or directory in the image (absolute path). */
-  entry: string
-  layer?: number
-  /** Where to write it: the path a native save dialog returned. A directory is saved as a tar. */
-  path: string
 }
 
 export type FileDiffField = 'type' | 'size' | 'mode' | 'owner' | 'link'
@@ -708,17 +553,6 @@ export interface FileDiffEntry {
   fields: FileDiffField[]
 }
 
-export interface FilesCompareRequest {
-  namespace: string
-  /** Trees (files.layers' `tree`) of the two sides. */
-  a: string
-  b: string
-  /** Only this kind of difference. */
-  change?: 'added' | 'removed' | 'changed'
-  offset?: number
-  limit?: number
-}
-
 export interface FilesComparison {
   added: number
   removed: number
@@ -738,46 +572,47 @@ export interface FilesComparison {
 // ---------------------------------------------------------------------------------------------------
 // Calls
 
+/** Every call: its argument list (derived from its schema in args.ts) and its result. */
 export interface Channels {
-  'app.info': { args: []; result: AppInfo }
-  'namespaces.list': { args: []; result: NamespaceInfo[] }
-  'images.list': { args: [ListImagesRequest]; result: ImagePage }
-  'images.details': { args: [{ namespace: string; name: string }]; result: ImageDetails }
-  'images.blob': { args: [{ namespace: string; digest: string }]; result: BlobJson }
-  'images.setLabels': { args: [SetLabelsRequest]; result: ImageSummary }
-  'images.tag': { args: [TagRequest]; result: ImageSummary }
-  'images.removePreview': { args: [RemoveRequest]; result: ReclaimPreview }
-  'images.remove': { args: [RemoveRequest]; result: RemoveResult }
-  'images.import': { args: [ImportRequest]; result: JobRef }
-  'images.export': { args: [ExportRequest]; result: JobRef }
-  'images.pull': { args: [PullRequest]; result: JobRef }
-  'images.push': { args: [PushRequest]; result: JobRef }
-  'jobs.cancel': { args: [{ id: string }]; result: { cancelled: boolean } }
-  'registry.inspect': { args: [InspectRequest]; result: RemoteImageInfo }
-  'registry.logins.list': { args: []; result: RegistryLogin[] }
-  'registry.login': { args: [LoginRequest]; result: RegistryLogin }
-  'registry.logout': { args: [{ host: string }]; result: { removed: boolean } }
-  'content.list': { args: [ListContentRequest]; result: ContentPage }
-  'content.setLabels': { args: [ContentSetLabelsRequest]; result: ContentItem }
-  'gc.preview': { args: []; result: GcReport }
-  'gc.run': { args: []; result: GcReport }
-  'dialogs.openFile': { args: [OpenFileRequest]; result: string | null }
-  'dialogs.saveFile': { args: [SaveFileRequest]; result: string | null }
-  'sources.list': { args: []; result: SourceInfo[] }
-  'sources.add': { args: [AddSourceRequest]; result: SourceInfo }
-  'sources.remove': { args: [{ id: string }]; result: { removed: boolean } }
-  'sources.switch': { args: [{ id: string }]; result: SourceInfo }
-  'sources.daemon': { args: [{ address: string }]; result: DaemonInfo }
-  'images.copy': { args: [CopyRequest]; result: JobRef }
-  'files.layers': { args: [FilesImageRef]; result: FilesOverview }
-  'files.index': { args: [FilesImageRef]; result: JobRef }
-  'files.list': { args: [FilesListRequest]; result: FilePage }
-  'files.search': { args: [FilesSearchRequest]; result: FileSearchResult }
-  'files.wasted': { args: [{ namespace: string; tree: string; limit?: number }]; result: WastedReport }
-  'files.stat': { args: [FilesReadRequest]; result: FileEntry }
-  'files.read': { args: [FilesReadRequest]; result: FilePreview }
-  'files.save': { args: [FilesSaveRequest]; result: JobRef }
-  'files.compare': { args: [FilesCompareRequest]; result: FilesComparison }
+  'app.info': { args: ArgsOf<'app.info'>; result: AppInfo }
+  'namespaces.list': { args: ArgsOf<'namespaces.list'>; result: NamespaceInfo[] }
+  'images.list': { args: ArgsOf<'images.list'>; result: ImagePage }
+  'images.details': { args: ArgsOf<'images.details'>; result: ImageDetails }
+  'images.blob': { args: ArgsOf<'images.blob'>; result: BlobJson }
+  'images.setLabels': { args: ArgsOf<'images.setLabels'>; result: ImageSummary }
+  'images.tag': { args: ArgsOf<'images.tag'>; result: ImageSummary }
+  'images.removePreview': { args: ArgsOf<'images.removePreview'>; result: ReclaimPreview }
+  'images.remove': { args: ArgsOf<'images.remove'>; result: RemoveResult }
+  'images.import': { args: ArgsOf<'images.import'>; result: JobRef }
+  'images.export': { args: ArgsOf<'images.export'>; result: JobRef }
+  'images.pull': { args: ArgsOf<'images.pull'>; result: JobRef }
+  'images.push': { args: ArgsOf<'images.push'>; result: JobRef }
+  'jobs.cancel': { args: ArgsOf<'jobs.cancel'>; result: { cancelled: boolean } }
+  'registry.inspect': { args: ArgsOf<'registry.inspect'>; result: RemoteImageInfo }
+  'registry.logins.list': { args: ArgsOf<'registry.logins.list'>; result: RegistryLogin[] }
+  'registry.login': { args: ArgsOf<'registry.login'>; result: RegistryLogin }
+  'registry.logout': { args: ArgsOf<'registry.logout'>; result: { removed: boolean } }
+  'content.list': { args: ArgsOf<'content.list'>; result: ContentPage }
+  'content.setLabels': { args: ArgsOf<'content.setLabels'>; result: ContentItem }
+  'gc.preview': { args: ArgsOf<'gc.preview'>; result: GcReport }
+  'gc.run': { args: ArgsOf<'gc.run'>; result: GcReport }
+  'dialogs.openFile': { args: ArgsOf<'dialogs.openFile'>; result: string | null }
+  'dialogs.saveFile': { args: ArgsOf<'dialogs.saveFile'>; result: string | null }
+  'sources.list': { args: ArgsOf<'sources.list'>; result: SourceInfo[] }
+  'sources.add': { args: ArgsOf<'sources.add'>; result: SourceInfo }
+  'sources.remove': { args: ArgsOf<'sources.remove'>; result: { removed: boolean } }
+  'sources.switch': { args: ArgsOf<'sources.switch'>; result: SourceInfo }
+  'sources.daemon': { args: ArgsOf<'sources.daemon'>; result: DaemonInfo }
+  'images.copy': { args: ArgsOf<'images.copy'>; result: JobRef }
+  'files.layers': { args: ArgsOf<'files.layers'>; result: FilesOverview }
+  'files.index': { args: ArgsOf<'files.index'>; result: JobRef }
+  'files.list': { args: ArgsOf<'files.list'>; result: FilePage }
+  'files.search': { args: ArgsOf<'files.search'>; result: FileSearchResult }
+  'files.wasted': { args: ArgsOf<'files.wasted'>; result: WastedReport }
+  'files.stat': { args: ArgsOf<'files.stat'>; result: FileEntry }
+  'files.read': { args: ArgsOf<'files.read'>; result: FilePreview }
+  'files.save': { args: ArgsOf<'files.save'>; result: JobRef }
+  'files.compare': { args: ArgsOf<'files.compare'>; result: FilesComparison }
 }
 
 export type Channel = keyof Channels
@@ -932,7 +767,11 @@ export const EVENTS = [
 type Missing<All, Listed> = Exclude<All, Listed>
 const channelsComplete: Missing<Channel, (typeof CHANNELS)[number]> extends never ? true : false = true
 const eventsComplete: Missing<EventName, (typeof EVENTS)[number]> extends never ? true : false = true
+// Every channel has an argument schema, and no schema is left without a channel.
+const argsComplete: Missing<Channel, ArgChannel> | Missing<ArgChannel, Channel> extends never ? true : false =
+  true
 void channelsComplete
+void argsComplete
 void eventsComplete
 
 /** The IPC channel name on the wire, namespaced so nothing else in Electron collides. */

@@ -8,10 +8,10 @@
 // by the user for that host. Anything refused is an envelope naming why; nothing reaches the host.
 import { isChannel, type ChannelArgs, type Envelope, type ErrorKind } from '../../src-preload/api'
 import { isBerthError } from '../core/errors'
+import { checkArgs } from './check-args'
 import type { InsecureHosts } from './insecure-hosts'
 import { INSECURE_RULES } from './insecure-hosts'
 import { PATH_RULES, type PathGrants } from './path-grants'
-import { SCHEMAS } from './schemas'
 
 export type Dispatch = (channel: unknown, args: unknown) => Promise<Envelope<unknown>>
 
@@ -40,7 +40,7 @@ export function createBroker(deps: BrokerDeps): Dispatch {
       return refuse('invalid-argument', `unknown channel ${String(channel).slice(0, 80)}`)
     let checked: unknown[]
     try {
-      checked = SCHEMAS[channel](args, channel)
+      checked = checkArgs(channel, args)
     } catch (e) {
       return refuse('invalid-argument', (e as Error).message)
     }

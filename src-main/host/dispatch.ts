@@ -3,7 +3,7 @@
 // serves every call through this, so even a parent that forwarded something unchecked cannot reach a
 // use case with a malformed argument; tests that run the service in process use it too.
 import { isChannel, type Envelope } from '../../src-preload/api'
-import { SCHEMAS } from '../app/schemas'
+import { checkArgs } from '../app/check-args'
 import { toWireError } from '../service/errors'
 import type { Handlers } from '../service/index'
 
@@ -18,7 +18,7 @@ export function createDispatch(handlers: Handlers): Dispatch {
       }
     }
     try {
-      const checked = SCHEMAS[channel](args, channel)
+      const checked = checkArgs(channel, args)
       const fn = handlers[channel] as (...a: unknown[]) => Promise<unknown>
       return { ok: true, value: await fn(...checked) }
     } catch (e) {

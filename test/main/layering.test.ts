@@ -46,7 +46,7 @@ function tree(files: Record<string, string>): string {
     join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { module: 'ESNext', moduleResolution: 'bundler', types: ['node'], noEmit: true },
-      include: ['src-main/**/*.ts'],
+      include: ['src-main/**/*.ts', 'src-preload/**/*.ts', 'src-renderer/**/*.ts'],
     }),
   )
   for (const [name, text] of Object.entries(files)) {
@@ -106,5 +106,17 @@ describe('layering', () => {
         'host-not-app-glue src-main/host/serve.ts',
       ]),
     )
+  }, 60_000)
+
+  it('fails when the renderer takes a value, not a type, from the contract', () => {
+    const dir = tree({
+      'src-preload/api.ts': "export const CHANNELS = ['app.info']\nexport type Channel = string\n",
+      'src-renderer/src/lists.ts':
+        "import { CHANNELS } from '../../src-preload/api'\nexport const c = CHANNELS\n",
+      'src-renderer/src/types.ts':
+        "import type { Channel } from '../../src-preload/api'\nexport type C = Channel\n",
+    })
+    const names = cruise(dir, ['src-renderer', 'src-preload']).map((x) => `${x.rule.name} ${x.from}`)
+    expect(names).toEqual(['renderer-contract-types-only src-renderer/src/lists.ts'])
   }, 60_000)
 })
