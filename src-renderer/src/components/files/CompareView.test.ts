@@ -82,3 +82,42 @@ describe('CompareView', () => {
     await waitFor(() => expect(fake.calls.some((c) => c.channel === 'files.compare')).toBe(true))
   })
 })
+
+describe('CompareView rows', () => {
+  const dir = { ...side, type: 'dir' as const, mode: 0o755, size: 0 }
+  const link = { ...side, type: 'symlink' as const, mode: 0o777, size: 0, link: '../lib/x.so.1' }
+  const answer = (entries: FileDiffEntry[]) => (req: FilesCompareRequest) => ({
+    ...compare(req),
+    added: entries.filter((e) => e.change === 'added').length,
+    removed: entries.filter((e) => e.change === 'removed').length,
+    changed: 0,
+    total: entries.length,
+    entries,
+  })
+  const props = { a: { image: 'demo:1' }, b: { image: 'demo:2' } }
+
+  it('says what an added or removed entry is: a size for a file, the kind for a directory or link', async () => {
+    installFakeBerth({
+      'files.layers': () => overview(),
+      'files.compare': answer([
+        { path: '/srv', change: 'added', b: dir, fields: [] },
+        { path: '/usr/lib/x.so', change: 'removed', a: link, fields: [] },
+        { path: '/srv/app.py', change: 'added', b: side, fields: [] },
+      ]),
+    })
+    const { container } = render(CompareView, { props })
+    await waitFor(() => expect(container.querySelectorAll('[role="listitem"]')).toHaveLength(3))
+    expect(container.querySelector('[data-path="/srv"] .what')).toHaveTextContent(/^directory$/)
+    expect(container.querySelector('[data-path="/usr/lib/x.so"] .what')).toHaveTextContent(
+      /^symbolic link → \.\.\/lib\/x\.so\.1$/,
+    )
+    expect(container.querySelector('[data-path="/srv/app.py"] .what')).toHaveTextContent(/^10 B$/)
+  })
+
+  it('says two identical trees are the same where the list would be, with no empty list', async () => {
+    installFakeBerth({ 'files.layers': () => overview(), 'files.compare': answer([]) })
+    render(CompareView, { props })
+    await screen.findByText('The two file trees are the same.')
+    expect(screen.queryByRole('list', { name: 'Differences' })).toBeNull()
+  })
+})
