@@ -52,7 +52,12 @@ describe('CompareView', () => {
       props: { a: { image: 'demo:1' }, b: { image: 'demo:1', manifest: 'sha256:' + 'f'.repeat(64) } },
     })
     await waitFor(() => expect(container.querySelectorAll('[role="listitem"]')).toHaveLength(3))
-    expect(screen.getByRole('status')).toHaveTextContent('40 identical')
+    // Contents are not compared: entries with the same metadata are 'alike', and the view says so.
+    expect(screen.getByRole('status')).toHaveTextContent('40 alike')
+    expect(screen.getByText('40 alike')).toHaveAttribute(
+      'title',
+      expect.stringMatching(/same type, size, mode, owner and link target.*contents are not compared/i),
+    )
     expect(screen.getByRole('status')).toHaveTextContent('1 shared layer (the first 1 of 3 and 2)')
     expect(container.querySelector('[data-path="/bin/tool"]')).toHaveTextContent(
       'size 10 B → 2.0 KiB, mode -rw-r--r-- → -rwxr-xr-x',
