@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeOCIArchive } from '../fixtures/images'
 import { stackedImage, whiteout, type StackedLayer, type TarSpec } from '../fixtures/layers'
 import { chromiumMissing } from './harness'
-import { clearShots, openApp, type AppSession } from './session'
+import { clearShots, dismissToasts, openApp, type AppSession } from './session'
 import { ImagesPage } from './pages/images-page'
 
 const missing = chromiumMissing()
@@ -164,12 +164,14 @@ describe.skipIf(missing !== null)('Files and Compare at realistic sizes', () => 
           .getByRole('button', { name: /^Open / })
           .click()
       await page.locator(`[role="treeitem"][data-path="/${SITE}/sqlalchemy/_internal"]`).click()
+      await dismissToasts(page)
       await app.shot(`files-sizes-${label}-tree`)
       expect(await widthOf('[role="treeitem"] .name')).toBeGreaterThanOrEqual(200)
       await page.getByRole('tab', { name: 'Wasted space' }).click()
       await page.getByTestId('wasted-total').waitFor()
       const side = await page.locator('aside.side').boundingBox()
       expect(side && side.x + side.width).toBeLessThanOrEqual(width)
+      await dismissToasts(page)
       await app.shot(`files-sizes-${label}-wasted`)
     })
 
@@ -186,6 +188,7 @@ describe.skipIf(missing !== null)('Files and Compare at realistic sizes', () => 
       await list.locator('[role="listitem"]').first().waitFor({ timeout: 30_000 })
       await page.getByRole('radio', { name: /Added/ }).click()
       const cell = list.locator(`[data-path="${path}"] > :nth-child(2)`)
+      await dismissToasts(page)
       await app.shot(`files-sizes-${label}-compare`)
       await cell.waitFor({ timeout: 10_000 })
       // The path's last character is drawn inside its cell: a cut path loses its head, not its name.
