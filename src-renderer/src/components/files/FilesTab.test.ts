@@ -64,7 +64,7 @@ describe('FilesTab', () => {
     const fake = installFakeBerth({
       'files.layers': () => overview({ indexed: false, totals: null }),
       'files.index': () => ({ id: `job-${++jobs}`, kind: 'index' }),
-      'jobs.cancel': () => undefined,
+      'jobs.cancel': () => ({ cancelled: true }),
     })
     render(FilesTab, { props: { name: 'demo:1' } })
     await screen.findByText(/starting/)
