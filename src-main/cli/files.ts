@@ -205,7 +205,7 @@ export async function diff(ctx: CommandContext, p: Parsed): Promise<void> {
   })
   ctx.out(columns(rows, 1))
   ctx.out(
-    `${first.added} added, ${first.removed} removed, ${first.changed} changed, ${first.same} identical; ` +
+    `${first.added} added, ${first.removed} removed, ${first.changed} changed, ${first.same} alike (contents not compared); ` +
       `${first.sharedLayers.length} shared layer${first.sharedLayers.length === 1 ? '' : 's'}, ` +
       `the first ${first.commonBase} in common (A has ${first.aLayers}, B has ${first.bLayers})\n`,
   )

@@ -135,6 +135,8 @@ describe('berth images wasted, cat and diff', () => {
     expect(r.stdout).toMatch(/^M \/etc\/shadow {2}mode -rw------- → -rw-r-----$/m)
     expect(r.stdout).not.toMatch(/ $/m)
     expect(r.stdout).toMatch(/1 shared layer, the first 1 in common \(A has 3, B has 2\)$/m)
+    // What is not listed has the same metadata; contents are not compared, and the summary says so.
+    expect(r.stdout).toMatch(/ \d+ alike \(contents not compared\); /)
     const j = JSON.parse(berth(root, ['--json', ...diff, '--added']).stdout)
     expect(j.entries.map((e: { path: string }) => e.path)).toEqual([
       '/opt/app',

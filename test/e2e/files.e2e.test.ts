@@ -11,7 +11,7 @@ import { writeOCIArchive } from '../fixtures/images'
 import { stackedIndex, stackedPlatform } from '../fixtures/layers'
 import { DEMO_EMPTY, DEMO_LAYERS } from '../files/demo-image'
 import { chromiumMissing } from './harness'
-import { clearShots, openApp, type AppSession } from './session'
+import { clearShots, dismissToasts, openApp, type AppSession } from './session'
 import { DetailsPage } from './pages/details-page'
 import { ImagesPage } from './pages/images-page'
 
@@ -79,6 +79,7 @@ describe.skipIf(missing !== null)('Files in Chromium over the loopback bridge', 
       .locator('[role="treeitem"][aria-level="1"]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-path')))
     expect(roots).toEqual(['/dev', '/etc', '/home', '/opt', '/run', '/srv', '/tmp', '/usr', '/var'])
+    await dismissToasts(page)
     await app.shot('files-1-tree')
   })
 
@@ -95,6 +96,7 @@ describe.skipIf(missing !== null)('Files in Chromium over the loopback bridge', 
     await row('/var/cache/old/a').waitFor()
     expect(await row('/var/cache/old/a').getAttribute('class')).toContain('removed')
     expect(await row('/var/cache/old/c').getAttribute('class')).toContain('added')
+    await dismissToasts(page)
     await app.shot('files-2-layer-removed')
     await page.getByRole('checkbox', { name: /Only changes/ }).check()
     await row('/var').waitFor()
@@ -111,6 +113,7 @@ describe.skipIf(missing !== null)('Files in Chromium over the loopback bridge', 
     expect(await total.textContent()).toMatch(/^50(\.\d)? KiB in 9 paths$/)
     const top = page.getByRole('table', { name: 'Biggest offenders' }).locator('tbody tr').first()
     expect(await top.textContent()).toContain('/var/cache/big.bin')
+    await dismissToasts(page)
     await app.shot('files-3-wasted')
   })
 
@@ -123,6 +126,7 @@ describe.skipIf(missing !== null)('Files in Chromium over the loopback bridge', 
     expect(await contents.textContent()).toBe(
       'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n',
     )
+    await dismissToasts(page)
     await app.shot('files-4-preview')
     const out = join(dir, 'passwd.out')
     app.bridge.dialogs.save = out
@@ -144,6 +148,7 @@ describe.skipIf(missing !== null)('Files in Chromium over the loopback bridge', 
     expect(await list.locator('[data-path="/usr/bin/tool"]').textContent()).toContain('size')
     const status = await page.getByRole('status').first().textContent()
     expect(status).toMatch(/1 shared layer \(the first 1 of 3 and 2\)/)
+    await dismissToasts(page)
     await app.shot('files-5-compare')
   })
 

@@ -62,3 +62,11 @@ export async function openApp(root: string): Promise<AppSession> {
     },
   }
 }
+
+/** Dismisses the toasts on the page, so a screenshot meant for people shows the view under them. */
+export async function dismissToasts(page: Page): Promise<void> {
+  // Clicked in the page at once: a toast that goes by itself meanwhile is no failure.
+  await page
+    .getByRole('button', { name: /^Dismiss: / })
+    .evaluateAll((els) => els.forEach((e) => (e as HTMLButtonElement).click()))
+}

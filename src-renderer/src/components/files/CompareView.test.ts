@@ -52,7 +52,12 @@ describe('CompareView', () => {
       props: { a: { image: 'demo:1' }, b: { image: 'demo:1', manifest: 'sha256:' + 'f'.repeat(64) } },
     })
     await waitFor(() => expect(container.querySelectorAll('[role="listitem"]')).toHaveLength(3))
-    expect(screen.getByRole('status')).toHaveTextContent('40 identical')
+    // Contents are not compared: entries with the same metadata are 'alike', and the view says so.
+    expect(screen.getByRole('status')).toHaveTextContent('40 alike')
+    expect(screen.getByText('40 alike')).toHaveAttribute(
+      'title',
+      expect.stringMatching(/same type, size, mode, owner and link target.*contents are not compared/i),
+    )
     expect(screen.getByRole('status')).toHaveTextContent('1 shared layer (the first 1 of 3 and 2)')
     expect(container.querySelector('[data-path="/bin/tool"]')).toHaveTextContent(
       'size 10 B → 2.0 KiB, mode -rw-r--r-- → -rwxr-xr-x',
@@ -80,5 +85,44 @@ describe('CompareView', () => {
     indexed = true
     fake.emit('job.done', { id: 'ix', kind: 'index', ok: true })
     await waitFor(() => expect(fake.calls.some((c) => c.channel === 'files.compare')).toBe(true))
+  })
+})
+
+describe('CompareView rows', () => {
+  const dir = { ...side, type: 'dir' as const, mode: 0o755, size: 0 }
+  const link = { ...side, type: 'symlink' as const, mode: 0o777, size: 0, link: '../lib/x.so.1' }
+  const answer = (entries: FileDiffEntry[]) => (req: FilesCompareRequest) => ({
+    ...compare(req),
+    added: entries.filter((e) => e.change === 'added').length,
+    removed: entries.filter((e) => e.change === 'removed').length,
+    changed: 0,
+    total: entries.length,
+    entries,
+  })
+  const props = { a: { image: 'demo:1' }, b: { image: 'demo:2' } }
+
+  it('says what an added or removed entry is: a size for a file, the kind for a directory or link', async () => {
+    installFakeBerth({
+      'files.layers': () => overview(),
+      'files.compare': answer([
+        { path: '/srv', change: 'added', b: dir, fields: [] },
+        { path: '/usr/lib/x.so', change: 'removed', a: link, fields: [] },
+        { path: '/srv/app.py', change: 'added', b: side, fields: [] },
+      ]),
+    })
+    const { container } = render(CompareView, { props })
+    await waitFor(() => expect(container.querySelectorAll('[role="listitem"]')).toHaveLength(3))
+    expect(container.querySelector('[data-path="/srv"] .what')).toHaveTextContent(/^directory$/)
+    expect(container.querySelector('[data-path="/usr/lib/x.so"] .what')).toHaveTextContent(
+      /^symbolic link → \.\.\/lib\/x\.so\.1$/,
+    )
+    expect(container.querySelector('[data-path="/srv/app.py"] .what')).toHaveTextContent(/^10 B$/)
+  })
+
+  it('says two identical trees are the same where the list would be, with no empty list', async () => {
+    installFakeBerth({ 'files.layers': () => overview(), 'files.compare': answer([]) })
+    render(CompareView, { props })
+    await screen.findByText('The two file trees are the same.')
+    expect(screen.queryByRole('list', { name: 'Differences' })).toBeNull()
   })
 })

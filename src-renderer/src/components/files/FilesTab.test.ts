@@ -59,6 +59,29 @@ describe('FilesTab', () => {
     expect(app.jobs.map((j) => j.kind)).toEqual(['index'])
   })
 
+  it('cancels indexing, and offers to index again afterwards', async () => {
+    let jobs = 0
+    const fake = installFakeBerth({
+      'files.layers': () => overview({ indexed: false, totals: null }),
+      'files.index': () => ({ id: `job-${++jobs}`, kind: 'index' }),
+      'jobs.cancel': () => ({ cancelled: true }),
+    })
+    render(FilesTab, { props: { name: 'demo:1' } })
+    await screen.findByText(/starting/)
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }))
+    expect(fake.calls.find((c) => c.channel === 'jobs.cancel')?.args[0]).toEqual({ id: 'job-1' })
+    fake.emit('job.done', {
+      id: 'job-1',
+      kind: 'index',
+      ok: false,
+      error: { kind: 'cancelled', message: 'cancelled' },
+    })
+    const again = await screen.findByRole('button', { name: 'Index files' })
+    expect(screen.queryByRole('alert')).toBeNull()
+    await fireEvent.click(again)
+    await waitFor(() => expect(fake.calls.filter((c) => c.channel === 'files.index')).toHaveLength(2))
+  })
+
   it('shows the tree when indexing ended before files.index answered', async () => {
     let indexed = false
     const fake = installFakeBerth({
