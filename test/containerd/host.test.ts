@@ -107,7 +107,7 @@ describe('a containerd source through the store host', () => {
     let id = ''
     const done = jobDone(() => id)
     const off = host.on('job.progress', (p) => {
-      if (p.id !== id || p.bytesDone === 0) return
+      if (p.id !== id || p.done === 0) return
       off()
       void daemon.kill()
     })
