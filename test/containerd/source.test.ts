@@ -50,6 +50,12 @@ describe('adding and switching to a containerd source', () => {
     await expect(s.h['sources.add']({ address: s.d.address, namespace: 'nope' })).rejects.toThrow(
       /has no namespace nope \(it has .*default/,
     )
+    // The app has no working directory a user knows of: a relative socket path is refused by name.
+    for (const address of ['c.sock', './run/c.sock'])
+      await expect(s.h['sources.daemon']({ address })).rejects.toMatchObject({
+        kind: 'invalid-argument',
+        message: expect.stringMatching(/the socket's full path/),
+      })
   })
 
   it('adds, remembers, and switches; namespaces are the daemon’s', async ({ skip }) => {

@@ -110,7 +110,7 @@ export class Sources {
 
   /** Who answers at the address, and its namespaces: what the Add dialog shows before adding. */
   async daemon(address: string): Promise<DaemonInfo> {
-    const a = parseAddress(address)
+    const a = parseAddress(address, null)
     const open = this.daemons.get(a.path)
     const conn = open?.source.conn ?? new ContainerdConnection(a)
     try {
