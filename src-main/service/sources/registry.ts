@@ -184,9 +184,10 @@ export class Sources {
 
   /**
    * Follows the daemon's image and content events while the source is active: each burst in the
-   * namespace the UI shows is one sync (and, when it changed the mirror, one store.changed). A content
-   * event re-reads the blob records too: a blob deleted under an unchanged image record (`ctr content
-   * rm`) makes that image partial, and only the blob records say so.
+   * namespace the UI shows is one sync (and, when it changed the mirror, one store.changed). A blob
+   * deleted under an unchanged image record (`ctr content rm`) makes that image partial and only the blob
+   * records say so: a /content/delete re-reads them too (not every content event: a pull's writes would
+   * re-read a namespace's blob records again and again, and its image update re-reads them anyway).
    */
   private async watch(id: string, signal: AbortSignal): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -197,7 +198,7 @@ export class Sources {
         const conn = this.open(id).source.conn
         for await (const e of subscribe(conn, ['topic~="^/(images|content)/"'], { signal })) {
           if (e.namespace !== this.watched) continue
-          blobs ||= e.topic.startsWith('/content/')
+          blobs ||= e.topic === '/content/delete'
           clearTimeout(timer)
           timer = setTimeout(() => {
             void this.refresh(0, blobs ? 'always' : undefined)
