@@ -97,6 +97,8 @@ export interface Global {
   root?: string
   /** A containerd socket (-a/--address, $CONTAINERD_ADDRESS, as ctr takes it): image commands act on it. */
   address?: string
+  /** Where `address` came from: a ctr user may have $CONTAINERD_ADDRESS set without thinking of it. */
+  addressFrom?: 'flag' | 'env'
   namespace: string
   json: boolean
   help: boolean
@@ -112,7 +114,7 @@ export interface Global {
 export function parseGlobal(argv: string[], env: NodeJS.ProcessEnv = process.env): Global {
   const g: Global = {
     namespace: env.BERTH_NAMESPACE || env.CONTAINERD_NAMESPACE || 'default',
-    ...(env.CONTAINERD_ADDRESS ? { address: env.CONTAINERD_ADDRESS } : {}),
+    ...(env.CONTAINERD_ADDRESS ? { address: env.CONTAINERD_ADDRESS, addressFrom: 'env' as const } : {}),
     json: false,
     help: false,
     version: false,
@@ -129,8 +131,10 @@ export function parseGlobal(argv: string[], env: NodeJS.ProcessEnv = process.env
       return v
     }
     if (name === '--root') g.root = value()
-    else if (name === '-a' || name === '--address') g.address = value()
-    else if (name === '-n' || name === '--namespace') g.namespace = value()
+    else if (name === '-a' || name === '--address') {
+      g.address = value()
+      g.addressFrom = 'flag'
+    } else if (name === '-n' || name === '--namespace') g.namespace = value()
     else if (name === '--json') g.json = true
     else if (name === '-h' || name === '--help') g.help = true
     else if (name === '-v' || name === '--version') g.version = true

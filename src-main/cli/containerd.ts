@@ -18,11 +18,15 @@ import { printJSON, type CommandContext } from './io'
 import { progressSink } from './progress'
 import { usage } from './usage'
 
-/** Where check and inspect read: Berth's store, or the daemon's mirror just brought up to date. */
+/**
+ * Where check and inspect read: Berth's store, or the daemon's mirror just brought up to date — its blob
+ * records too, since what they answer is which blobs the daemon holds, and a blob can go (`ctr content
+ * rm`) while every image record stays as it was.
+ */
 export async function readPlace(ctx: CommandContext): Promise<ServiceContext> {
   if (ctx.address === undefined) return ctx.berth()
   const src = await ctx.containerd()
-  await src.fresh(ctx.namespace)
+  await src.fresh(ctx.namespace, { content: 'always' })
   return src.ctx
 }
 

@@ -119,7 +119,12 @@ export async function run(argv: string[], io: RunIO = process): Promise<number> 
     }
     const spec = r.spec
     if (g.address !== undefined && !spec.daemon)
-      throw usage(`${r.path} works on Berth's store: --address applies to the image commands`, r.path)
+      throw usage(
+        g.addressFrom === 'env'
+          ? `${r.path} works on Berth's store, and $CONTAINERD_ADDRESS is set (${g.address}): unset it for this command (CONTAINERD_ADDRESS= berth …)`
+          : `${r.path} works on Berth's store: --address applies to the image commands`,
+        r.path,
+      )
     const parsed = parseFlags(r.args, spec.flags, r.path)
     const root = resolveRoot(g.root, env)
     // The store module (SQLite and the content store) loads only for commands that use it.

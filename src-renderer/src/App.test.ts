@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { beforeEach, describe, expect, it } from 'vitest'
+import type { SourceInfo } from '../../src-preload/api'
 import { app } from './lib/state.svelte'
 import { FakeError, installFakeBerth, summary } from './test/fake-berth'
 import App from './App.svelte'
@@ -77,6 +78,75 @@ describe('store host restarts', () => {
     await waitFor(() => expect(container.querySelector('[data-name="b:2"]')).not.toBeNull())
     expect(fake.calls.filter((c) => c.channel === 'images.list').length).toBeGreaterThan(listsBefore)
     expect(screen.queryByTestId('host-status')).toBeNull()
+  })
+
+  // A restarted host starts on Berth's store: the window must not go on showing the daemon as active
+  // (its label edits would land in Berth's store), so it switches back, or says why it could not.
+  const BERTH: SourceInfo = { id: 'berth', kind: 'berth', name: 'Berth', active: true }
+  const K8S: SourceInfo = {
+    id: 'containerd-1',
+    kind: 'containerd',
+    name: 'containerd · k8s.io',
+    address: '/run/containerd/containerd.sock',
+    namespace: 'k8s.io',
+    active: false,
+  }
+  function daemonHost(answers: () => boolean) {
+    const host = { active: 'berth' }
+    const fake = installFakeBerth({
+      'sources.list': () => [BERTH, K8S].map((s) => ({ ...s, active: s.id === host.active })),
+      'sources.switch': ({ id }) => {
+        if (id !== 'berth' && !answers())
+          throw new FakeError('unavailable', 'containerd is not running at /run/containerd/containerd.sock')
+        host.active = id
+        return { ...(id === 'berth' ? BERTH : K8S), active: true }
+      },
+      'namespaces.list': () =>
+        host.active === 'berth'
+          ? [{ name: 'default', images: 1, blobs: 1 }]
+          : [{ name: 'k8s.io', images: 1, blobs: 1 }],
+      'images.list': (req) => {
+        const names = host.active === 'berth' ? ['mine:1'] : ['pause:3']
+        if (req.namespace !== (host.active === 'berth' ? 'default' : 'k8s.io'))
+          return { items: [], total: 0, namespaceTotal: 0 }
+        return { items: names.map((n) => summary(n)), total: 1, namespaceTotal: 1 }
+      },
+    })
+    return { fake, host }
+  }
+  const daemonButton = () => screen.getByRole('button', { name: 'containerd · k8s.io' })
+
+  async function onDaemonThenRestart(answers: () => boolean) {
+    const { fake, host } = daemonHost(answers)
+    const { container } = render(App)
+    await fireEvent.click(await screen.findByRole('button', { name: 'containerd · k8s.io' }))
+    await waitFor(() => expect(container.querySelector('[data-name="pause:3"]')).not.toBeNull())
+    fake.emit('host.state', { state: 'restarting', message: 'the store host stopped (exit code 1)', at: '' })
+    host.active = 'berth'
+    fake.emit('host.state', { state: 'ready', at: '' })
+    return { fake, host, container }
+  }
+
+  it('goes back to the containerd source it showed once a restarted host is ready', async () => {
+    const { fake, host, container } = await onDaemonThenRestart(() => true)
+    await waitFor(() => expect(host.active).toBe('containerd-1'))
+    await waitFor(() => expect(daemonButton()).toHaveAttribute('aria-current', 'true'))
+    expect(app.namespace).toBe('k8s.io')
+    await waitFor(() => expect(container.querySelector('[data-name="pause:3"]')).not.toBeNull())
+    expect(fake.calls.filter((c) => c.channel === 'sources.switch')).toHaveLength(2)
+  })
+
+  it('a daemon that no longer answers after the restart: Berth’s store on screen, and why', async () => {
+    let up = true
+    const { container } = await onDaemonThenRestart(() => up)
+    up = false
+    await waitFor(() => expect(app.toasts.map((t) => t.text)).toEqual([expect.stringMatching(/not running/)]))
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Berth' })).toHaveAttribute('aria-current', 'true'),
+    )
+    expect(daemonButton()).not.toHaveAttribute('aria-current')
+    expect(app.namespace).toBe('default')
+    await waitFor(() => expect(container.querySelector('[data-name="mine:1"]')).not.toBeNull())
   })
 
   it('says so as an alert when the host could not be restarted', async () => {

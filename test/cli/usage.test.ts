@@ -132,6 +132,19 @@ describe('exit statuses', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
   })
 
+  it('a command of Berth’s store with a containerd address: the flag, or $CONTAINERD_ADDRESS, named', () => {
+    const flag = berth(root, ['--address', '/run/x.sock', 'gc'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toMatch(/^berth: gc works on Berth's store: --address applies to the image commands/)
+    // A ctr user may have it in the environment, not on the line: say where it came from and what to do.
+    const env = berth(root, ['images', 'import', 'x.tar'], { CONTAINERD_ADDRESS: '/run/x.sock' })
+    expect(env.code).toBe(2)
+    expect(env.stderr).toMatch(
+      /^berth: images import works on Berth's store, and \$CONTAINERD_ADDRESS is set \(\/run\/x\.sock\): unset it for this command/,
+    )
+    expect(env.stderr.trimEnd().split('\n')).toHaveLength(1)
+  })
+
   it('a command or group missing its subcommand is a usage error that shows the help on stderr', () => {
     for (const argv of [[], ['images'], ['content']]) {
       const r = berth(root, argv)

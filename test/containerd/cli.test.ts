@@ -91,6 +91,11 @@ describe('berth --address: the daemon’s images beside ctr', () => {
     const i = on('--json', 'images', 'inspect', 'docker.io/library/multi:1', '--platform', 'linux/arm64')
     expect(i.code, i.stderr).toBe(0)
     expect(JSON.parse(i.stdout)).toMatchObject({ platform: 'linux/arm64', diffIds: multi.images[1].diffIds })
+    // A blob gone from the daemon with no image changed (the mirror was synced by the check above).
+    d.ctr('-n', NS, 'content', 'rm', single.images[0].layers[0].desc.digest)
+    expect(d.ctr('-n', NS, 'images', 'check', 'name==docker.io/library/single:1')).toMatch(/incomplete/)
+    const again = on('images', 'check', 'name==docker.io/library/single:1')
+    expect(again.stdout).toMatch(/docker.io\/library\/single:1 .* incomplete \(\d+\/\d+\)/)
   })
 
   it('send puts an image of Berth’s store into the daemon; receive brings one back', ({ skip }) => {

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseAddress } from '../../src-main/core/containerd/address'
@@ -37,6 +37,12 @@ describe('containerd addresses, as ctr takes them', () => {
     expect(parseAddress('/run/containerd/containerd.sock').path).toBe('/run/containerd/containerd.sock')
     expect(parseAddress('unix:///run/c.sock')).toEqual({ path: '/run/c.sock', target: 'unix:/run/c.sock' })
     expect(parseAddress('c.sock', '/tmp').path).toBe(resolve('/tmp', 'c.sock'))
+  })
+  it('takes ~ for the home directory: a window has no shell to expand it (colima, Rancher Desktop)', () => {
+    const colima = join(homedir(), '.colima', 'default', 'containerd.sock')
+    expect(parseAddress('~/.colima/default/containerd.sock', '/tmp').path).toBe(colima)
+    expect(parseAddress('unix://~/.colima/default/containerd.sock', '/tmp').path).toBe(colima)
+    expect(parseAddress('~other/c.sock', '/tmp').path).toBe(resolve('/tmp', '~other/c.sock'))
   })
   it('refuses tcp, named pipes and empty addresses by name', () => {
     expect(() => parseAddress('tcp://127.0.0.1:1234')).toThrow(/only unix sockets/)

@@ -17,11 +17,11 @@ const DEMO = 'docker.io/library/demo:1.0'
 
 let s: Session | undefined
 let source: SourceInfo
+const shared = singlePlatformImage({ seed: 'shared', platform: 'linux/amd64' })
 
 beforeAll(async () => {
   s = await openSession()
   if (!s) return
-  const shared = singlePlatformImage({ seed: 'shared', platform: 'linux/amd64' })
   writeOCIArchive(join(s.dir, 'a.tar'), [
     { fixture: multiPlatformImage({ name: 'demo', attestation: true }), name: DEMO },
     { fixture: shared, name: 'docker.io/library/small:1' },
@@ -50,6 +50,12 @@ describe('adding and switching to a containerd source', () => {
     await expect(s.h['sources.add']({ address: s.d.address, namespace: 'nope' })).rejects.toThrow(
       /has no namespace nope \(it has .*default/,
     )
+    // The app has no working directory a user knows of: a relative socket path is refused by name.
+    for (const address of ['c.sock', './run/c.sock'])
+      await expect(s.h['sources.daemon']({ address })).rejects.toMatchObject({
+        kind: 'invalid-argument',
+        message: expect.stringMatching(/the socket's full path/),
+      })
   })
 
   it('adds, remembers, and switches; namespaces are the daemon’s', async ({ skip }) => {
@@ -230,6 +236,25 @@ describe('the images of a containerd source', () => {
     for (let i = 0; i < 50 && !s.events.slice(mark).some((e) => e.event === 'store.changed'); i++)
       await new Promise((r) => setTimeout(r, 100))
     expect(s.events.slice(mark).some((e) => e.event === 'store.changed')).toBe(true)
+  })
+})
+
+describe('blobs the daemon loses', () => {
+  it('a layer ctr removes makes the image partial in Berth, as ctr images check says', async ({ skip }) => {
+    if (!s) return skip()
+    const SMALL = 'docker.io/library/small:1'
+    const status = async () =>
+      (await s!.h['images.list']({ namespace: NS, query: 'small:1' })).items.find((i) => i.name === SMALL)
+        ?.status
+    expect(await status()).toBe('present')
+    const mark = s.events.length
+    // No image record changes: only the daemon's /content/delete event says anything moved.
+    s.d.ctr('-n', NS, 'content', 'rm', shared.images[0].layers[0].desc.digest)
+    expect(s.d.ctr('-n', NS, 'images', 'check', `name==${SMALL}`)).toMatch(/incomplete/)
+    for (let i = 0; i < 50 && !s.events.slice(mark).some((e) => e.event === 'store.changed'); i++)
+      await new Promise((r) => setTimeout(r, 100))
+    expect(s.events.slice(mark).some((e) => e.event === 'store.changed')).toBe(true)
+    expect(await status()).toBe('partial')
   })
 })
 

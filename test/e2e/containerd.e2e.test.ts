@@ -87,6 +87,12 @@ describe.skipIf(missing !== null)('a containerd daemon in the window', () => {
     await images.row(ON_DAEMON).waitFor({ timeout: 20_000 })
     const ctrNames = d.ctr('-n', 'default', 'images', 'ls', '-q').trim().split('\n')
     expect(await images.names()).toEqual(ctrNames)
+    // The sidebar's name is all that tells sources apart: the active one (bold) is not cut short.
+    const cut = await sidebar()
+      .getByRole('button', { name: 'containerd · default', exact: true })
+      .locator('.name')
+      .evaluate((e) => e.scrollWidth > e.clientWidth)
+    expect(cut).toBe(false)
     const chips = await images.row(ON_DAEMON).locator('.chip').allTextContents()
     expect(chips).toEqual(['linux/amd64', 'linux/arm64'])
     await shot('02-daemon-images')

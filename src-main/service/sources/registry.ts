@@ -21,7 +21,7 @@ import {
 import type { ServiceContext } from '../context'
 import { ContainerdSource } from './containerd-source'
 import { containerdHandlers, type SourceHandlers } from './handlers'
-import { mirrorFile } from './mirror'
+import { mirrorFile, type SyncOptions } from './mirror'
 import type { StartJob } from '../files-channels'
 
 /** How often the active containerd source is compared with its daemon when no event said so. */
@@ -110,7 +110,7 @@ export class Sources {
 
   /** Who answers at the address, and its namespaces: what the Add dialog shows before adding. */
   async daemon(address: string): Promise<DaemonInfo> {
-    const a = parseAddress(address)
+    const a = parseAddress(address, null)
     const open = this.daemons.get(a.path)
     const conn = open?.source.conn ?? new ContainerdConnection(a)
     try {
@@ -184,18 +184,26 @@ export class Sources {
 
   /**
    * Follows the daemon's image and content events while the source is active: each burst in the
-   * namespace the UI shows is one sync (and, when it changed the mirror, one store.changed).
+   * namespace the UI shows is one sync (and, when it changed the mirror, one store.changed). A blob
+   * deleted under an unchanged image record (`ctr content rm`) makes that image partial and only the blob
+   * records say so: a /content/delete re-reads them too (not every content event: a pull's writes would
+   * re-read a namespace's blob records again and again, and its image update re-reads them anyway).
    */
   private async watch(id: string, signal: AbortSignal): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined
+    let blobs = false
     signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
     while (!signal.aborted) {
       try {
         const conn = this.open(id).source.conn
         for await (const e of subscribe(conn, ['topic~="^/(images|content)/"'], { signal })) {
           if (e.namespace !== this.watched) continue
+          blobs ||= e.topic === '/content/delete'
           clearTimeout(timer)
-          timer = setTimeout(() => void this.refresh(0), EVENT_SETTLE_MS)
+          timer = setTimeout(() => {
+            void this.refresh(0, blobs ? 'always' : undefined)
+            blobs = false
+          }, EVENT_SETTLE_MS)
         }
       } catch {
         // The daemon went away (or has no events service): the poll keeps the list current meanwhile.
@@ -204,11 +212,11 @@ export class Sources {
     }
   }
 
-  private async refresh(maxAgeMs?: number): Promise<void> {
+  private async refresh(maxAgeMs?: number, content?: SyncOptions['content']): Promise<void> {
     const active = this.activeDaemon()
     if (!active || !this.watched) return
     try {
-      await active.source.fresh(this.watched, { maxAgeMs })
+      await active.source.fresh(this.watched, { maxAgeMs, content })
     } catch {
       // A daemon that stopped: the next call the UI makes says so.
     }

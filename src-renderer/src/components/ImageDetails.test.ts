@@ -23,4 +23,26 @@ describe('ImageDetails', () => {
     await new Promise((r) => setTimeout(r, 300))
     expect(screen.queryByText(/1\.1 KiB\)/)).toBeNull()
   })
+
+  it('offers Push… on Berth’s store only: a containerd daemon pushes nothing', async () => {
+    installFakeBerth({ 'images.details': ({ name }) => details(name) })
+    app.view = { name: 'image', image: 'demo:1' }
+    const { unmount } = render(ImageDetails, { props: { name: 'demo:1' } })
+    expect(await screen.findByRole('button', { name: 'Push…' })).toBeInTheDocument()
+    unmount()
+    app.sources = [
+      { id: 'berth', kind: 'berth', name: 'Berth', active: false },
+      {
+        id: 'containerd-1',
+        kind: 'containerd',
+        name: 'containerd · default',
+        address: '/run/containerd/containerd.sock',
+        namespace: 'default',
+        active: true,
+      },
+    ]
+    render(ImageDetails, { props: { name: 'demo:1' } })
+    await screen.findByText('present')
+    expect(screen.queryByRole('button', { name: 'Push…' })).toBeNull()
+  })
 })

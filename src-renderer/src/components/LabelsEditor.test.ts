@@ -24,6 +24,31 @@ describe('LabelsEditor', () => {
     expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled()
   })
 
+  it('says where the labels are stored: Berth’s database, or the daemon’s image record', async () => {
+    installFakeBerth({})
+    const { unmount } = render(LabelsEditor, { props: { details: details('demo:1'), onsaved: () => {} } })
+    expect(screen.getByText(/Stored on the image record in Berth's database/)).toBeInTheDocument()
+    unmount()
+    app.sources = [
+      { id: 'berth', kind: 'berth', name: 'Berth', active: false },
+      {
+        id: 'containerd-1',
+        kind: 'containerd',
+        name: 'containerd · k8s.io',
+        address: '/run/k3s/containerd/containerd.sock',
+        namespace: 'k8s.io',
+        active: true,
+      },
+    ]
+    render(LabelsEditor, { props: { details: details('demo:1'), onsaved: () => {} } })
+    expect(screen.queryByText(/Berth's database/)).toBeNull()
+    expect(
+      screen.getByText(
+        /Stored on the image record in containerd at \/run\/k3s\/containerd\/containerd\.sock/,
+      ),
+    ).toBeInTheDocument()
+  })
+
   it('saves per-key changes against the updatedAt it started from', async () => {
     const d = details('demo:1')
     const fake = installFakeBerth({
