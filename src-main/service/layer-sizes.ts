@@ -4,10 +4,10 @@
 // large to do inline, and stopped when the caller's signal says the view that asked went away.
 import type { Database } from '../core/db'
 import type { Provider } from '../core/content/provider'
-import { unavailable } from '../core/errors'
 import { defaultMaxUncompressed, isDecompressionBomb, uncompressedStats } from '../core/images/diffid'
 import { isLayerType } from '../core/images/mediatypes'
 import { MediaTypeOCILayer, MediaTypeOCILayerNonDistributable, type Descriptor } from '../core/oci'
+import { CancelledError } from './errors'
 
 const INLINE_LIMIT = 256 << 20
 /** Cached for a layer that decompresses past its bound: its size stays unknown, and is not tried again. */
@@ -52,13 +52,13 @@ export async function uncompressedSizes(
       continue
     }
     if (l.size > INLINE_LIMIT) continue
-    if (signal?.aborted) throw unavailable('layer sizes: cancelled')
+    if (signal?.aborted) throw new CancelledError('layer sizes: cancelled')
     try {
       const { size } = await uncompressedStats(provider, l, defaultMaxUncompressed(l.size), signal)
       put.run(l.digest, size)
       known.set(l.digest, size)
     } catch (e) {
-      if (signal?.aborted) throw unavailable('layer sizes: cancelled')
+      if (signal?.aborted) throw new CancelledError('layer sizes: cancelled')
       if (isDecompressionBomb(e)) {
         put.run(l.digest, TOO_LARGE)
         known.set(l.digest, TOO_LARGE)

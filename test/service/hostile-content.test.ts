@@ -16,6 +16,7 @@ import { openBerth, type Berth } from '../../src-main/service/berth'
 import type { ServiceContext } from '../../src-main/service/context'
 import { imageDetails } from '../../src-main/service/image-details'
 import { createHandlers, type Handlers } from '../../src-main/service/index'
+import { createDispatch } from '../../src-main/host/dispatch'
 import { MAX_TREE_NODES, nodes } from '../../src-main/service/tree'
 import {
   blobOf,
@@ -204,10 +205,79 @@ describe('layer sizes', () => {
       { signal: ac.signal },
     )
     await expect(p).rejects.toMatchObject({
-      kind: 'unavailable',
+      kind: 'cancelled',
       message: expect.stringMatching(/cancelled/),
     })
     expect(cached(slow.desc.digest)).toBeUndefined()
+  })
+})
+
+describe('a details call the renderer ends (calls.cancel with its ticket), through the host dispatch', () => {
+  const slow = blobOf(MediaTypeOCILayerGzip, gzipSync(randomBytes('slow-ticket', 48 << 20), { level: 1 }))
+  const cachedSize = (d: string) =>
+    berth.db.prepare('SELECT uncompressed_size FROM layer_sizes WHERE digest = ?').pluck().get(d)
+
+  beforeAll(async () => {
+    const cfg = configBlob(platformOf('linux/amd64'), [sha256('unknown')])
+    const m = manifestBlob(cfg.desc, [slow.desc])
+    await put(slow, cfg, m)
+    berth.images.create(NS, { name: 'slow-ticket:1', labels: {}, target: m.desc })
+  })
+
+  /** The host's dispatch over handlers whose store calls `onOpen` when the slow layer starts streaming. */
+  function dispatchWith(onOpen: () => void) {
+    const provider = (ns: string): Provider => {
+      const p = ctx.content.provider(ns)
+      return {
+        ...p,
+        readStream: async (d) => {
+          const s = await p.readStream!(d)
+          if (d.digest === slow.desc.digest) s.once('data', onOpen)
+          return s
+        },
+      }
+    }
+    const handlers = createHandlers(
+      { ...ctx, content: { ...ctx.content, provider } },
+      { emit: () => {}, appInfo: () => ({}) as never },
+    )
+    return createDispatch(handlers)
+  }
+
+  it('stops the layer-size work mid-layer, answers cancelled, and caches nothing', async () => {
+    let cancel: Promise<unknown> | undefined
+    const dispatch = dispatchWith(() => {
+      cancel ??= dispatch('calls.cancel', [{ ticket: 'view-1' }])
+    })
+    const answer = await dispatch('images.details', [
+      { namespace: NS, name: 'slow-ticket:1', ticket: 'view-1' },
+    ])
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'cancelled' } })
+    expect(await cancel).toEqual({ ok: true, value: { cancelled: true } })
+    expect(cachedSize(slow.desc.digest)).toBeUndefined()
+  })
+
+  it('a cancel that arrives before its call ends that call before any layer is read', async () => {
+    let reads = 0
+    const dispatch = dispatchWith(() => reads++)
+    expect(await dispatch('calls.cancel', [{ ticket: 'view-2' }])).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    })
+    const answer = await dispatch('images.details', [
+      { namespace: NS, name: 'slow-ticket:1', ticket: 'view-2' },
+    ])
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'cancelled' } })
+    expect(reads).toBe(0)
+  })
+
+  it('a call without a ticket, or whose ticket nobody cancels, answers in full', async () => {
+    const dispatch = dispatchWith(() => {})
+    const answer = await dispatch('images.details', [
+      { namespace: NS, name: 'slow-ticket:1', ticket: 'view-3' },
+    ])
+    expect(answer).toMatchObject({ ok: true })
+    expect(cachedSize(slow.desc.digest)).toBe(48 << 20)
   })
 })
 
