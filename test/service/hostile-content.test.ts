@@ -1,7 +1,7 @@
 // Content already in the store that lies or explodes, met by the app's own calls: a descriptor claiming a
 // few bytes for a large blob, an image whose shared entries make N² tree nodes, a layer that is a
 // decompression bomb, and a details view that goes away while layer sizes are computed.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -188,6 +188,38 @@ describe('layer sizes', () => {
     expect(opened.get(bomb.desc.digest)).toBe(1)
     await h['images.details']({ namespace: NS, name: 'bomb:1' })
     expect(opened.get(bomb.desc.digest)).toBe(1)
+  })
+
+  it('a layer whose stream does not decompress is tried once, not on every details view', async () => {
+    const gz = gzipSync(randomBytes('corrupt', 4 << 20), { level: 1 })
+    for (let i = gz.length >> 1; i < (gz.length >> 1) + 64; i++) gz[i] ^= 0xff
+    const corrupt = blobOf(MediaTypeOCILayerGzip, gz)
+    await image('corrupt:1', corrupt)
+    opened.clear()
+    const d = await h['images.details']({ namespace: NS, name: 'corrupt:1' })
+    const node = [...nodes(d.tree)].find((n) => n.digest === corrupt.desc.digest)!
+    expect(node.uncompressedSize).toBeUndefined()
+    // Once to decompress, once to check that the bytes are the blob's own (not a damaged copy).
+    const reads = opened.get(corrupt.desc.digest)
+    expect(reads).toBeLessThanOrEqual(2)
+    await h['images.details']({ namespace: NS, name: 'corrupt:1' })
+    expect(opened.get(corrupt.desc.digest)).toBe(reads)
+  })
+
+  it('a layer damaged on disk is not cached as undecodable: it is tried again', async () => {
+    const good = blobOf(MediaTypeOCILayerGzip, gzipSync(randomBytes('damaged', 4 << 20), { level: 1 }))
+    await image('damaged:1', good)
+    const file = join(berth.storeRoot, 'blobs', 'sha256', good.desc.digest.slice(7))
+    const bytes = readFileSync(file)
+    for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 64; i++) bytes[i] ^= 0xff
+    writeFileSync(file, bytes)
+    opened.clear()
+    await h['images.details']({ namespace: NS, name: 'damaged:1' })
+    const reads = opened.get(good.desc.digest) ?? 0
+    expect(reads).toBeGreaterThan(0)
+    await h['images.details']({ namespace: NS, name: 'damaged:1' })
+    expect(opened.get(good.desc.digest)).toBeGreaterThan(reads)
+    expect(cached(good.desc.digest)).toBeUndefined()
   })
 
   it('stops when the view that asked goes away, caching nothing', async () => {
