@@ -4,6 +4,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { digestOf } from '../src-main/core/digest'
+import {
+  LABEL_GC_REF_CONTENT_CONFIG,
+  LABEL_GC_REF_CONTENT_LAYER_PREFIX,
+  LABEL_GC_REF_CONTENT_MANIFEST_PREFIX,
+} from '../src-main/core/labels'
 import type { Descriptor } from '../src-main/core/oci'
 import type { Berth } from '../src-main/service/berth'
 
@@ -40,6 +45,8 @@ export function writeSyntheticStore(berth: Berth, opts: SyntheticOptions): Synth
   const dir = join(berth.storeRoot, 'blobs', 'sha256')
   mkdirSync(dir, { recursive: true })
   const pending = new Map<string, number>()
+  // The gc.ref labels an ingest leaves on a manifest or an index, so that GC keeps what images reach.
+  const refs = new Map<string, Record<string, string>>()
   const blob = (data: string | Buffer, mediaType: string): Descriptor => {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data
     const digest = digestOf(bytes)
@@ -59,10 +66,16 @@ export function writeSyntheticStore(berth: Berth, opts: SyntheticOptions): Synth
       }),
       OCI_CONFIG,
     )
-    return blob(
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [...base, unique] }),
+    const layers = [...base, unique]
+    const m = blob(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers }),
       OCI_MANIFEST,
     )
+    refs.set(m.digest, {
+      [LABEL_GC_REF_CONTENT_CONFIG]: config.digest,
+      ...Object.fromEntries(layers.map((l, k) => [`${LABEL_GC_REF_CONTENT_LAYER_PREFIX}${k}`, l.digest])),
+    })
+    return m
   }
   const bases = Array.from({ length: opts.bases ?? 40 }, (_, b) => [
     blob(Buffer.alloc(2_000_000 + b, b), LAYER),
@@ -74,17 +87,27 @@ export function writeSyntheticStore(berth: Berth, opts: SyntheticOptions): Synth
     if (i % 4 === 0) {
       const amd = { ...manifest(i, 'amd64', base), platform: { os: 'linux', architecture: 'amd64' } }
       const arm = { ...manifest(i, 'arm64', base), platform: { os: 'linux', architecture: 'arm64' } }
-      made.push(
-        blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [amd, arm] }), OCI_INDEX),
+      const index = blob(
+        JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [amd, arm] }),
+        OCI_INDEX,
       )
+      refs.set(index.digest, {
+        [`${LABEL_GC_REF_CONTENT_MANIFEST_PREFIX}0`]: amd.digest,
+        [`${LABEL_GC_REF_CONTENT_MANIFEST_PREFIX}1`]: arm.digest,
+      })
+      made.push(index)
     } else made.push(manifest(i, 'amd64', base))
   }
   const insert = berth.db.prepare(
     'INSERT OR IGNORE INTO content (namespace, digest, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
   )
+  const label = berth.db.prepare(
+    'INSERT OR IGNORE INTO content_labels (namespace, digest, key, value) VALUES (?, ?, ?, ?)',
+  )
   berth.db.transaction(() => {
     berth.db.prepare('INSERT OR IGNORE INTO namespaces (name, created_at) VALUES (?, ?)').run(ns, now)
     for (const [d, s] of pending) insert.run(ns, d, s, now, now)
+    for (const [d, labels] of refs) for (const [k, v] of Object.entries(labels)) label.run(ns, d, k, v)
   })()
   const names: string[] = []
   const records = Array.from(

@@ -577,6 +577,10 @@ export interface Channels {
   'app.info': { args: ArgsOf<'app.info'>; result: AppInfo }
   'namespaces.list': { args: ArgsOf<'namespaces.list'>; result: NamespaceInfo[] }
   'images.list': { args: ArgsOf<'images.list'>; result: ImagePage }
+  /**
+   * `ticket` (any unique string the caller makes up) lets `calls.cancel` end the work, e.g. learning
+   * layer sizes, once the view that asked has gone; the call then answers 'cancelled'.
+   */
   'images.details': { args: ArgsOf<'images.details'>; result: ImageDetails }
   'images.blob': { args: ArgsOf<'images.blob'>; result: BlobJson }
   'images.setLabels': { args: ArgsOf<'images.setLabels'>; result: ImageSummary }
@@ -588,6 +592,8 @@ export interface Channels {
   'images.pull': { args: ArgsOf<'images.pull'>; result: JobRef }
   'images.push': { args: ArgsOf<'images.push'>; result: JobRef }
   'jobs.cancel': { args: ArgsOf<'jobs.cancel'>; result: { cancelled: boolean } }
+  /** Ends the read started with this `ticket`; `cancelled` says whether one was still running. */
+  'calls.cancel': { args: ArgsOf<'calls.cancel'>; result: { cancelled: boolean } }
   'registry.inspect': { args: ArgsOf<'registry.inspect'>; result: RemoteImageInfo }
   'registry.logins.list': { args: ArgsOf<'registry.logins.list'>; result: RegistryLogin[] }
   'registry.login': { args: ArgsOf<'registry.login'>; result: RegistryLogin }
@@ -729,6 +735,7 @@ export const CHANNELS = [
   'images.pull',
   'images.push',
   'jobs.cancel',
+  'calls.cancel',
   'registry.inspect',
   'registry.logins.list',
   'registry.login',

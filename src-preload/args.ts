@@ -61,7 +61,9 @@ const listImagesRequest = fields({
   limit: v.optional(int(0, 100_000)),
 })
 
-const imageRef = fields({ namespace, name })
+/** Names a read so that calls.cancel can end it. */
+const ticket = text(1, 100)
+const detailsRequest = fields({ namespace, name, ticket: v.optional(ticket) })
 const blobRef = fields({ namespace, digest })
 
 const setLabelsRequest = fields({
@@ -224,7 +226,7 @@ export const ARGS = {
   'app.info': args(),
   'namespaces.list': args(),
   'images.list': args(listImagesRequest),
-  'images.details': args(imageRef),
+  'images.details': args(detailsRequest),
   'images.blob': args(blobRef),
   'images.setLabels': args(setLabelsRequest),
   'images.tag': args(tagRequest),
@@ -235,6 +237,7 @@ export const ARGS = {
   'images.pull': args(pullRequest),
   'images.push': args(pushRequest),
   'jobs.cancel': args(fields({ id: text(1, 100) })),
+  'calls.cancel': args(fields({ ticket })),
   'registry.inspect': args(inspectRequest),
   'registry.logins.list': args(),
   'registry.login': args(loginRequest),

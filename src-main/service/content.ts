@@ -4,6 +4,7 @@
 // narrowed by the content indexes and judged by the real filter on the candidates; without filter and
 // query the totals come from the counters the triggers keep.
 import { adaptContent } from '../core/content/filter'
+import { writeTx } from '../core/db'
 import { parseAll, type Selector } from '../core/filters'
 import { invalidArgument, notFound } from '../core/errors'
 import { isLiteral } from '../core/images/store-filter'
@@ -181,7 +182,8 @@ export async function setContentLabels(
   if (!isDigest(req.digest)) throw invalidArgument(`invalid digest ${JSON.stringify(req.digest)}`)
   const keys = Object.keys(req.changes)
   const { labels, paths } = labelEdit(req.changes)
-  if (req.expectedUpdatedAt !== undefined) {
+  const unchanged = (): void => {
+    if (req.expectedUpdatedAt === undefined) return
     const at = ctx.db
       .prepare('SELECT updated_at FROM content WHERE namespace = ? AND digest = ?')
       .pluck()
@@ -193,7 +195,19 @@ export async function setContentLabels(
       )
     }
   }
-  await ctx.content.update(ns, { digest: req.digest, labels }, ...paths)
+  const updateSync = ctx.content.updateSync?.bind(ctx.content)
+  if (updateSync) {
+    // One IMMEDIATE transaction: no other process can relabel the blob between the check and the write.
+    writeTx(ctx.db, `saving labels of content ${req.digest}`, () => {
+      unchanged()
+      updateSync(ns, { digest: req.digest, labels }, ...paths)
+    })
+  } else {
+    // A containerd daemon's content: its API has no compare-and-set, so the check is as fresh as the
+    // mirror's sync just before this call.
+    unchanged()
+    await ctx.content.update(ns, { digest: req.digest, labels }, ...paths)
+  }
   const page = await listContent(ctx, { namespace: ns, filter: `digest==${req.digest}`, limit: 1 })
   if (!page.items[0])
     throw notFound(

@@ -15,6 +15,15 @@ export interface ContentPort {
     info: { digest: string; labels?: Record<string, string> },
     ...fieldpaths: string[]
   ): Promise<unknown> | unknown
+  /**
+   * update() in one synchronous step, where the store has one (the local ContentStore; a containerd
+   * daemon's content is updated over the network): callers run it in their own writeTx with a check.
+   */
+  updateSync?(
+    ns: string,
+    info: { digest: string; labels?: Record<string, string> },
+    ...fieldpaths: string[]
+  ): unknown
 }
 
 export interface ServiceContext {

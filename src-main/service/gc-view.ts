@@ -55,9 +55,15 @@ export function gcView(
       `SELECT key, value FROM content_labels WHERE namespace = ? AND digest = ? AND ${GC}`,
     ).raw(),
     targeting: p('SELECT name FROM images WHERE namespace = ? AND target_digest = ?').pluck(),
-    imagesNaming: p(`SELECT name, key FROM image_labels WHERE namespace = ? AND value = ? AND ${GC}`).raw(),
+    // INDEXED BY: left to choose, SQLite takes the (namespace, key, value) index over the key range of
+    // every gc label, which reads all of the namespace's gc labels for each lookup.
+    imagesNaming: p(
+      `SELECT name, key FROM image_labels INDEXED BY image_labels_by_value
+        WHERE namespace = ? AND value = ? AND ${GC}`,
+    ).raw(),
     contentNaming: p(
-      `SELECT digest, key FROM content_labels WHERE namespace = ? AND value = ? AND ${GC}`,
+      `SELECT digest, key FROM content_labels INDEXED BY content_labels_by_value
+        WHERE namespace = ? AND value = ? AND ${GC}`,
     ).raw(),
     leasesHolding: p(
       `SELECT l.labels FROM lease_resources r JOIN leases l ON l.namespace = r.namespace AND l.id = r.lease

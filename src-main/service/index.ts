@@ -18,13 +18,17 @@ import { Jobs, type JobBody, type JobKind } from './jobs'
 import { filesChannels } from './files-channels'
 import { setImageLabels } from './labels'
 import { tagImage } from './tag'
+import { createTickets } from './tickets'
 import { inspect, listLogins, loginTo, logoutFrom, pullJob, pushJob, type RegistryDeps } from './registry'
 import { validateNamespace } from '../core/namespace'
 import { alreadyExists, isKind, notImplemented } from '../core/errors'
 import { withSources, type SourcesChannel } from './sources/channels'
 import { Sources, type SourcesOptions } from './sources/registry'
 
-export type Handlers = { [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResult<C>> }
+/** A handler may take, after the channel's arguments, a signal that says the caller gave up (tickets.ts). */
+export type Handlers = {
+  [C in Channel]: (...args: [...ChannelArgs<C>, signal?: AbortSignal]) => Promise<ChannelResult<C>>
+}
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void
 
@@ -83,6 +87,7 @@ export function createHandlers(
     return deps.registry
   }
   const job = (kind: JobKind, body: JobBody) => jobs.start(kind, body)
+  const tickets = createTickets()
   const sources = new Sources(ctx, {
     ...deps.sources,
     job,
@@ -92,7 +97,7 @@ export function createHandlers(
     'app.info': async () => deps.appInfo(),
     'namespaces.list': async () => namespaces(ctx),
     'images.list': (req) => listImages(ctx, req),
-    'images.details': (req) => imageDetails(ctx, req.namespace, req.name),
+    'images.details': (req, signal) => imageDetails(ctx, req.namespace, req.name, { signal }),
     'images.blob': (req) => blobJson(ctx, req.namespace, req.digest),
     'images.setLabels': (req) => setImageLabels(ctx, req),
     'images.tag': async (req) => {
@@ -135,6 +140,7 @@ export function createHandlers(
     'registry.login': (req) => loginTo(needRegistry(), req),
     'registry.logout': (req) => logoutFrom(needRegistry(), req.host),
     'jobs.cancel': async (req) => ({ cancelled: jobs.cancel(req.id) }),
+    'calls.cancel': async (req) => ({ cancelled: tickets.cancel(req.ticket) }),
     'content.list': (req) => listContent(ctx, req),
     'content.setLabels': (req) => setContentLabels(ctx, req),
     'gc.preview': async () => gcPreview(ctx),
@@ -143,7 +149,15 @@ export function createHandlers(
     'dialogs.saveFile': async (req) => (deps.dialogs ? deps.dialogs.saveFile(req) : null),
     ...filesChannels(ctx, job),
   }
-  return { jobs, sources, ...withSources(ctx, local, sources, job) }
+  const handlers = withSources(ctx, local, sources, job)
+  const details = handlers['images.details']
+  return {
+    jobs,
+    sources,
+    ...handlers,
+    // Whichever source answers, the renderer's ticket can end the work.
+    'images.details': (req) => tickets.run(req.ticket, (signal) => details(req, signal)),
+  }
 }
 
 /** Counts from the counters the triggers keep (migration 4), not from counting every row. */

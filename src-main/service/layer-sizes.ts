@@ -4,14 +4,23 @@
 // large to do inline, and stopped when the caller's signal says the view that asked went away.
 import type { Database } from '../core/db'
 import type { Provider } from '../core/content/provider'
-import { unavailable } from '../core/errors'
-import { defaultMaxUncompressed, isDecompressionBomb, uncompressedStats } from '../core/images/diffid'
+import { blobChunks } from '../core/content/provider'
+import { algorithmOf, newHash } from '../core/digest'
+import {
+  defaultMaxUncompressed,
+  isDecompressionBomb,
+  isUndecodable,
+  uncompressedStats,
+} from '../core/images/diffid'
 import { isLayerType } from '../core/images/mediatypes'
 import { MediaTypeOCILayer, MediaTypeOCILayerNonDistributable, type Descriptor } from '../core/oci'
+import { CancelledError } from './errors'
 
 const INLINE_LIMIT = 256 << 20
 /** Cached for a layer that decompresses past its bound: its size stays unknown, and is not tried again. */
 const TOO_LARGE = -1
+/** Cached for a layer whose true bytes (they hash to its digest) do not decompress: the same, for good. */
+const UNDECODABLE = -2
 
 function cached(db: Database, digests: string[]): Map<string, number> {
   const get = db.prepare('SELECT uncompressed_size FROM layer_sizes WHERE digest = ?').pluck()
@@ -52,20 +61,40 @@ export async function uncompressedSizes(
       continue
     }
     if (l.size > INLINE_LIMIT) continue
-    if (signal?.aborted) throw unavailable('layer sizes: cancelled')
+    if (signal?.aborted) throw new CancelledError('layer sizes: cancelled')
     try {
       const { size } = await uncompressedStats(provider, l, defaultMaxUncompressed(l.size), signal)
       put.run(l.digest, size)
       known.set(l.digest, size)
     } catch (e) {
-      if (signal?.aborted) throw unavailable('layer sizes: cancelled')
+      if (signal?.aborted) throw new CancelledError('layer sizes: cancelled')
       if (isDecompressionBomb(e)) {
         put.run(l.digest, TOO_LARGE)
         known.set(l.digest, TOO_LARGE)
+      } else if (isUndecodable(e) && (await holdsItsDigest(provider, l))) {
+        // Bytes that are what the digest names never change, so neither does this failure; a copy
+        // damaged on disk is not cached, and is tried again once it is replaced.
+        put.run(l.digest, UNDECODABLE)
+        known.set(l.digest, UNDECODABLE)
       }
-      // Unreadable or corrupt: the size stays unknown rather than wrong.
+      // Otherwise (unreadable, damaged): the size stays unknown rather than wrong, and is tried again.
     }
   }
   for (const [d, v] of known) if (v < 0) known.delete(d)
   return known
+}
+
+/** Whether the stored blob is the one its digest names: read whole, never past its size. */
+async function holdsItsDigest(provider: Provider, l: Descriptor): Promise<boolean> {
+  try {
+    const hash = newHash(algorithmOf(l.digest))
+    let n = 0
+    for await (const c of await blobChunks(provider, l)) {
+      if ((n += c.length) > l.size) return false
+      hash.update(c)
+    }
+    return n === l.size && `${algorithmOf(l.digest)}:${hash.digest('hex')}` === l.digest
+  } catch {
+    return false
+  }
 }

@@ -57,7 +57,7 @@ const EXAMPLES: { [C in Channel]: Full<ChannelArgs<C>> } = {
       limit: 100,
     },
   ],
-  'images.details': [{ namespace: ns, name: 'docker.io/library/alpine:3' }],
+  'images.details': [{ namespace: ns, name: 'docker.io/library/alpine:3', ticket: 'view-1' }],
   'images.blob': [{ namespace: ns, digest }],
   'images.setLabels': [
     { namespace: ns, name: 'a:1', changes: { keep: 'yes', gone: null }, expectedUpdatedAt: at },
@@ -74,6 +74,7 @@ const EXAMPLES: { [C in Channel]: Full<ChannelArgs<C>> } = {
     { namespace: ns, name: 'a:1', ref: 'localhost:5000/a:1', platforms: ['linux/amd64'], insecure: true },
   ],
   'jobs.cancel': [{ id: 'job-1' }],
+  'calls.cancel': [{ ticket: 'view-1' }],
   'registry.inspect': [{ ref: 'localhost:5000/a:1', insecure: true }],
   'registry.logins.list': [],
   'registry.login': [{ host: 'localhost:5000', username: 'me', secret: 's3cret', insecure: true }],
@@ -254,6 +255,8 @@ const BOUNDS: [Channel, string, unknown, unknown, string][] = [
   ],
   ['registry.login', 'insecure', false, 'yes', 'insecure: expected a boolean'],
   ['jobs.cancel', 'id', 'i'.repeat(100), 'i'.repeat(101), 'id: expected at most 100 characters'],
+  ['calls.cancel', 'ticket', 't'.repeat(100), 't'.repeat(101), 'ticket: expected at most 100 characters'],
+  ['images.details', 'ticket', 't'.repeat(100), '', 'ticket: expected at least 1 characters'],
   ['sources.add', 'name', 'n'.repeat(200), 'n'.repeat(201), 'name: expected at most 200 characters'],
   [
     'dialogs.saveFile',

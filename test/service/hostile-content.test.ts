@@ -1,7 +1,7 @@
 // Content already in the store that lies or explodes, met by the app's own calls: a descriptor claiming a
 // few bytes for a large blob, an image whose shared entries make N² tree nodes, a layer that is a
 // decompression bomb, and a details view that goes away while layer sizes are computed.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -16,6 +16,7 @@ import { openBerth, type Berth } from '../../src-main/service/berth'
 import type { ServiceContext } from '../../src-main/service/context'
 import { imageDetails } from '../../src-main/service/image-details'
 import { createHandlers, type Handlers } from '../../src-main/service/index'
+import { createDispatch } from '../../src-main/host/dispatch'
 import { MAX_TREE_NODES, nodes } from '../../src-main/service/tree'
 import {
   blobOf,
@@ -189,6 +190,38 @@ describe('layer sizes', () => {
     expect(opened.get(bomb.desc.digest)).toBe(1)
   })
 
+  it('a layer whose stream does not decompress is tried once, not on every details view', async () => {
+    const gz = gzipSync(randomBytes('corrupt', 4 << 20), { level: 1 })
+    for (let i = gz.length >> 1; i < (gz.length >> 1) + 64; i++) gz[i] ^= 0xff
+    const corrupt = blobOf(MediaTypeOCILayerGzip, gz)
+    await image('corrupt:1', corrupt)
+    opened.clear()
+    const d = await h['images.details']({ namespace: NS, name: 'corrupt:1' })
+    const node = [...nodes(d.tree)].find((n) => n.digest === corrupt.desc.digest)!
+    expect(node.uncompressedSize).toBeUndefined()
+    // Once to decompress, once to check that the bytes are the blob's own (not a damaged copy).
+    const reads = opened.get(corrupt.desc.digest)
+    expect(reads).toBeLessThanOrEqual(2)
+    await h['images.details']({ namespace: NS, name: 'corrupt:1' })
+    expect(opened.get(corrupt.desc.digest)).toBe(reads)
+  })
+
+  it('a layer damaged on disk is not cached as undecodable: it is tried again', async () => {
+    const good = blobOf(MediaTypeOCILayerGzip, gzipSync(randomBytes('damaged', 4 << 20), { level: 1 }))
+    await image('damaged:1', good)
+    const file = join(berth.storeRoot, 'blobs', 'sha256', good.desc.digest.slice(7))
+    const bytes = readFileSync(file)
+    for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 64; i++) bytes[i] ^= 0xff
+    writeFileSync(file, bytes)
+    opened.clear()
+    await h['images.details']({ namespace: NS, name: 'damaged:1' })
+    const reads = opened.get(good.desc.digest) ?? 0
+    expect(reads).toBeGreaterThan(0)
+    await h['images.details']({ namespace: NS, name: 'damaged:1' })
+    expect(opened.get(good.desc.digest)).toBeGreaterThan(reads)
+    expect(cached(good.desc.digest)).toBeUndefined()
+  })
+
   it('stops when the view that asked goes away, caching nothing', async () => {
     const ac = new AbortController()
     const p = imageDetails(
@@ -204,10 +237,79 @@ describe('layer sizes', () => {
       { signal: ac.signal },
     )
     await expect(p).rejects.toMatchObject({
-      kind: 'unavailable',
+      kind: 'cancelled',
       message: expect.stringMatching(/cancelled/),
     })
     expect(cached(slow.desc.digest)).toBeUndefined()
+  })
+})
+
+describe('a details call the renderer ends (calls.cancel with its ticket), through the host dispatch', () => {
+  const slow = blobOf(MediaTypeOCILayerGzip, gzipSync(randomBytes('slow-ticket', 48 << 20), { level: 1 }))
+  const cachedSize = (d: string) =>
+    berth.db.prepare('SELECT uncompressed_size FROM layer_sizes WHERE digest = ?').pluck().get(d)
+
+  beforeAll(async () => {
+    const cfg = configBlob(platformOf('linux/amd64'), [sha256('unknown')])
+    const m = manifestBlob(cfg.desc, [slow.desc])
+    await put(slow, cfg, m)
+    berth.images.create(NS, { name: 'slow-ticket:1', labels: {}, target: m.desc })
+  })
+
+  /** The host's dispatch over handlers whose store calls `onOpen` when the slow layer starts streaming. */
+  function dispatchWith(onOpen: () => void) {
+    const provider = (ns: string): Provider => {
+      const p = ctx.content.provider(ns)
+      return {
+        ...p,
+        readStream: async (d) => {
+          const s = await p.readStream!(d)
+          if (d.digest === slow.desc.digest) s.once('data', onOpen)
+          return s
+        },
+      }
+    }
+    const handlers = createHandlers(
+      { ...ctx, content: { ...ctx.content, provider } },
+      { emit: () => {}, appInfo: () => ({}) as never },
+    )
+    return createDispatch(handlers)
+  }
+
+  it('stops the layer-size work mid-layer, answers cancelled, and caches nothing', async () => {
+    let cancel: Promise<unknown> | undefined
+    const dispatch = dispatchWith(() => {
+      cancel ??= dispatch('calls.cancel', [{ ticket: 'view-1' }])
+    })
+    const answer = await dispatch('images.details', [
+      { namespace: NS, name: 'slow-ticket:1', ticket: 'view-1' },
+    ])
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'cancelled' } })
+    expect(await cancel).toEqual({ ok: true, value: { cancelled: true } })
+    expect(cachedSize(slow.desc.digest)).toBeUndefined()
+  })
+
+  it('a cancel that arrives before its call ends that call before any layer is read', async () => {
+    let reads = 0
+    const dispatch = dispatchWith(() => reads++)
+    expect(await dispatch('calls.cancel', [{ ticket: 'view-2' }])).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    })
+    const answer = await dispatch('images.details', [
+      { namespace: NS, name: 'slow-ticket:1', ticket: 'view-2' },
+    ])
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'cancelled' } })
+    expect(reads).toBe(0)
+  })
+
+  it('a call without a ticket, or whose ticket nobody cancels, answers in full', async () => {
+    const dispatch = dispatchWith(() => {})
+    const answer = await dispatch('images.details', [
+      { namespace: NS, name: 'slow-ticket:1', ticket: 'view-3' },
+    ])
+    expect(answer).toMatchObject({ ok: true })
+    expect(cachedSize(slow.desc.digest)).toBe(48 << 20)
   })
 })
 

@@ -95,6 +95,18 @@ export class ContentStore {
     info: { digest: Digest; labels?: Record<string, string> },
     ...fieldpaths: string[]
   ): Promise<Info> {
+    return this.updateSync(ns, info, ...fieldpaths)
+  }
+
+  /**
+   * update(), answered synchronously, so that a caller can make it one step with a check of its own
+   * inside its writeTx (the app's label editor: "unchanged since I read it" and the write together).
+   */
+  updateSync(
+    ns: string,
+    info: { digest: Digest; labels?: Record<string, string> },
+    ...fieldpaths: string[]
+  ): Info {
     validateNamespace(ns)
     const digest = info?.digest
     const given = info?.labels ?? {}

@@ -86,10 +86,16 @@ export async function getDiffID(
 export { detectCompression }
 
 const bombs = new WeakSet<BerthError>()
+const undecodable = new WeakSet<BerthError>()
 
 /** True for the error uncompressedStats gives when a layer decompresses past its bound. */
 export function isDecompressionBomb(e: unknown): boolean {
   return e instanceof BerthError && bombs.has(e)
+}
+
+/** True for the error uncompressedStats gives when a layer's bytes are not a stream of its compression. */
+export function isUndecodable(e: unknown): boolean {
+  return e instanceof BerthError && undecodable.has(e)
 }
 
 /**
@@ -158,10 +164,12 @@ export async function uncompressedStats(
   } catch (e) {
     if (e instanceof BerthError) throw e
     if ((e as Error).name === 'AbortError') throw e
-    throw invalidArgument(
+    const bad = invalidArgument(
       `layer ${desc.digest}: cannot decompress its ${kind} stream: ${(e as Error).message}`,
       e,
     )
+    undecodable.add(bad)
+    throw bad
   }
   const actual = `${algorithmOf(desc.digest)}:${compressedHash.digest('hex')}`
   if (actual !== desc.digest) {

@@ -61,9 +61,9 @@ export function containerdHandlers(src: ContainerdSource, job: StartJob): Source
       await src.fresh(ns)
       return filtered(src, ns, req)
     },
-    'images.details': async (req) => {
+    'images.details': async (req, signal) => {
       await src.fresh(req.namespace)
-      return imageDetails(ctx, req.namespace, req.name)
+      return imageDetails(ctx, req.namespace, req.name, { signal })
     },
     'images.blob': async (req) => {
       await src.fresh(req.namespace)

@@ -1,5 +1,5 @@
 import { render, screen } from '@testing-library/svelte'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { app } from '../lib/state.svelte'
 import { details, installFakeBerth, summary } from '../test/fake-berth'
 import ImageDetails from './ImageDetails.svelte'
@@ -44,5 +44,31 @@ describe('ImageDetails', () => {
     render(ImageDetails, { props: { name: 'demo:1' } })
     await screen.findByText('present')
     expect(screen.queryByRole('button', { name: 'Push…' })).toBeNull()
+  })
+
+  it('ends the host work of a details load it no longer wants: on close, and when a newer load starts', async () => {
+    const fake = installFakeBerth({
+      'images.details': () => new Promise<never>(() => {}),
+      'calls.cancel': () => ({ cancelled: true }),
+    })
+    app.view = { name: 'image', image: 'demo:1' }
+    const view = render(ImageDetails, { props: { name: 'demo:1' } })
+    const tickets = () =>
+      fake.calls
+        .filter((c) => c.channel === 'images.details')
+        .map((c) => (c.args[0] as { ticket?: string }).ticket)
+    const cancelled = () =>
+      fake.calls
+        .filter((c) => c.channel === 'calls.cancel')
+        .map((c) => (c.args[0] as { ticket: string }).ticket)
+    await vi.waitFor(() => expect(tickets()).toHaveLength(1))
+    app.revision++
+    await vi.waitFor(() => expect(tickets()).toHaveLength(2))
+    const [first, second] = tickets()
+    expect(first).toBeTruthy()
+    expect(second).not.toBe(first)
+    expect(cancelled()).toEqual([first])
+    view.unmount()
+    expect(cancelled()).toEqual([first, second])
   })
 })
