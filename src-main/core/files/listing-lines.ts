@@ -70,11 +70,19 @@ export function parseLine(line: string): ListedEntry {
   }
 }
 
-export function loadListing(db: Database, tree: number): string[] {
-  const chunks = stmt(db, 'SELECT data FROM file_tree_listing WHERE tree = ? ORDER BY n')
+/** The listing as stored: chunks of lines joined by '\n', in order. */
+export function loadListingChunks(db: Database, tree: number): string[] {
+  return stmt(db, 'SELECT data FROM file_tree_listing WHERE tree = ? ORDER BY n')
     .pluck()
     .all(tree) as string[]
+}
+
+export function listingLines(chunks: readonly string[]): string[] {
   const out: string[] = []
   for (const c of chunks) for (const l of c.split('\n')) out.push(l)
   return out
+}
+
+export function loadListing(db: Database, tree: number): string[] {
+  return listingLines(loadListingChunks(db, tree))
 }
