@@ -245,12 +245,25 @@ async function main(): Promise<void> {
         return { r: first[0], first: first[1], next: next[1] }
       }
       const warm = await cmp(h)
-      const fresh = openBerth({ root: join(work, 'root'), host: { os: 'linux', architecture: 'amd64' } })
+      // Each measure after a restart gets its own store handle: a compare on the same handle would have
+      // read the listing the search is meant to read from SQLite.
+      const reopen = () =>
+        openBerth({ root: join(work, 'root'), host: { os: 'linux', architecture: 'amd64' } })
+      const fresh = reopen()
+      let cold: Awaited<ReturnType<typeof cmp>>
       try {
-        const cold = await cmp(testHandlers(fresh))
-        const hf = testHandlers(fresh)
+        cold = await cmp(testHandlers(fresh))
+      } finally {
+        fresh.close()
+      }
+      console.log(
+        `compare two ${files}-file images (${warm.r.changed} changed, ${warm.r.added} added, ${warm.r.removed} removed): ` +
+          `${ms(warm.first)} after indexing, ${ms(cold.first)} after a restart, next page ${ms(cold.next)} (goal ≤ 300 ms)`,
+      )
+      const again = reopen()
+      try {
         const s0 = await timed(() =>
-          hf['files.search']({
+          testHandlers(again)['files.search']({
             namespace: 'default',
             tree,
             pattern: 'file-4242*.bin',
@@ -258,13 +271,9 @@ async function main(): Promise<void> {
             limit: 100,
           }),
         )
-        console.log(
-          `compare two ${files}-file images (${warm.r.changed} changed, ${warm.r.added} added, ${warm.r.removed} removed): ` +
-            `${ms(warm.first)} after indexing, ${ms(cold.first)} after a restart, next page ${ms(cold.next)} (goal ≤ 300 ms)`,
-        )
         console.log(`search after a restart (listing read from SQLite first): ${ms(s0[1])} (goal ≤ 50 ms)`)
       } finally {
-        fresh.close()
+        again.close()
       }
     } finally {
       b.close()

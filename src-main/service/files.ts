@@ -10,7 +10,8 @@ import { hexdump } from '../core/files/hexdump'
 import { indexImageFiles } from '../core/files/index-image'
 import { findLayer, layerBlobIn } from '../core/files/layer-index'
 import { entryAt, layerChanges, listDir, subtree, type TreeRow, type View } from '../core/files/listing'
-import { linePath, loadListing, type ListedEntry } from '../core/files/listing-lines'
+import { linePath, listingLines, loadListingChunks, type ListedEntry } from '../core/files/listing-lines'
+import { searchListing } from '../core/files/listing-search'
 import { memo } from '../core/files/memo'
 import { FLAG_BROKEN, FLAG_IMPLICIT } from '../core/files/merged-tree'
 import { cleanPath, displayPath } from '../core/files/paths'
@@ -241,37 +242,66 @@ export function statFile(ctx: ServiceContext, req: FilesReadRequest): FileEntry 
 }
 
 interface Listing {
-  lines: string[]
-  /** Display paths and last names, built the first time a search needs them (a compare does not). */
+  /** The stored chunks, as read: a search with a literal scans them and builds nothing else. */
+  chunks: string[]
+  /** One string per line, split the first time a compare or a search without a literal needs them. */
+  lines?: string[]
+  /** Display paths and last names, built the first time a search without a literal needs them. */
   paths?: string[]
   names?: string[]
-  folded: { paths?: string[]; names?: string[] }
+  folded: { paths?: string[]; names?: string[]; chunks?: (string | null)[] }
 }
 
 function listing(ctx: ServiceContext, tree: StoredTree): Listing {
-  return memo(ctx.db, `listing:${tree.id}`, () => ({ lines: loadListing(ctx.db, tree.id), folded: {} }))
+  return memo(ctx.db, `listing:${tree.id}`, () => ({
+    chunks: loadListingChunks(ctx.db, tree.id),
+    folded: {},
+  }))
 }
 
+const linesOf = (l: Listing): string[] => (l.lines ??= listingLines(l.chunks))
+
 function searchable(l: Listing): { paths: string[]; names: string[] } {
-  const paths = (l.paths ??= l.lines.map((line) => displayPath(linePath(line))))
+  const paths = (l.paths ??= linesOf(l).map((line) => displayPath(linePath(line))))
   const names = (l.names ??= paths.map((p) => p.slice(p.lastIndexOf('/') + 1)))
   return { paths, names }
+}
+
+/** A chunk case-folded, or null when folding changes its length (positions in it would not line up). */
+function foldedChunk(l: Listing, i: number): string | null {
+  const cache = (l.folded.chunks ??= [])
+  if (cache[i] === undefined) {
+    const f = foldCase(l.chunks[i])
+    cache[i] = f.length === l.chunks[i].length ? f : null
+  }
+  return cache[i]
+}
+
+/** Display paths of the page of matches, and how many match in all. */
+function matchingPaths(
+  l: Listing,
+  m: ReturnType<typeof pathMatcher>,
+  page: { offset: number; limit: number },
+): { total: number; paths: string[] } {
+  const found = searchListing(m, { chunks: l.chunks, folded: (i) => foldedChunk(l, i) }, page)
+  if (found) return found
+  const { paths, names } = searchable(l)
+  const subjects = m.basename ? names : paths
+  const which = m.basename ? 'names' : 'paths'
+  const { total, hits } = findMatches(m, subjects, () => (l.folded[which] ??= subjects.map(foldCase)), page)
+  return { total, paths: hits.map((i) => paths[i]) }
 }
 
 export function searchFiles(ctx: ServiceContext, req: FilesSearchRequest): FileSearchResult {
   const tree = treeOf(ctx, req.namespace, req.tree)
   const m = pathMatcher(req.pattern, req.mode)
-  const l = listing(ctx, tree)
-  const { paths, names } = searchable(l)
-  const subjects = m.basename ? names : paths
-  const which = m.basename ? 'names' : 'paths'
-  const { total, hits } = findMatches(m, subjects, () => (l.folded[which] ??= subjects.map(foldCase)), {
+  const { total, paths } = matchingPaths(listing(ctx, tree), m, {
     offset: req.offset ?? 0,
     limit: req.limit ?? DEFAULT_PAGE,
   })
   const entries: FileEntry[] = []
-  for (const i of hits) {
-    const row = entryAt(ctx.db, tree, paths[i].slice(1), {})
+  for (const p of paths) {
+    const row = entryAt(ctx.db, tree, p.slice(1), {})
     if (row) entries.push(fileEntry(row))
   }
   return { total, entries }
@@ -438,7 +468,7 @@ export function compareFiles(ctx: ServiceContext, req: FilesCompareRequest): Fil
   const a = treeOf(ctx, req.namespace, req.a)
   const b = treeOf(ctx, req.namespace, req.b)
   const diff = memo<DiffResult>(ctx.db, `diff:${a.id}:${b.id}`, () =>
-    diffListings(listing(ctx, a).lines, listing(ctx, b).lines),
+    diffListings(linesOf(listing(ctx, a)), linesOf(listing(ctx, b))),
   )
   const wanted = req.change ? diff.entries.filter((e) => e.change === req.change) : diff.entries
   const offset = req.offset ?? 0

@@ -11,7 +11,14 @@ import { openDatabase } from '../../src-main/core/db'
 import { describeDiff, diffListings } from '../../src-main/core/files/diff'
 import type { LayerEntry } from '../../src-main/core/files/entry'
 import { entryAt } from '../../src-main/core/files/listing'
-import { loadListing } from '../../src-main/core/files/listing-lines'
+import {
+  escapedLine,
+  escapePath,
+  lineKey,
+  lineOrder,
+  loadListing,
+  pathOrder,
+} from '../../src-main/core/files/listing-lines'
 import { joinPath } from '../../src-main/core/files/paths'
 import { stackLayers } from '../../src-main/core/files/merged-tree'
 import { writeTree } from '../../src-main/core/files/tree-store'
@@ -78,6 +85,20 @@ describe('comparing two trees', () => {
         expect(r.same + r.changed + r.removed).toBe(a.visible.size)
       }),
       { numRuns: 300 },
+    )
+  })
+
+  it('orders two lines in place as their paths order', () => {
+    const line = fc
+      .tuple(fc.array(name, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 2 }))
+      .map(([p, size]) =>
+        escapedLine(escapePath(p.join('/')), { type: 'file', mode: 0o644, uid: 0, gid: 0, size, link: '' }),
+      )
+    fc.assert(
+      fc.property(line, line, (a, b) => {
+        expect(Math.sign(lineOrder(a, b))).toBe(Math.sign(pathOrder(lineKey(a), lineKey(b))))
+      }),
+      { numRuns: 2000 },
     )
   })
 })

@@ -33,6 +33,10 @@ const piece = fc.constantFrom(
   '(a)',
   '1',
   '{1,2}',
+  '[ab]',
+  '[^/]',
+  '[]a]',
+  '\\[',
   '^',
   '$',
 )
@@ -104,7 +108,13 @@ describe('search', () => {
     expect(globLiteral('*libcrypto*.so.*')).toBe('libcrypto')
     // The slash of `**/` may match nothing: it is no part of what every match contains.
     expect(globLiteral('a**/.')).toBe('a')
-    expect(regexLiteral('file-99[0-9]\\.bin$')).toBe('')
+    // A class is one unknown character: the text either side of it still counts.
+    expect(regexLiteral('file-99[0-9]\\.bin$')).toBe('file-99')
+    expect(regexLiteral('d9[0-9]/file-1[0-9]+\\.bin$')).toBe('/file-1')
+    expect(regexLiteral('ab[c]*d')).toBe('ab')
+    expect(regexLiteral('a[]b]c')).toBe('a')
+    expect(regexLiteral('x[[:alpha:]]y')).toBe('')
+    expect(regexLiteral('(\\[)abc')).toBe('abc')
     expect(regexLiteral('file-99\\.bin$')).toBe('file-99.bin')
     expect(regexLiteral('ab*cd')).toBe('cd')
     expect(regexLiteral('abc+d')).toBe('abc')

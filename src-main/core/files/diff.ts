@@ -3,7 +3,7 @@
 // image changes every one of them and says nothing about what is in it. Both listings are in pathOrder,
 // so this is one merge of two sorted lists; identical lines (most of two related images) cost one
 // string comparison each.
-import { lineKey, parseLine, pathOrder, type ListedEntry } from './listing-lines'
+import { lineOrder, parseLine, type ListedEntry } from './listing-lines'
 
 export type DiffChange = 'added' | 'removed' | 'changed'
 export type DiffField = 'type' | 'size' | 'mode' | 'owner' | 'link'
@@ -49,14 +49,12 @@ export function diffListings(a: readonly string[], b: readonly string[]): DiffRe
       continue
     }
     // Equal keys with different lines differ in a field the line holds: a change.
-    const ka = la === undefined ? null : lineKey(la)
-    const kb = lb === undefined ? null : lineKey(lb)
-    const order = ka === null || kb === null ? 0 : pathOrder(ka, kb)
-    if (kb === null || (ka !== null && order < 0)) {
+    const order = la === undefined || lb === undefined ? 0 : lineOrder(la, lb)
+    if (lb === undefined || (la !== undefined && order < 0)) {
       out.push({ change: 'removed', a: la })
       removed++
       i++
-    } else if (ka === null || order > 0) {
+    } else if (la === undefined || order > 0) {
       out.push({ change: 'added', b: lb })
       added++
       j++

@@ -1,8 +1,12 @@
 // sha256 of a layer's uncompressed bytes, which is what proves its diff ID. Node hashes on the calling
-// thread, and the thread reading a layer is already busy parsing its tar, so for a big layer the hashing
-// runs in a worker thread beside it (zlib inflates in a third): each chunk is copied to the worker, a few
-// MiB at most in flight. Small layers are hashed inline: a worker costs more to start than they take.
+// thread, and the thread reading a layer is already busy parsing its tar, so the hashing can run in a
+// worker thread beside it (zlib inflates in a third): each chunk is copied to the worker, a few MiB at most
+// in flight. That copy is not free: with the CPU's SHA instructions (x86 SHA-NI, ARMv8 crypto) hashing a
+// chunk inline costs the reading thread about what copying it to the worker does, and the copies cost two
+// to three times the CPU in all. So the worker is used only where it can win: a big layer, a spare core,
+// and a CPU that hashes slowly.
 import { createHash } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 
 export interface Hasher {
@@ -16,6 +20,30 @@ export interface Hasher {
 /** Layers smaller than this are hashed inline. */
 export const WORKER_MIN_BYTES = 16 << 20
 const MAX_IN_FLIGHT = 8 << 20
+
+/** Below this rate (bytes per millisecond, i.e. 1 GB/s) hashing is slow enough to be worth a worker. */
+const SLOW_HASH = 1e6
+let hashRate: number | undefined
+
+/** sha256 bytes per millisecond on this CPU, measured once (a few milliseconds). */
+function measuredHashRate(): number {
+  if (hashRate === undefined) {
+    const probe = Buffer.alloc(4 << 20, 0x5a)
+    createHash('sha256')
+      .update(probe.subarray(0, 64 << 10))
+      .digest()
+    const t = performance.now()
+    createHash('sha256').update(probe).digest()
+    hashRate = probe.length / Math.max(performance.now() - t, 0.001)
+  }
+  return hashRate
+}
+
+/** The hasher for a layer of `size` compressed bytes, as the header says. */
+export function layerHasher(size: number): Hasher {
+  const worker = size >= WORKER_MIN_BYTES && availableParallelism() > 2 && measuredHashRate() < SLOW_HASH
+  return worker ? workerHasher() : inlineHasher()
+}
 
 export function inlineHasher(): Hasher {
   const h = createHash('sha256')

@@ -10,7 +10,7 @@ import { BerthError, invalidArgument } from '../errors'
 import { COMPRESSION_HEAD_BYTES, detectCompression, type Compression } from '../compression'
 import { defaultMaxUncompressed } from '../images/diffid'
 import type { Descriptor, Digest } from '../oci'
-import { inlineHasher, workerHasher, WORKER_MIN_BYTES } from './hasher'
+import { layerHasher } from './hasher'
 
 export interface PumpOptions {
   /** Most uncompressed bytes accepted; default: the diff ID computation's bound for this blob size. */
@@ -73,7 +73,7 @@ export async function pumpLayer(
       await source.return?.()
     }
   }
-  const hash = opts.hash ? (desc.size >= WORKER_MIN_BYTES ? workerHasher() : inlineHasher()) : null
+  const hash = opts.hash ? layerHasher(desc.size) : null
   let size = 0
   let stopped = false
   let sinkError: unknown

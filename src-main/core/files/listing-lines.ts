@@ -48,6 +48,27 @@ export function pathOrder(a: string, b: string): number {
   return a.length - b.length
 }
 
+/**
+ * pathOrder of two lines' escaped paths, read in place (a compare makes this call for every line of two
+ * trees: no key is cut out of its line). A tab ends a path, and no escaped path holds one.
+ */
+export function lineOrder(a: string, b: string): number {
+  for (let i = 0; ; i++) {
+    const x = i < a.length ? a.charCodeAt(i) : 9
+    const y = i < b.length ? b.charCodeAt(i) : 9
+    if (x === y) {
+      if (x === 9) return 0
+      continue
+    }
+    // The path that ends first is the shorter, and sorts first; then '/' before every other character.
+    if (x === 9) return -1
+    if (y === 9) return 1
+    if (x === 47) return -1
+    if (y === 47) return 1
+    return x - y
+  }
+}
+
 /** The escaped path of a line: lines merge by it. */
 export function lineKey(line: string): string {
   return line.slice(0, line.indexOf('\t'))
@@ -70,11 +91,19 @@ export function parseLine(line: string): ListedEntry {
   }
 }
 
-export function loadListing(db: Database, tree: number): string[] {
-  const chunks = stmt(db, 'SELECT data FROM file_tree_listing WHERE tree = ? ORDER BY n')
+/** The listing as stored: chunks of lines joined by '\n', in order. */
+export function loadListingChunks(db: Database, tree: number): string[] {
+  return stmt(db, 'SELECT data FROM file_tree_listing WHERE tree = ? ORDER BY n')
     .pluck()
     .all(tree) as string[]
+}
+
+export function listingLines(chunks: readonly string[]): string[] {
   const out: string[] = []
   for (const c of chunks) for (const l of c.split('\n')) out.push(l)
   return out
+}
+
+export function loadListing(db: Database, tree: number): string[] {
+  return listingLines(loadListingChunks(db, tree))
 }

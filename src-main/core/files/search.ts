@@ -146,13 +146,26 @@ export function globLiteral(glob: string): string {
   return best === '/' ? '' : best
 }
 
+/** Where the class opened at `open` ends (its ']'), or -1 when that is not plain (a POSIX [:name:]). */
+function classEnd(re: string, open: number): number {
+  let j = open + 1
+  if (re[j] === '^') j++
+  if (re[j] === ']') j++
+  for (; j < re.length; j++) {
+    if (re[j] === ']') return j
+    if (re[j] === '\\') j++
+    else if (re[j] === '[' && re[j + 1] === ':') return -1
+  }
+  return -1
+}
+
 /**
  * The longest run of literal characters that every match of an RE2 pattern must contain, or '' when that
- * is not plain to see (alternation, flags, classes, escapes such as \x41 or \pL): a sound shortcut,
- * never a different answer.
+ * is not plain to see (alternation, flags, escapes such as \x41 or \pL; a class only ends a run): a
+ * sound shortcut, never a different answer.
  */
 export function regexLiteral(re: string): string {
-  if (/[|[]|\(\?|\\[A-Za-z0-9]/.test(re)) return ''
+  if (/[|]|\(\?|\\[A-Za-z0-9]/.test(re)) return ''
   let best = ''
   let run = ''
   let depth = 0
@@ -174,9 +187,18 @@ export function regexLiteral(re: string): string {
       if (c === '{') i = Math.max(i, re.indexOf('}', i))
     } else if (c === '+') {
       flush()
+    } else if (c === '[') {
+      // A class is one character of a set: it ends the run (a quantifier after it applies to it alone).
+      const end = classEnd(re, i)
+      if (end < 0) return ''
+      flush()
+      i = end
+    } else if (c === '\\') {
+      // An escaped character at any depth: never a bracket or parenthesis of the pattern.
+      if (depth === 0) run += re[i + 1] ?? ''
+      i++
     } else if (depth === 0) {
-      if (c === '\\') run += re[++i] ?? ''
-      else run += c
+      run += c
     }
   }
   flush()
