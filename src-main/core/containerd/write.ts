@@ -97,7 +97,7 @@ async function writeOnce(
 ): Promise<'written' | 'exists'> {
   const what = `writing ${w.desc.digest}`
   const s = new Session(
-    c.duplex<WriteRequestMsg, WriteResponseMsg>('content', 'Write', ns, { lease: w.lease }),
+    await c.duplex<WriteRequestMsg, WriteResponseMsg>('content', 'Write', ns, { lease: w.lease }),
     c.name,
     what,
   )
