@@ -3,10 +3,19 @@
 import { fromJSON } from '@grpc/proto-loader'
 import { describe, expect, it } from 'vitest'
 import { CONTAINERD_API, SERVICES } from '../../src-main/core/containerd/proto'
-import { decodeImageHeads, decodeImageList, encodeStrings } from '../../src-main/core/containerd/wire'
+import {
+  chunkBuffer,
+  decodeImageHeads,
+  decodeImageList,
+  decodeWriteResponse,
+  encodeStrings,
+  encodeWriteRequest,
+} from '../../src-main/core/containerd/wire'
 import { isKind } from '../../src-main/core/errors'
 
 const def = fromJSON(CONTAINERD_API, { keepCase: false, longs: String, enums: String, defaults: true })
+const Write = (def[SERVICES.content] as unknown as Record<string, Record<string, (x: unknown) => unknown>>)
+  .Write
 const List = (def[SERVICES.images] as unknown as Record<string, Record<string, (x: unknown) => unknown>>).List
 const encode = (images: unknown[]) => List.responseSerialize({ images }) as Buffer
 
@@ -112,5 +121,66 @@ describe('Images.List answers read from their bytes', () => {
     const filters = ['name~=^docker\\.io/', 'labels."ü"==✓', '']
     expect(List.requestDeserialize(encodeStrings(1, filters))).toEqual({ filters })
     expect(List.requestDeserialize(encodeStrings(1, []))).toEqual({ filters: [] })
+  })
+})
+
+describe('Content.Write messages written and read by hand', () => {
+  it('writes STAT, WRITE and COMMIT as proto-loader reads them', () => {
+    expect(
+      Write.requestDeserialize(
+        encodeWriteRequest({ action: 'STAT', ref: 'ref-ü', total: 2 ** 40 + 3, expected: D }),
+      ),
+    ).toEqual({
+      action: 'STAT',
+      ref: 'ref-ü',
+      total: String(2 ** 40 + 3),
+      expected: D,
+      offset: '0',
+      data: Buffer.alloc(0),
+      labels: {},
+    })
+    const labels = { 'containerd.io/gc.ref.content.l.0': D, a: '' }
+    expect(
+      Write.requestDeserialize(
+        encodeWriteRequest({ action: 'COMMIT', total: 5, offset: 5, expected: D, labels }),
+      ),
+    ).toMatchObject({ action: 'COMMIT', total: '5', offset: '5', expected: D, labels })
+  })
+
+  it('frames a chunk in the room before it, and copies a chunk without room, with the same bytes', () => {
+    const roomy = chunkBuffer(300_000)
+    for (let i = 0; i < roomy.length; i++) roomy[i] = (i * 7) & 0xff
+    const plain = Buffer.from(roomy)
+    for (const data of [roomy, plain, roomy.subarray(5), roomy.subarray(0, 1000)]) {
+      const before = Buffer.from(roomy)
+      const m = Write.requestDeserialize(encodeWriteRequest({ action: 'WRITE', offset: 2 ** 33, data })) as {
+        data: Buffer
+        offset: string
+        action: string
+      }
+      expect(m.action).toBe('WRITE')
+      expect(m.offset).toBe(String(2 ** 33))
+      expect(Buffer.compare(m.data, Buffer.from(data))).toBe(0)
+      // The chunk's own bytes are never written over.
+      expect(Buffer.compare(roomy, before)).toBe(0)
+    }
+  })
+
+  it('reads the answers proto-loader writes', () => {
+    const answer = {
+      action: 'COMMIT',
+      startedAt: { seconds: '5', nanos: 0 },
+      updatedAt: { seconds: '6', nanos: 0 },
+      offset: String(2 ** 40),
+      total: String(2 ** 40),
+      digest: D,
+    }
+    expect(decodeWriteResponse(Write.responseSerialize(answer) as Buffer)).toEqual({
+      action: 'COMMIT',
+      offset: 2 ** 40,
+      total: 2 ** 40,
+      digest: D,
+    })
+    expect(decodeWriteResponse(Buffer.alloc(0))).toEqual({ action: 'STAT', offset: 0, total: 0, digest: '' })
   })
 })

@@ -142,6 +142,29 @@ export class ContainerdConnection {
    * A unary call whose request and answer are bytes Berth encodes and decodes itself (wire.ts): `path`
    * is the method's full name, /package.Service/Method.
    */
+  /** A bidirectional stream whose messages Berth encodes and decodes itself (wire.ts). */
+  duplexBytes<Req, Res>(
+    path: string,
+    ns: string,
+    serialize: (m: Req) => Buffer,
+    deserialize: (b: Buffer) => Res,
+    opts: CallOptions = {},
+  ): grpc.ClientDuplexStream<Req, Res> {
+    return this.plainClient().makeBidiStreamRequest(
+      path,
+      serialize,
+      deserialize,
+      this.metadata(ns, opts.lease),
+      {},
+    )
+  }
+
+  private plainClient(): grpc.Client {
+    return (this.plain ??= new grpc.Client(this.address.target, grpc.credentials.createInsecure(), {
+      channelOverride: this.channel,
+    }))
+  }
+
   async unaryBytes<Res>(
     path: string,
     ns: string | null,
@@ -150,9 +173,7 @@ export class ContainerdConnection {
     what: string,
     opts: CallOptions = {},
   ): Promise<Res> {
-    const c = (this.plain ??= new grpc.Client(this.address.target, grpc.credentials.createInsecure(), {
-      channelOverride: this.channel,
-    }))
+    const c = this.plainClient()
     const call: UnaryMethod = (r, md, o, cb) =>
       c.makeUnaryRequest(path, (b: Buffer) => b, decode, r as Buffer, md, o, cb)
     return this.retried(() => this.unaryOnce<Res>(call, ns, req, what, opts))

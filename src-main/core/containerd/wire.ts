@@ -265,3 +265,103 @@ export function encodeStrings(field: number, values: string[]): Buffer {
   }
   return Buffer.concat(parts)
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Content.Write, the stream a copy into containerd pushes its bytes through: its requests carry 4 MiB
+// each, and proto-loader copied each into a fresh message buffer before grpc-js copied it again into
+// its frame. A chunk read into a buffer with room before it (chunkBuffer) gets its message header
+// written into that room instead, so the bytes are copied once, into grpc's frame.
+
+/** Bytes kept before a chunk's data for its WRITE message's header (tags, offset, length: < 32). */
+const HEADROOM = 32
+const roomy = new WeakSet<ArrayBufferLike>()
+
+/**
+ * A buffer for `n` bytes of a blob with header room before it, which only the Write serializer uses.
+ * The room is used only when the chunk still starts where it was allocated (never for a sub-range).
+ */
+export function chunkBuffer(n: number): Buffer {
+  const whole = Buffer.allocUnsafeSlow(HEADROOM + n)
+  roomy.add(whole.buffer)
+  return whole.subarray(HEADROOM)
+}
+
+export type WriteAction = 'STAT' | 'WRITE' | 'COMMIT'
+const ACTIONS: WriteAction[] = ['STAT', 'WRITE', 'COMMIT']
+
+export interface WriteRequest {
+  action: WriteAction
+  ref?: string
+  total?: number
+  expected?: string
+  offset?: number
+  data?: Uint8Array
+  labels?: Record<string, string>
+}
+
+export interface WriteResponse {
+  action: WriteAction
+  offset: number
+  total: number
+  digest: string
+}
+
+function key(field: number, wireType: number, out: number[]): void {
+  out.push(...varintBytes(field * 8 + wireType))
+}
+
+function varintField(field: number, n: number, out: number[]): void {
+  key(field, 0, out)
+  out.push(...varintBytes(n))
+}
+
+function bytesField(field: number, b: Uint8Array, out: number[]): void {
+  key(field, 2, out)
+  out.push(...varintBytes(b.length), ...b)
+}
+
+/** WriteContentRequest: action 1, ref 2, total 3, expected 4, offset 5, data 6, labels 7. */
+export function encodeWriteRequest(m: WriteRequest): Buffer {
+  const head: number[] = []
+  // proto3 leaves zero values out; STAT is 0.
+  if (m.action !== 'STAT') varintField(1, ACTIONS.indexOf(m.action), head)
+  if (m.ref) bytesField(2, Buffer.from(m.ref, 'utf8'), head)
+  if (m.total) varintField(3, m.total, head)
+  if (m.expected) bytesField(4, Buffer.from(m.expected, 'utf8'), head)
+  if (m.offset) varintField(5, m.offset, head)
+  for (const [k, v] of Object.entries(m.labels ?? {})) {
+    const entry: number[] = []
+    bytesField(1, Buffer.from(k, 'utf8'), entry)
+    bytesField(2, Buffer.from(v, 'utf8'), entry)
+    bytesField(7, Uint8Array.from(entry), head)
+  }
+  const data = m.data
+  if (!data || data.length === 0) return Buffer.from(head)
+  key(6, 2, head)
+  head.push(...varintBytes(data.length))
+  if (roomy.has(data.buffer) && data.byteOffset === HEADROOM && head.length <= HEADROOM) {
+    const start = HEADROOM - head.length
+    const out = Buffer.from(data.buffer, start, head.length + data.length)
+    out.set(head, 0)
+    return out
+  }
+  const out = Buffer.allocUnsafe(head.length + data.length)
+  out.set(head, 0)
+  out.set(data, head.length)
+  return out
+}
+
+/** WriteContentResponse: action 1, offset 4, total 5, digest 6 (the timestamps 2 and 3 are not read). */
+export function decodeWriteResponse(buf: Buffer): WriteResponse {
+  const r = new Reader(buf, 0, buf.length)
+  const out: WriteResponse = { action: 'STAT', offset: 0, total: 0, digest: '' }
+  while (r.pos < buf.length) {
+    const tag = r.varint()
+    if (tag === 0x08) out.action = ACTIONS[r.varint()] ?? 'STAT'
+    else if (tag === 0x20) out.offset = r.varint()
+    else if (tag === 0x28) out.total = r.varint()
+    else if (tag === 0x32) out.digest = r.string()
+    else r.skip(tag & 7)
+  }
+  return out
+}
