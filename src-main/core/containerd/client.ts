@@ -3,7 +3,7 @@
 // headers as containerd's own client sends them, and every failure mapped by errors.ts. The typed calls
 // live beside this file (images.ts, content.ts, write.ts, leases.ts); this is only the plumbing.
 import * as grpc from '@grpc/grpc-js'
-import { fromJSON } from '@grpc/proto-loader'
+import type { fromJSON as FromJSON } from '@grpc/proto-loader'
 import { unavailable } from '../errors'
 import { parseAddress, type Address } from './address'
 import { fromGrpc, isServiceError } from './errors'
@@ -25,10 +25,19 @@ export interface CallOptions {
 
 type Ctor = new (address: string, creds: grpc.ChannelCredentials, opts: object) => grpc.Client
 
-let constructors: Record<ServiceName, Ctor> | undefined
+let constructors: Promise<Record<ServiceName, Ctor>> | undefined
 
-function serviceConstructors(): Record<ServiceName, Ctor> {
-  if (constructors) return constructors
+/**
+ * grpc-js's clients for the services, generated from proto.ts on first use: proto-loader (protobufjs)
+ * takes a tenth of a second to load and more to generate code, which a CLI run that only lists images
+ * (Images.List, decoded by wire.ts) never needs.
+ */
+function serviceConstructors(): Promise<Record<ServiceName, Ctor>> {
+  constructors ??= import('@grpc/proto-loader').then(({ fromJSON }) => build(fromJSON))
+  return constructors
+}
+
+function build(fromJSON: typeof FromJSON): Record<ServiceName, Ctor> {
   const def = fromJSON(CONTAINERD_API, {
     keepCase: false,
     // int64 as a number: sizeOf refuses anything past 2^53 (which no longer converts to a safe integer)
@@ -46,7 +55,6 @@ function serviceConstructors(): Record<ServiceName, Ctor> {
   }
   const out = {} as Record<ServiceName, Ctor>
   for (const [k, v] of Object.entries(SERVICES)) out[k as ServiceName] = lookup(v)
-  constructors = out
   return out
 }
 
@@ -68,6 +76,8 @@ export class ContainerdConnection {
   readonly address: Address
   private readonly channel: grpc.Channel
   private readonly clients = new Map<ServiceName, grpc.Client>()
+  /** A client without generated methods, for calls whose bytes wire.ts reads and writes itself. */
+  private plain: grpc.Client | undefined
 
   constructor(address: string | Address) {
     this.address = typeof address === 'string' ? parseAddress(address) : address
@@ -85,10 +95,12 @@ export class ContainerdConnection {
     return this.address.path
   }
 
-  private client(service: ServiceName): grpc.Client {
+  private async client(service: ServiceName): Promise<grpc.Client> {
     let c = this.clients.get(service)
     if (!c) {
-      const Ctor = serviceConstructors()[service]
+      const Ctor = (await serviceConstructors())[service]
+      c = this.clients.get(service)
+      if (c) return c
       c = new Ctor(this.address.target, grpc.credentials.createInsecure(), { channelOverride: this.channel })
       this.clients.set(service, c)
     }
@@ -102,8 +114,8 @@ export class ContainerdConnection {
     return md
   }
 
-  private method<T>(service: ServiceName, name: string): T {
-    const c = this.client(service) as unknown as Record<string, unknown>
+  private async method<T>(service: ServiceName, name: string): Promise<T> {
+    const c = (await this.client(service)) as unknown as Record<string, unknown>
     const fn = c[name]
     if (typeof fn !== 'function') throw unavailable(`containerd client has no ${service}.${name}`)
     return (fn as (...a: unknown[]) => unknown).bind(c) as T
@@ -122,13 +134,59 @@ export class ContainerdConnection {
     what: string,
     opts: CallOptions = {},
   ): Promise<Res> {
+    const call = await this.method<UnaryMethod>(service, name)
+    return this.retried(() => this.unaryOnce<Res>(call, ns, req, what, opts))
+  }
+
+  /**
+   * A unary call whose request and answer are bytes Berth encodes and decodes itself (wire.ts): `path`
+   * is the method's full name, /package.Service/Method.
+   */
+  /** A bidirectional stream whose messages Berth encodes and decodes itself (wire.ts). */
+  duplexBytes<Req, Res>(
+    path: string,
+    ns: string,
+    serialize: (m: Req) => Buffer,
+    deserialize: (b: Buffer) => Res,
+    opts: CallOptions = {},
+  ): grpc.ClientDuplexStream<Req, Res> {
+    return this.plainClient().makeBidiStreamRequest(
+      path,
+      serialize,
+      deserialize,
+      this.metadata(ns, opts.lease),
+      {},
+    )
+  }
+
+  private plainClient(): grpc.Client {
+    return (this.plain ??= new grpc.Client(this.address.target, grpc.credentials.createInsecure(), {
+      channelOverride: this.channel,
+    }))
+  }
+
+  async unaryBytes<Res>(
+    path: string,
+    ns: string | null,
+    req: Buffer,
+    decode: (answer: Buffer) => Res,
+    what: string,
+    opts: CallOptions = {},
+  ): Promise<Res> {
+    const c = this.plainClient()
+    const call: UnaryMethod = (r, md, o, cb) =>
+      c.makeUnaryRequest(path, (b: Buffer) => b, decode, r as Buffer, md, o, cb)
+    return this.retried(() => this.unaryOnce<Res>(call, ns, req, what, opts))
+  }
+
+  private async retried<Res>(once: () => Promise<Res>): Promise<Res> {
     try {
-      return await this.unaryOnce<Res>(service, name, ns, req, what, opts)
+      return await once()
     } catch (e) {
       if (!(e instanceof Error) || !isServiceError(e.cause) || e.cause.code !== grpc.status.UNAVAILABLE)
         throw e
       if (!(await this.reconnected(1000))) throw e
-      return this.unaryOnce<Res>(service, name, ns, req, what, opts)
+      return once()
     }
   }
 
@@ -147,14 +205,12 @@ export class ContainerdConnection {
   }
 
   private unaryOnce<Res>(
-    service: ServiceName,
-    name: string,
+    call: UnaryMethod,
     ns: string | null,
     req: unknown,
     what: string,
     opts: CallOptions,
   ): Promise<Res> {
-    const call = this.method<UnaryMethod>(service, name)
     return new Promise<Res>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError(opts.signal, what))
       const deadline = Date.now() + (opts.timeoutMs ?? UNARY_TIMEOUT_MS)
@@ -178,7 +234,7 @@ export class ContainerdConnection {
     opts: CallOptions = {},
   ): AsyncGenerator<Res> {
     if (opts.signal?.aborted) throw abortError(opts.signal, what)
-    const call = this.method<StreamMethod>(service, name)(req, this.metadata(ns, opts.lease), {})
+    const call = (await this.method<StreamMethod>(service, name))(req, this.metadata(ns, opts.lease), {})
     const onAbort = () => call.cancel()
     opts.signal?.addEventListener('abort', onAbort, { once: true })
     let done = false
@@ -194,13 +250,13 @@ export class ContainerdConnection {
     }
   }
 
-  duplex<Req, Res>(
+  async duplex<Req, Res>(
     service: ServiceName,
     name: string,
     ns: string,
     opts: CallOptions = {},
-  ): grpc.ClientDuplexStream<Req, Res> {
-    return this.method<DuplexMethod>(service, name)(
+  ): Promise<grpc.ClientDuplexStream<Req, Res>> {
+    return (await this.method<DuplexMethod>(service, name))(
       this.metadata(ns, opts.lease),
       {},
     ) as grpc.ClientDuplexStream<Req, Res>
@@ -209,6 +265,8 @@ export class ContainerdConnection {
   close(): void {
     for (const c of this.clients.values()) c.close()
     this.clients.clear()
+    this.plain?.close()
+    this.plain = undefined
     this.channel.close()
   }
 }

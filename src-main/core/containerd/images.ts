@@ -12,6 +12,8 @@ import {
   type ContainerdConnection,
   type Timestamp,
 } from './client'
+import { SERVICES } from './proto'
+import { decodeImageHeads, decodeImageList, encodeStrings, type ImageHead } from './wire'
 
 export interface WireDescriptor {
   mediaType: string
@@ -81,14 +83,34 @@ export async function getImage(
 }
 
 /** containerd's filters, ORed; none lists every image of the namespace (in the daemon's name order). */
-export async function listImages(
+export function listImages(
   c: ContainerdConnection,
   ns: string,
   filters: string[] = [],
   o?: CallOptions,
 ): Promise<Image[]> {
-  const r = await c.unary<{ images: WireImage[] }>('images', 'List', ns, { filters }, 'listing images', o)
-  return (r.images ?? []).map(toImage)
+  return list(c, ns, filters, decodeImageList, o)
+}
+
+/** listImages read only as far as a sync compares records (wire.ts ImageHead). */
+export function listImageHeads(
+  c: ContainerdConnection,
+  ns: string,
+  filters: string[] = [],
+  o?: CallOptions,
+): Promise<ImageHead[]> {
+  return list(c, ns, filters, decodeImageHeads, o)
+}
+
+// The one big answer: read straight from its bytes (wire.ts), not through proto-loader's objects.
+function list<T>(
+  c: ContainerdConnection,
+  ns: string,
+  filters: string[],
+  decode: (b: Buffer) => T[],
+  o?: CallOptions,
+): Promise<T[]> {
+  return c.unaryBytes(`/${SERVICES.images}/List`, ns, encodeStrings(1, filters), decode, 'listing images', o)
 }
 
 export async function createImage(

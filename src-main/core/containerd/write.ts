@@ -10,6 +10,8 @@ import type { Digest } from '../oci'
 import { abortError, sizeOf, type ContainerdConnection } from './client'
 import { abortIngest } from './content'
 import { fromGrpc } from './errors'
+import { SERVICES } from './proto'
+import { decodeWriteResponse, encodeWriteRequest, type WriteRequest, type WriteResponse } from './wire'
 
 /**
  * Bytes per WRITE message: under containerd's 16 MiB message limit (its own client sends 8 MiB), and
@@ -21,23 +23,6 @@ export const WRITE_CHUNK = 4 << 20
 const IN_FLIGHT = 4
 /** How often a locked ref (another writer on the same blob) is retried, as containerd's OpenWriter does. */
 const LOCK_RETRIES = 100
-
-interface WriteRequestMsg {
-  action: 'STAT' | 'WRITE' | 'COMMIT'
-  ref?: string
-  total?: string
-  expected?: string
-  offset?: string
-  data?: Buffer
-  labels?: Record<string, string>
-}
-
-interface WriteResponseMsg {
-  action: string
-  offset: string
-  total: string
-  digest: string
-}
 
 export interface BlobWrite {
   /** The ingest ref: the same ref resumes an interrupted write (core/transfer/registry refKey naming). */
@@ -97,19 +82,22 @@ async function writeOnce(
 ): Promise<'written' | 'exists'> {
   const what = `writing ${w.desc.digest}`
   const s = new Session(
-    c.duplex<WriteRequestMsg, WriteResponseMsg>('content', 'Write', ns, { lease: w.lease }),
+    // Encoded by hand (wire.ts): each chunk's bytes are copied once, into grpc's frame.
+    c.duplexBytes(`/${SERVICES.content}/Write`, ns, encodeWriteRequest, decodeWriteResponse, {
+      lease: w.lease,
+    }),
     c.name,
     what,
   )
   const onAbort = () => s.cancel()
   w.signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    let stat: WriteResponseMsg
+    let stat: WriteResponse
     try {
       stat = await s.send({
         action: 'STAT',
         ref: w.ref,
-        total: String(w.desc.size),
+        total: w.desc.size,
         expected: w.desc.digest,
       })
     } catch (e) {
@@ -132,9 +120,7 @@ async function writeOnce(
             if (offset + data.length > w.desc.size)
               throw failedPrecondition(`${what}: the source has more than ${w.desc.size} bytes`)
             // Offset 0 on the first message restarts an ingest the daemon holds (its Truncate).
-            await s.queue({ action: 'WRITE', offset: String(offset), data }, (r) =>
-              w.onProgress?.(sizeOf(r.offset, what)),
-            )
+            await s.queue({ action: 'WRITE', offset, data }, (r) => w.onProgress?.(sizeOf(r.offset, what)))
             offset += data.length
           }
         }
@@ -145,12 +131,12 @@ async function writeOnce(
       }
       await s.drain()
     }
-    let done: WriteResponseMsg
+    let done: WriteResponse
     try {
       done = await s.send({
         action: 'COMMIT',
-        total: String(w.desc.size),
-        offset: String(offset),
+        total: w.desc.size,
+        offset,
         expected: w.desc.digest,
         labels: w.labels ?? {},
       })
@@ -172,16 +158,16 @@ async function writeOnce(
 
 /** Requests and their answers in order: containerd answers every message of a Write stream once. */
 class Session {
-  private readonly waiting: { resolve: (m: WriteResponseMsg) => void; reject: (e: Error) => void }[] = []
+  private readonly waiting: { resolve: (m: WriteResponse) => void; reject: (e: Error) => void }[] = []
   private readonly inflight: Promise<unknown>[] = []
   private failure: Error | null = null
 
   constructor(
-    private readonly call: grpc.ClientDuplexStream<WriteRequestMsg, WriteResponseMsg>,
+    private readonly call: grpc.ClientDuplexStream<WriteRequest, WriteResponse>,
     address: string,
     private readonly what: string,
   ) {
-    call.on('data', (m: WriteResponseMsg) => this.waiting.shift()?.resolve(m))
+    call.on('data', (m: WriteResponse) => this.waiting.shift()?.resolve(m))
     call.on('error', (e: grpc.ServiceError) => this.fail(fromGrpc(e, address, what)))
     call.on('end', () =>
       this.fail(unavailable(`containerd at ${address}: ${what}: the daemon ended the stream early`)),
@@ -193,17 +179,17 @@ class Session {
     for (const w of this.waiting.splice(0)) w.reject(this.failure)
   }
 
-  send(req: WriteRequestMsg): Promise<WriteResponseMsg> {
+  send(req: WriteRequest): Promise<WriteResponse> {
     if (this.failure) return Promise.reject(this.failure)
-    const p = new Promise<WriteResponseMsg>((resolve, reject) => this.waiting.push({ resolve, reject }))
+    const p = new Promise<WriteResponse>((resolve, reject) => this.waiting.push({ resolve, reject }))
     this.call.write(req)
     return p
   }
 
   /** Sends without waiting for the answer, keeping at most IN_FLIGHT unanswered and grpc's buffer drained. */
-  async queue(req: WriteRequestMsg, answered: (r: WriteResponseMsg) => void): Promise<void> {
+  async queue(req: WriteRequest, answered: (r: WriteResponse) => void): Promise<void> {
     if (this.failure) throw this.failure
-    const p = new Promise<WriteResponseMsg>((resolve, reject) => this.waiting.push({ resolve, reject })).then(
+    const p = new Promise<WriteResponse>((resolve, reject) => this.waiting.push({ resolve, reject })).then(
       answered,
     )
     p.catch(() => undefined)

@@ -1,11 +1,12 @@
 // The two kinds of place a copy reads from and writes to: Berth's own store (its content store, image
 // store and leases in SQLite) and a containerd daemon (its Content, Images and Leases services).
-import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { ContainerdConnection } from '../containerd/client'
 import { contentInfo, daemonProvider, readContent, updateContent } from '../containerd/content'
 import { createImage, getImage, updateImage } from '../containerd/images'
 import { createLease, deleteLease } from '../containerd/leases'
+import { chunkBuffer } from '../containerd/wire'
 import { WRITE_CHUNK, writeBlob } from '../containerd/write'
 import { blobPath } from '../content/layout'
 import { writeStream, type ContentStore } from '../content/store'
@@ -28,6 +29,26 @@ export interface BerthStore {
   images: ImageStore
 }
 
+/**
+ * A file from `offset` on, in chunks of the Write stream's message size, each read into a buffer with
+ * room for its message header (wire.ts chunkBuffer) so that sending it to a daemon copies it once.
+ */
+async function* readChunks(path: string, offset: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r')
+  try {
+    for (let pos = offset; ;) {
+      signal.throwIfAborted()
+      const buf = chunkBuffer(WRITE_CHUNK)
+      const { bytesRead } = await fh.read(buf, 0, WRITE_CHUNK, pos)
+      if (bytesRead === 0) return
+      pos += bytesRead
+      yield bytesRead === WRITE_CHUNK ? buf : buf.subarray(0, bytesRead)
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
 export function berthSource(b: BerthStore, ns: string): CopySource {
   const provider = b.content.provider(ns)
   return {
@@ -37,12 +58,7 @@ export function berthSource(b: BerthStore, ns: string): CopySource {
     async read(desc, offset, signal) {
       if (!(await provider.has(desc)))
         throw notFound(`${desc.digest} is not in Berth's store (namespace ${ns})`)
-      return createReadStream(blobPath(b.content.root, desc.digest), {
-        start: offset,
-        // Reads the size of the Write stream's messages, so each read is one message.
-        highWaterMark: WRITE_CHUNK,
-        signal,
-      })
+      return readChunks(blobPath(b.content.root, desc.digest), offset, signal)
     },
     image: async (name) => b.images.get(ns, name),
   }

@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ContainerdConnection } from '../../core/containerd/client'
 import { walkContent } from '../../core/containerd/content'
-import { listImages } from '../../core/containerd/images'
+import { listImageHeads } from '../../core/containerd/images'
 import type { Info } from '../../core/content/types'
 import { openDatabase, type Database } from '../../core/db'
 import { failedPrecondition } from '../../core/errors'
@@ -164,8 +164,8 @@ export async function syncNamespace(
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
   const signal = opts.signal
-  const images = await listImages(c, ns, [], { signal })
-  const known = new Map<string, string>()
+  const heads = await listImageHeads(c, ns, [], { signal })
+  const known = new Map<string, [string, number, number]>()
   for (const [name, digest, updated, bytes] of db
     .prepare(
       `SELECT i.name, i.target_digest, i.updated_at, length(CAST(coalesce(m.labels, '{}') AS BLOB)) FROM images i
@@ -173,14 +173,16 @@ export async function syncNamespace(
     )
     .raw()
     .all(ns) as [string, string, number, number][]) {
-    known.set(name, `${digest}\n${updated}\n${bytes}`)
+    known.set(name, [digest, updated, bytes])
   }
-  const changed = images.filter((img) => {
-    const key = `${img.target.digest}\n${img.updatedAt.getTime()}\n${labelBytes(img.labels)}`
-    const same = known.get(img.name) === key
-    known.delete(img.name)
-    return !same
-  })
+  // Only a record that differs is read whole (its target, annotations, createdAt).
+  const changed: Image[] = []
+  for (const h of heads) {
+    const k = known.get(h.name)
+    known.delete(h.name)
+    if (k && k[0] === h.digest && k[1] === h.updatedAt && k[2] === labelBytes(h.labels)) continue
+    changed.push(h.image())
+  }
   const gone = [...known.keys()]
   const imagesMoved = changed.length + gone.length > 0
   // Both lists are read before anything is written, so a reader never sees images without their blobs.
