@@ -107,7 +107,9 @@ export async function remove(
     src.db
       .prepare('SELECT count(*) AS blobs, total(size) AS bytes FROM content WHERE namespace = ?')
       .get(ns) as { blobs: number; bytes: number }
-  if (opts.sync) await src.fresh(ns, { content: 'always' })
+  // What it freed is before minus after, so "before" is read now, not taken from a sync a moment ago: the
+  // daemon's own (asynchronous) GC of an earlier delete may have removed blobs since.
+  if (opts.sync) await src.sync(ns, 'always')
   const before = opts.sync ? held() : null
   const out: Removal = { removed: [], notFound: [] }
   const present: string[] = []
