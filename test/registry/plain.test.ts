@@ -258,6 +258,28 @@ describe.skipIf(!present)('registry without auth over HTTP', () => {
       expect(await s.cs.listStatuses(s.ns)).toEqual([])
     })
 
+    it('writes a blob to its ingest in a few large writes, not one per socket chunk', async () => {
+      const s = stores()
+      const layer = layerOf(big)
+      const sizes: number[] = []
+      const open = s.cs.writer.bind(s.cs)
+      s.cs.writer = async (ns, opts) => {
+        const w = await open(ns, opts)
+        if (opts.ref !== `layer-${layer.digest}`) return w
+        const write = w.write.bind(w)
+        w.write = (data) => {
+          sizes.push(data.length)
+          return write(data)
+        }
+        return w
+      }
+      await pull({ ...s, ref: `${reg.host}/test/big:v1` })
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(layer.size)
+      // 2 MiB arrives in 64 KiB socket chunks; each write costs a file-system round trip and a lookup.
+      expect(sizes.length).toBeLessThanOrEqual(4)
+      expect(blobBytes(s, layer.digest).equals(Buffer.from(big.blobs.get(layer.digest)!))).toBe(true)
+    })
+
     it('keeps a broken download as an ingest that the next pull resumes', async () => {
       const s = stores()
       const layer = layerOf(big)

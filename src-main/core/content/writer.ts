@@ -40,6 +40,14 @@ export const activeWriters = new Map<string, IngestWriter>()
 /** Reads of existing data (resume, re-hash, unshare) go through one buffer of this size. */
 export const IO_CHUNK = 4 << 20
 
+/**
+ * Written bytes after which the writer asks the OS to start putting them on disk (a datasync it does not
+ * wait for). Without it a large blob's pages all wait for commit's fsync, which then writes the whole
+ * blob while nothing else happens; with it the disk works while bytes still arrive. Commit's fsync
+ * stays the one durability point.
+ */
+export const EARLY_SYNC = 16 << 20
+
 export interface WriterInit {
   ns: string
   ref: string
@@ -67,6 +75,9 @@ export class IngestWriter implements Writer {
   private chain: Promise<unknown> = Promise.resolve()
   /** Set by an abort in this process, or found out from the database (an abort in another one). */
   private aborted = false
+  /** The early datasync in flight, and the offset the last one covered. */
+  private syncing: Promise<void> | undefined
+  private syncedTo = 0
 
   constructor(
     private readonly ctx: StoreContext,
@@ -114,6 +125,23 @@ export class IngestWriter implements Writer {
     }
     this.s.offset += data.length
     this.s.updatedAt = this.ctx.now()
+    if (!this.syncing && this.s.offset - this.syncedTo >= EARLY_SYNC) this.syncEarly(fh)
+  }
+
+  private syncEarly(fh: FileHandle): void {
+    const to = this.s.offset
+    this.syncing = fh.datasync().then(
+      () => {
+        this.syncedTo = to
+        this.syncing = undefined
+      },
+      (e: unknown) => {
+        // Linux reports a write-back error once per open file: had this sync swallowed it, commit's
+        // fsync could succeed over lost bytes. So the writer is broken, as after a failed write.
+        this.broken ??= e
+        this.syncing = undefined
+      },
+    )
   }
 
   commit(size: number, expected?: Digest, opts?: CommitOptions): Promise<void> {
@@ -165,6 +193,8 @@ export class IngestWriter implements Writer {
   /** Size and digest checks over the written data; on failure the ingest stays for a resume. */
   private async checkData(size: number, exp: string): Promise<Digest> {
     const fh = this.s.fh as FileHandle
+    await this.syncing
+    if (this.broken) throw ioError(this.broken, `early sync of ingest ${this.ref}`)
     try {
       await fh.sync()
     } catch (e) {
@@ -289,6 +319,8 @@ export class IngestWriter implements Writer {
       this.usable()
       if (this.s.shared) return this.unshare(false)
       try {
+        await this.syncing
+        this.syncedTo = 0
         await (this.s.fh as FileHandle).truncate(0)
       } catch (e) {
         throw ioError(e, `truncate of ingest ${this.ref}`)
@@ -369,6 +401,7 @@ export class IngestWriter implements Writer {
     activeWriters.delete(this.s.dir)
     const fh = this.s.fh
     this.s.fh = null
+    await this.syncing
     if (fh) await fh.close().catch(() => undefined)
     if (this.lockHeld) {
       // An aborted ingest's directory is this writer's to remove: it still holds the lock.

@@ -244,6 +244,7 @@ async function download(
     offset = 0
     report(0, 'downloading')
   }
+  const sink = batchedWrites(w)
   let fatal: unknown
   try {
     for await (const chunk of res.body) {
@@ -255,7 +256,7 @@ async function download(
         break
       }
       try {
-        await w.write(c)
+        await sink.push(c)
       } catch (e) {
         fatal = e
         break
@@ -264,11 +265,56 @@ async function download(
       report(offset, 'downloading')
     }
   } catch (e) {
-    // Only the socket throws here: a reset, a timeout, a cut.
+    // Only the socket throws here: a reset, a timeout, a cut. What arrived before it is kept for the
+    // resume, so the batch held back is written first.
+    if (fatal === undefined) await sink.flush().catch(() => {})
     if (o.signal?.aborted) throw abortError(o.signal)
     throw new Interrupted((e as Error).message)
+  }
+  if (fatal === undefined) {
+    try {
+      await sink.flush()
+    } catch (e) {
+      fatal = e
+    }
   }
   if (fatal !== undefined) throw fatal
   if (offset < desc.size) throw new Interrupted(`connection closed at ${offset} of ${desc.size} bytes`)
   return offset
+}
+
+/** Bytes gathered from the socket before one write to the ingest. */
+export const WRITE_BATCH = 1 << 20
+
+/**
+ * Gathers the socket's small chunks (64 KiB) into writes of WRITE_BATCH bytes, and lets one write run
+ * while the next batch arrives: each write to an ingest costs a file-system round trip and a database
+ * lookup (is the ingest still there?), so thousands of small ones were a good part of a pull's time.
+ * push resolves once the chunk is taken; a failed write shows at the next push or at flush.
+ */
+export function batchedWrites(w: Writer, batch = WRITE_BATCH) {
+  let held: Buffer[] = []
+  let heldBytes = 0
+  let inFlight: Promise<unknown> = Promise.resolve()
+  const send = async (): Promise<void> => {
+    await inFlight
+    if (heldBytes === 0) return
+    const data = held.length === 1 ? held[0] : Buffer.concat(held, heldBytes)
+    held = []
+    heldBytes = 0
+    inFlight = w.write(data)
+    // Seen by the next send or by flush; a rejection nobody awaits yet is not an unhandled one.
+    inFlight.catch(() => {})
+  }
+  return {
+    async push(c: Buffer): Promise<void> {
+      held.push(c)
+      heldBytes += c.length
+      if (heldBytes >= batch) await send()
+    },
+    async flush(): Promise<void> {
+      await send()
+      await inFlight
+    },
+  }
 }
