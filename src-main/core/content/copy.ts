@@ -3,6 +3,7 @@
 // from open or commit means the blob is there: success.
 import { open } from 'node:fs/promises'
 import { invalidArgument, isKind } from '../errors'
+import { batchedWrites } from './batched-writes'
 import type { Descriptor } from '../oci'
 import { isRefLocked } from './open'
 import type { Writer, WriterOptions } from './types'
@@ -140,11 +141,19 @@ export async function writeStream(
       opts,
       async (w) => {
         used = true
-        for await (const chunk of readable as AsyncIterable<Uint8Array | string>) {
-          if (typeof chunk === 'string')
-            throw invalidArgument(`writeStream ${ref}: the stream must yield bytes, not text`)
-          await w.write(chunk)
+        const sink = batchedWrites(w)
+        try {
+          for await (const chunk of readable as AsyncIterable<Uint8Array | string>) {
+            if (typeof chunk === 'string')
+              throw invalidArgument(`writeStream ${ref}: the stream must yield bytes, not text`)
+            await sink.push(chunk)
+          }
+        } catch (e) {
+          // What arrived before the stream failed is kept for a resume, so the held batch goes first.
+          await sink.flush().catch(() => undefined)
+          throw e
         }
+        await sink.flush()
       },
       false,
     )

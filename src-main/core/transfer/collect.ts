@@ -5,6 +5,7 @@
 // a finished one takes out what no image reached (other platforms, junk), so nothing claims more than
 // the store keeps.
 import { createHash, type Hash } from 'node:crypto'
+import { batchedWrites } from '../content/batched-writes'
 import { writeBlob, type ContentStore, type Writer } from '../content/store'
 import { BerthError, failedPrecondition, invalidArgument, isKind } from '../errors'
 import { DIGEST_ALGORITHMS, parseDigest, type Descriptor, type Digest, type DigestAlgorithm } from '../oci'
@@ -193,11 +194,13 @@ export class ArchiveContents implements ArchiveVisitor {
       if (st.offset > 0 && !prefilled) await w.truncate(0)
       // The writer hashes what it writes (sha256): hash again only when it cannot tell us.
       const own = prefilled || alg !== 'sha256'
+      const sink = batchedWrites(w)
       for await (const c of body) {
         if (own) sniff.hashed(c)
         else sniff.head(c)
-        if (!prefilled) await w.write(c)
+        if (!prefilled) await sink.push(c)
       }
+      await sink.flush()
       const actual = own
         ? expected
           ? check(path, expected, sniff.hash)

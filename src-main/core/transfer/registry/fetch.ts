@@ -2,6 +2,7 @@
 // writer, which hashes them as they arrive; the commit refuses anything whose digest or size differs,
 // and then the ingest is dropped so a lie is never resumed. A connection lost mid-body keeps the
 // ingest, and the next attempt asks only for the rest with a Range request from its offset.
+import { batchedWrites } from '../../content/batched-writes'
 import { isRefLocked, type ContentStore, type Writer } from '../../content/store'
 import { isKind, unavailable } from '../../errors'
 import { isIndexType, isManifestType, isConfigType, isLayerType } from '../../images/handlers'
@@ -281,40 +282,4 @@ async function download(
   if (fatal !== undefined) throw fatal
   if (offset < desc.size) throw new Interrupted(`connection closed at ${offset} of ${desc.size} bytes`)
   return offset
-}
-
-/** Bytes gathered from the socket before one write to the ingest. */
-export const WRITE_BATCH = 1 << 20
-
-/**
- * Gathers the socket's small chunks (64 KiB) into writes of WRITE_BATCH bytes, and lets one write run
- * while the next batch arrives: each write to an ingest costs a file-system round trip and a database
- * lookup (is the ingest still there?), so thousands of small ones were a good part of a pull's time.
- * push resolves once the chunk is taken; a failed write shows at the next push or at flush.
- */
-export function batchedWrites(w: Writer, batch = WRITE_BATCH) {
-  let held: Buffer[] = []
-  let heldBytes = 0
-  let inFlight: Promise<unknown> = Promise.resolve()
-  const send = async (): Promise<void> => {
-    await inFlight
-    if (heldBytes === 0) return
-    const data = held.length === 1 ? held[0] : Buffer.concat(held, heldBytes)
-    held = []
-    heldBytes = 0
-    inFlight = w.write(data)
-    // Seen by the next send or by flush; a rejection nobody awaits yet is not an unhandled one.
-    inFlight.catch(() => {})
-  }
-  return {
-    async push(c: Buffer): Promise<void> {
-      held.push(c)
-      heldBytes += c.length
-      if (heldBytes >= batch) await send()
-    },
-    async flush(): Promise<void> {
-      await send()
-      await inFlight
-    },
-  }
 }
