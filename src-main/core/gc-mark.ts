@@ -20,7 +20,8 @@ export interface Graph {
   images: { namespace: string; name: string; target: string }[]
   content: { namespace: string; digest: string; size: number }[]
   leases: { namespace: string; id: string }[]
-  ingests: { namespace: string; ref: string; backendRef: string }[]
+  /** expected: the blob a shared (pre-filled) writer commits without writing it, if any. */
+  ingests: { namespace: string; ref: string; backendRef: string; expected: string | null }[]
 }
 
 /** Node identity. Types and namespaces (identifiers) never hold a NUL; keys (image names) might. */
@@ -217,7 +218,12 @@ export function mark(db: Database, now: number): { graph: Graph; reachable: Set<
     images,
     content,
     leases: leaseRows.map(([namespace, leaseId]) => ({ namespace, id: leaseId })),
-    ingests: ingestRows.map(([namespace, ref, backendRef]) => ({ namespace, ref, backendRef })),
+    ingests: ingestRows.map(([namespace, ref, backendRef, exp]) => ({
+      namespace,
+      ref,
+      backendRef,
+      expected: exp,
+    })),
   }
   return { graph, reachable }
 }

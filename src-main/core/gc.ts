@@ -77,6 +77,12 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
     const liveDigests = new Set(
       graph.content.filter((c) => !gone.has(nodeId('content', c.namespace, c.digest))).map((c) => c.digest),
     )
+    // A shared writer's blob may have no record left anywhere (the namespace that held it dropped
+    // it), yet that writer will commit it without rewriting the bytes: the file stays while the
+    // ingest does. containerd drops it here and the commit records a blob that is not on disk.
+    for (const i of graph.ingests) {
+      if (i.expected && !gone.has(nodeId('ingest', i.namespace, i.ref))) liveDigests.add(i.expected)
+    }
     const ingestRefs = graph.ingests
       .filter((i) => gone.has(nodeId('ingest', i.namespace, i.ref)))
       .map((i) => i.backendRef)
@@ -95,14 +101,19 @@ export function gc(db: Database, opts: GcOptions = {}): GcResult {
   let blobsDeleted = 0
   if (opts.root !== undefined) {
     const root = opts.root
-    const stillUsed = db.prepare('SELECT 1 FROM content WHERE digest = ? LIMIT 1').pluck()
+    const stillUsed = db
+      .prepare(
+        'SELECT 1 FROM content WHERE digest = @d UNION ALL SELECT 1 FROM ingests WHERE expected = @d LIMIT 1',
+      )
+      .pluck()
     const files = () => {
       for (const blob of blobFiles(root)) {
         if (liveDigests.has(blob.digest)) continue
         if (!opts.dryRun) {
-          // A record committed since the sweep keeps its blob. The content store moves a blob into
-          // place inside its write transaction, so holding the write lock here closes that race.
-          if (stillUsed.get(blob.digest) !== undefined) continue
+          // A record committed (or a shared writer opened) since the sweep keeps its blob. The
+          // content store moves a blob into place, and opens a writer, inside a write transaction,
+          // so holding the write lock here closes that race.
+          if (stillUsed.get({ d: blob.digest }) !== undefined) continue
           rmSync(blob.path, { force: true })
         }
         bytesFreed += blob.size

@@ -384,6 +384,28 @@ describe('blob files', () => {
     expect(existsSync(blobFile(shared))).toBe(false)
   })
 
+  it('a shared writer keeps the blob it reuses while its ingest lives, even when no record is left', async () => {
+    // The race the concurrent-writers test met: ns2 opens a writer on a blob ns1 holds (no bytes to
+    // write), ns1's image is removed and GC runs, then ns2 commits.
+    const shared = await put('ns1', 'shared bytes')
+    const w = await cs.writer('ns2', {
+      ref: 'import',
+      desc: { mediaType: 'application/octet-stream', digest: shared, size: 12 },
+    })
+    expect((await w.status()).offset).toBe(12)
+    await cs.delete('ns1', shared)
+    const r = gc(db, { root, now })
+    expect(r.blobsDeleted).toBe(0)
+    expect(existsSync(blobFile(shared))).toBe(true)
+    await w.commit(12, shared)
+    await expect(cs.info('ns2', shared)).resolves.toMatchObject({ size: 12 })
+
+    // Once the ingest is gone (committed or aborted), nothing keeps a blob without records.
+    await cs.delete('ns2', shared)
+    expect(gc(db, { root, now }).blobsDeleted).toBe(1)
+    expect(existsSync(blobFile(shared))).toBe(false)
+  })
+
   it('a record the content store deleted loses its file at the next GC', async () => {
     const keep = await put('ns1', 'keep', { [ROOT]: 'x' })
     const drop = await put('ns1', 'drop')
