@@ -390,7 +390,7 @@ describe('blob files', () => {
     const shared = await put('ns1', 'shared bytes')
     const w = await cs.writer('ns2', {
       ref: 'import',
-      desc: { mediaType: 'application/octet-stream', digest: shared, size: 12 },
+      desc: { digest: shared, size: 12 },
     })
     expect((await w.status()).offset).toBe(12)
     await cs.delete('ns1', shared)
