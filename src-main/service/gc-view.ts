@@ -36,6 +36,8 @@ export interface GcView {
   contentLive(digest: string): boolean
   /** A live image record: a root until it expires. */
   isImageRoot(name: string): boolean
+  /** Whether GC keeps the namespace's ingest `ref` (by its row's lease or expiry, or a live lease). */
+  ingestLive(ref: string, lease: string | null, expiresAt: number | null): boolean
 }
 
 type Pairs = [string, string][]
@@ -96,7 +98,7 @@ export function gcView(
       return s !== 'dead' && (want === 'any' || s === want)
     })
   /** Its row's lease is live, or failing that its expiry is ahead, or a live lease holds it. */
-  const ingestLive = ([ref, lease, expiresAt]: [string, string | null, number | null]): boolean => {
+  const ingestLive = (ref: string, lease: string | null, expiresAt: number | null): boolean => {
     const json = lease === null ? undefined : (st.lease.get(ns, lease) as string | undefined)
     if (json !== undefined && leaseState(json) !== 'dead') return true
     if (expiresAt !== null && !(now > expiresAt)) return true
@@ -109,7 +111,7 @@ export function gcView(
     if (isImage(node)) return isImageRoot(key) || leased('image', key, 'full')
     if (contentLabels(key).some(([k]) => k.startsWith(LABEL_GC_ROOT))) return true
     if (leased('content', key, 'full')) return true
-    return (st.ingests.all(ns, key) as [string, string | null, number | null][]).some(ingestLive)
+    return (st.ingests.all(ns, key) as [string, string | null, number | null][]).some((r) => ingestLive(...r))
   }
 
   /** Back references on `child`: the parents its gc.bref labels name. */
@@ -195,5 +197,5 @@ export function gcView(
     )
   }
 
-  return { children, parents, fullLive, contentLive, isImageRoot }
+  return { children, parents, fullLive, contentLive, isImageRoot, ingestLive }
 }

@@ -6,7 +6,9 @@
 // image whose summary names the blob is tried first as its keeper (the common case: a shared base
 // layer); otherwise its ancestors are searched for a root. It all runs in one read transaction: a
 // consistent snapshot that never blocks a writer.
+import { ingestDir } from '../core/content/ingest'
 import { statBlob } from '../core/content/layout'
+import { inspectLock } from '../core/content/lock'
 import type { Database } from '../core/db'
 import { validateNamespace } from '../core/namespace'
 import type { ReclaimPreview, RemoveRequest } from '../../src-preload/api'
@@ -45,7 +47,7 @@ export function removePreview(ctx: ServiceContext, req: RemoveRequest): ReclaimP
       if (recorded.get(ns, digest) === undefined) continue
       if (!rootsReach.has(node) && !before.contentLive(digest)) continue // garbage already
       if (keptByAnother(digest) || after.contentLive(digest)) continue
-      if (keptElsewhere(ctx.db, ns, digest, now)) continue
+      if (keptElsewhere(ctx.db, ctx.storeRoot, ns, digest, now)) continue
       const st = statBlob(ctx.storeRoot, digest)
       if (!st) continue
       reclaimBytes += st.size
@@ -84,11 +86,22 @@ function reaches(view: GcView, from: string, to: string): boolean {
   return false
 }
 
-/** The blob's file stays while any other namespace keeps its record of it. */
-function keptElsewhere(db: Database, ns: string, digest: string, now: number): boolean {
+/**
+ * The blob's file stays while any other namespace keeps its record of it, or while a live ingest (in
+ * any namespace) is a shared writer about to commit it without rewriting the bytes — as GC has it.
+ */
+function keptElsewhere(db: Database, root: string, ns: string, digest: string, now: number): boolean {
   const others = db
     .prepare('SELECT namespace FROM content WHERE digest = ? AND namespace <> ?')
     .pluck()
     .all(digest, ns) as string[]
-  return others.some((other) => gcView(db, other, now).contentLive(digest))
+  if (others.some((other) => gcView(db, other, now).contentLive(digest))) return true
+  const writers = db
+    .prepare('SELECT namespace, ref, backend_ref, lease, expires_at FROM ingests WHERE expected = ?')
+    .raw()
+    .all(digest) as [string, string, string, string | null, number | null][]
+  return writers.some(
+    ([wns, ref, bref, lease, expiresAt]) =>
+      gcView(db, wns, now).ingestLive(ref, lease, expiresAt) || inspectLock(ingestDir(root, bref)).held,
+  )
 }

@@ -250,6 +250,28 @@ describe('images.removePreview', () => {
   ]
   const cases: { what: string; w: Omit<World, 'removed'>; removed: string[]; bytes: number }[] = [
     {
+      what: "a live ingest in another namespace, a shared writer on the image's blob, keeps its file",
+      w: {
+        content: [{ ns: 'a', d: 0, labels: [] }],
+        images: i0,
+        leases: [],
+        ingests: [{ ns: 'b', ref: 'r0', expected: 0, expiresAt: T + 1000, lease: null }],
+      },
+      removed: ['i0'],
+      bytes: 0,
+    },
+    {
+      what: 'an expired ingest keeps nothing',
+      w: {
+        content: [{ ns: 'a', d: 0, labels: [] }],
+        images: i0,
+        leases: [],
+        ingests: [{ ns: 'b', ref: 'r0', expected: 0, expiresAt: T - 1000, lease: null }],
+      },
+      removed: ['i0'],
+      bytes: BODIES[0].length,
+    },
+    {
       what: 'a layer kept through a flat lease is not kept: a flat lease follows no reference',
       w: { content: twoParents, images: i0, leases: leasing(true, ['content', DIGESTS[1]]), ingests: [] },
       removed: ['i0'],
