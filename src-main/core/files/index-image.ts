@@ -1,6 +1,7 @@
 // Indexing one platform image's files: each layer not yet indexed is read once (shared layers are already
 // there), then the layers are stacked into the merged tree for their chain ID — unless that tree exists,
 // which makes indexing an image whose layers another image already has nearly free.
+import { bulkWrites } from '../checkpoints'
 import type { Database } from '../db'
 import type { Provider } from '../content/provider'
 import { invalidArgument } from '../errors'
@@ -39,6 +40,16 @@ export async function indexImageFiles(
   const chain = chainId(layers.map((l) => l.diffId))
   const done = findTree(db, chain)
   if (done) return done
+  return bulkWrites(db, () => readAndStack(db, provider, layers, chain, opts))
+}
+
+async function readAndStack(
+  db: Database,
+  provider: Provider,
+  layers: ImageLayer[],
+  chain: Digest,
+  opts: IndexImageOptions,
+): Promise<StoredTree> {
   const todo = layers.filter((l) => !findLayer(db, l.diffId))
   const total = todo.reduce((n, l) => n + l.desc.size, 0)
   let before = 0
