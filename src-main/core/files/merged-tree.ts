@@ -121,12 +121,13 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
 
   const make = (
     e: Omit<LayerEntry, 'path' | 'type'> & { type: Version['type'] },
-    path: string,
+    dir: string,
+    name: string,
     p: number,
   ) => {
     const v: Version = {
-      dir: dirOf(path),
-      name: baseOf(path),
+      dir,
+      name,
       first: p,
       until: top,
       type: e.type,
@@ -187,13 +188,15 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
     let n = root
     let at = ''
     for (const part of path.split('/')) {
+      const up = at
       at = joinPath(at, part)
       const children = n.children as Map<string, Node>
       let c = children.get(part)
       if (!c || !isDir(c)) {
         const v = make(
           { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, link: '', seq: -1 },
-          at,
+          up,
+          part,
           p,
         )
         v.flags |= FLAG_IMPLICIT
@@ -230,9 +233,10 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
     }
     for (const e of entries) {
       if (e.type === 'whiteout' || e.type === 'opaque' || e.path === '') continue
-      const parent = ensureDir(dirOf(e.path), p)
+      const dir = dirOf(e.path)
+      const parent = ensureDir(dir, p)
       const name = baseOf(e.path)
-      const v = make(e as LayerEntry & { type: Version['type'] }, e.path, p)
+      const v = make(e as LayerEntry & { type: Version['type'] }, dir, name, p)
       const old = parent.children?.get(name)
       if (old?.version) {
         // A duplicate in the same layer inherits whether the path was new to this layer.
@@ -276,7 +280,7 @@ export function stackLayers(layers: LayerEntry[][], limits: StackLimits = DEFAUL
   // Bytes a visible hardlink still shows are not wasted, whatever became of the path they came from.
   const kept = new Set<Version>()
   for (const n of links) if (n.version && n.version.until === top && n.data) kept.add(n.data)
-  const live = versions.filter((v) => !dropped.has(v))
+  const live = dropped.size === 0 ? versions : versions.filter((v) => !dropped.has(v))
   for (const v of live) if (v.until < top && !kept.has(v)) waste(v)
 
   const changes: LayerChanges[] = layers.map((entries) => ({
