@@ -416,6 +416,11 @@ export const MIGRATIONS: readonly string[] = [
     added_at   INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 7: shared writers by the blob they will commit, in any namespace: GC keeps such a blob's file, and
+  // asks for every unreferenced file it is about to delete.
+  `
+  CREATE INDEX IF NOT EXISTS ingests_by_expected_blob ON ingests (expected) WHERE expected IS NOT NULL;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -66,3 +66,23 @@ describe('the delete preview', () => {
     }
   })
 })
+
+describe('shared writers', () => {
+  // GC asks this for every unreferenced blob file it is about to delete, and the preview for every blob
+  // it would free: neither may read the whole ingests table each time.
+  it('are found by the blob they will commit through an index, in any namespace', () => {
+    const sqls = [
+      'SELECT 1 FROM content WHERE digest = @d UNION ALL SELECT 1 FROM ingests WHERE expected = @d LIMIT 1',
+      'SELECT namespace, ref, backend_ref, lease, expires_at FROM ingests WHERE expected = @d',
+    ]
+    for (const sql of sqls) {
+      const plan = (
+        berth.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ d: 'sha256:00' }) as { detail: string }[]
+      )
+        .map((p) => p.detail)
+        .join('; ')
+      expect(plan, sql).toMatch(/ingests USING (COVERING )?INDEX ingests_by_expected_blob \(expected=\?\)/)
+      expect(plan, sql).not.toMatch(/SCAN ingests/)
+    }
+  })
+})
