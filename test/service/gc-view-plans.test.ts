@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../src-main/core/db'
 import { openBerth, type Berth } from '../../src-main/service/berth'
 import { listImages } from '../../src-main/service/images-list'
 import { removePreview } from '../../src-main/service/remove-preview'
 import { syntheticName, writeSyntheticStore } from '../../bench/synthetic'
+import { recordStatements } from './recorded-statements'
 
 const NS = 'default'
 let dir: string
@@ -28,33 +28,9 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-/** Every statement run through the connection, with its parameters. */
-function recorded(db: Database) {
-  const runs: { sql: string; params: unknown[] }[] = []
-  const proxy = new Proxy(db, {
-    get(target, key) {
-      if (key === 'prepare')
-        return (sql: string) => {
-          const st = target.prepare(sql)
-          for (const m of ['all', 'get', 'run'] as const) {
-            const f = (st[m] as (...a: unknown[]) => unknown).bind(st)
-            ;(st as unknown as Record<string, unknown>)[m] = (...params: unknown[]) => {
-              runs.push({ sql, params })
-              return f(...params)
-            }
-          }
-          return st
-        }
-      const v = Reflect.get(target, key) as unknown
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
-    },
-  }) as Database
-  return { proxy, runs }
-}
-
 describe('the delete preview', () => {
   it('finds the labels naming a digest through the value indexes, never a range over every gc label', () => {
-    const { proxy, runs } = recorded(berth.db)
+    const { db: proxy, runs } = recordStatements(berth.db)
     removePreview({ ...berth, db: proxy }, { namespace: NS, names: [syntheticName(7)] })
     const byValue = runs.filter((r) => /_labels\b[^]*\bvalue = \?/.test(r.sql))
     expect(byValue.length).toBeGreaterThan(0)

@@ -17,6 +17,7 @@ import { setImageLabels } from '../../src-main/service/labels'
 import { removePreview } from '../../src-main/service/remove-preview'
 import type { ImageFixture } from '../fixtures/images'
 import { fillScaleStore, scaleName } from '../fixtures/scale-store'
+import { recordStatements, type Run } from './recorded-statements'
 
 const COUNT = 100_000
 const nameOf = scaleName
@@ -28,36 +29,10 @@ let berth: Berth
 let fixtures: ImageFixture[]
 let prod: number
 
-/** Statements run through the context, with their parameters, and the rows they returned. */
-interface Run {
-  sql: string
-  params: unknown[]
-  rows: number
-}
-
 /** The real store behind a connection that records every statement run, and a provider that counts reads. */
 function recording(b: Berth) {
-  const runs: Run[] = []
   const reads: string[] = []
-  const db = new Proxy(b.db, {
-    get(target, key) {
-      if (key === 'prepare')
-        return (sql: string) => {
-          const st = target.prepare(sql)
-          for (const m of ['all', 'get', 'run'] as const) {
-            const f = (st[m] as (...a: unknown[]) => unknown).bind(st)
-            ;(st as unknown as Record<string, unknown>)[m] = (...params: unknown[]) => {
-              const out = f(...params)
-              runs.push({ sql, params, rows: Array.isArray(out) ? out.length : out === undefined ? 0 : 1 })
-              return out
-            }
-          }
-          return st
-        }
-      const v = Reflect.get(target, key) as unknown
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
-    },
-  }) as Database
+  const { db, runs } = recordStatements(b.db)
   const ctx: ServiceContext = {
     ...b,
     db,
