@@ -34,7 +34,7 @@ export async function bulkWrites<T>(db: Database, fn: () => Promise<T>): Promise
   }
 }
 
-/** The connection's auto-checkpoint threshold in pages (what tests and benches check). */
+/** The connection's auto-checkpoint threshold in pages (what the tests check). */
 export function walAutocheckpoint(db: Database): number {
   return db.pragma('wal_autocheckpoint', { simple: true }) as number
 }
